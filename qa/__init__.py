@@ -1,0 +1,1 @@
+"""case-qa: ask the story, get answers tied to the exact passages they come from."""

@@ -1,0 +1,143 @@
+"""The default answerer: no LLM. It quotes the best-supporting sentences, each with its citation.
+
+Each sentence of the retrieved passages is scored by how much of the question it covers (IDF-weighted
+lexical overlap), how close its passage is to the question (dense similarity), where that passage
+ranked, and whether it holds the kind of thing asked for (a date for "when", a number for "how many").
+Below a calibrated support threshold the answer is a refusal that points to the nearest passage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from qa.chunking import split_sentences
+from qa.text import tokens
+from qa.types import Answer, Citation, Passage
+
+# What a question asks for, recognised from its wording.
+_ASKS_DATE = re.compile(r"\b(when|what (year|date|day|month)|which (year|date|day|month)|on what day)\b")
+_ASKS_NUMBER = re.compile(r"\bhow (many|much|old|long)\b|\bwhat (number|age|amount)\b")
+_ASKS_PERSON = re.compile(r"^\s*(who|whom)\b|\bwhich (person|official|minister|president|lawyer)\b")
+_YES_NO = re.compile(r"^\s*(does|do|did|is|was|were|are|has|have|had|can|could)\b", re.I)
+_HAS_DATE = re.compile(
+    r"\b(1[89]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|september|"
+    r"october|november|december)\b",
+    re.I,
+)
+_HAS_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"hundred|thousand|million|billion|dozen|weeks?|months?|years?)\b",
+    re.I,
+)
+_HAS_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
+# A sentence saying the record is silent: it answers "does X say…?" but refuses "what did X say?".
+_ABSENCE = re.compile(
+    r"\b(does|do|did)( not|n't) (say|detail|specify|disclose|reveal|record|state|mention|explain)\b"
+    r"|\bwithout detailing\b|\bnot (publicly )?(known|disclosed|reported|recorded)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    passage: Passage
+    start: int  # offsets into the source text
+    end: int
+    text: str
+    support: float  # how well it answers: compared with the refusal threshold
+    dense: float
+
+
+def answer_extractively(
+    question: str,
+    passages: Sequence[Passage],
+    dense: dict[str, float],
+    idf: Callable[[str], float],
+    *,
+    refusal: str,
+    threshold: float,
+    max_sentences: int = 2,
+) -> Answer:
+    """Compose an Answer from the best sentences of the passages, or refuse."""
+    ranked = score_sentences(question, passages, dense, idf)
+    best = ranked[0] if ranked else None
+    if best is None or best.support < threshold or _refuses_by_absence(question, best):
+        return Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
+    chosen = [best]
+    for candidate in ranked[1:]:
+        if len(chosen) >= max_sentences or candidate.support < 0.85 * best.support:
+            break
+        if not any(_overlaps(candidate, c) for c in chosen):
+            chosen.append(candidate)
+    citations = tuple(_citation(n, s) for n, s in enumerate(chosen, start=1))
+    text = " ".join(f"{s.text} [{n}]" for n, s in enumerate(chosen, start=1))
+    return Answer(
+        question=question, answer=text, refused=False, citations=citations, passages=tuple(passages)
+    )
+
+
+def score_sentences(
+    question: str,
+    passages: Sequence[Passage],
+    dense: dict[str, float],
+    idf: Callable[[str], float],
+) -> list[ScoredSentence]:
+    """Every sentence of the passages, best support first."""
+    asked = set(tokens(question))
+    weight = sum(idf(t) for t in asked) or 1.0
+    wants = _answer_type(question)
+    scored = []
+    for rank, passage in enumerate(passages):
+        similarity = dense.get(passage.chunk_id, 0.0)
+        for s, e in split_sentences(passage.text):
+            sentence = passage.text[s:e]
+            present = set(tokens(sentence))
+            coverage = sum(idf(t) for t in asked & present) / weight
+            support = 0.5 * coverage + 0.4 * similarity + 0.1 / (1 + rank)
+            if wants and not wants.search(sentence):
+                support *= 0.6
+            if not present - asked:  # restates the question, adds nothing
+                support *= 0.5
+            scored.append(
+                ScoredSentence(
+                    passage, passage.start + s, passage.start + e, sentence, support, similarity
+                )
+            )
+    return sorted(scored, key=lambda x: -x.support)
+
+
+def _answer_type(question: str) -> re.Pattern[str] | None:
+    lowered = question.lower()
+    if _ASKS_DATE.search(lowered):
+        return _HAS_DATE
+    if _ASKS_NUMBER.search(lowered):
+        return _HAS_NUMBER
+    if _ASKS_PERSON.search(lowered):
+        return _HAS_NAME
+    return None
+
+
+def _refuses_by_absence(question: str, best: ScoredSentence) -> bool:
+    return bool(_ABSENCE.search(best.text)) and not _YES_NO.match(question)
+
+
+def _overlaps(a: ScoredSentence, b: ScoredSentence) -> bool:
+    return a.passage.source == b.passage.source and a.start < b.end and b.start < a.end
+
+
+def _citation(n: int, sentence: ScoredSentence) -> Citation:
+    p = sentence.passage
+    return Citation(
+        n=n,
+        source=p.source,
+        title=p.title,
+        url=p.url,
+        chunk_id=p.chunk_id,
+        start=sentence.start,
+        end=sentence.end,
+        quote=sentence.text,
+        kind=p.kind,
+        date=p.date,
+    )

@@ -1,0 +1,97 @@
+"""The LangChain runnable that wires condense → retrieve → answer, and build_pipeline(settings)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from qa.answering.extractive import answer_extractively
+from qa.config import Settings
+from qa.conversation import condense_question
+from qa.embeddings import EmbeddingModel, load_embedding_model
+from qa.errors import IndexNotBuiltError, InvalidQuestionError
+from qa.prompts import load_prompt
+from qa.retrieval import HybridRetriever, to_passage
+from qa.store import ChunkStore, open_store
+from qa.types import Answer, Turn
+
+
+class Pipeline:
+    """Answers questions over an index. Build once per process; `ask` is safe to call repeatedly."""
+
+    def __init__(self, settings: Settings, store: ChunkStore) -> None:
+        if store.count() == 0:
+            raise IndexNotBuiltError(
+                "The story's sources are not indexed yet.", "Build the index with: qa ingest"
+            )
+        self.settings = settings
+        self.store = store
+        self.retriever = HybridRetriever(
+            store=store, k=settings.k, fetch_k=settings.fetch_k, rrf_k=settings.rrf_k
+        )
+        self.refusal = load_prompt(settings.prompts, "refuse").render()
+        self.chain: Runnable[dict[str, Any], Answer] = (
+            RunnableLambda(self._condense)
+            | RunnableLambda(self._retrieve)
+            | RunnableLambda(self._answer)
+        ).with_config(run_name="case-qa")
+
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        """Answer one question, replaying the conversation so far for follow-ups."""
+        return self.chain.invoke({"question": self.check_question(question), "history": history})
+
+    def check_question(self, question: str) -> str:
+        """The question cleaned of control characters, or a clear error when it is unusable."""
+        cleaned = "".join(c for c in question if c.isprintable() or c in "\n\t").strip()
+        if not cleaned:
+            raise InvalidQuestionError("Please type a question about the story.")
+        if len(cleaned) > self.settings.max_question_chars:
+            raise InvalidQuestionError(
+                f"That question is too long ({len(cleaned):,} characters; the limit is "
+                f"{self.settings.max_question_chars:,}).",
+                "Ask something shorter, one question at a time.",
+            )
+        return cleaned
+
+    def _condense(self, state: dict[str, Any]) -> dict[str, Any]:
+        started = time.perf_counter()
+        query = condense_question(state["question"], state.get("history", ()))
+        return {**state, "query": query, "timings": {"condense": _ms(started)}}
+
+    def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
+        started = time.perf_counter()
+        documents = self.retriever.invoke(state["query"])
+        state["timings"]["retrieve"] = _ms(started)
+        return {**state, "documents": documents}
+
+    def _answer(self, state: dict[str, Any]) -> Answer:
+        started = time.perf_counter()
+        documents = state["documents"]
+        answer = answer_extractively(
+            state["query"],
+            [to_passage(d) for d in documents],
+            {d.metadata["chunk_id"]: d.metadata["dense"] for d in documents},
+            self.retriever.lexical.idf,
+            refusal=self.refusal,
+            threshold=self.settings.refusal_threshold,
+            max_sentences=self.settings.max_answer_sentences,
+        )
+        timings = {**state["timings"], "answer": _ms(started)}
+        timings["total"] = sum(timings.values())
+        return replace(answer, question=state["question"], timings_ms=timings)
+
+
+def build_pipeline(
+    settings: Settings, model: EmbeddingModel | None = None, client: Any = None
+) -> Pipeline:
+    """Load the embedding model, open the index and get ready to answer."""
+    model = model or load_embedding_model()
+    return Pipeline(settings, open_store(settings, model, client))
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000

@@ -1,0 +1,205 @@
+"""Read sources from the corpus folder: .txt, .md, .html and .pdf files plus sources.toml metadata.
+
+This is the only module that reads corpus files. Each loader returns the text as ingested and the
+segments of it worth indexing; chrome, bare link lists and headings stay in the text (so character
+offsets stay true to the file) but out of the segments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qa.errors import ConfigError, SourceError
+from qa.types import Source
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
+MANIFEST = "sources.toml"
+# Files that describe the corpus rather than belong to it.
+NOT_SOURCES = {"readme.md", "readme.txt", MANIFEST}
+GOLD_FOLDER = "eval"
+MAX_SOURCE_BYTES = 20_000_000
+
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
+_BARE_LINK = re.compile(r"^\s*(?:[-*+]\s+)?<?(?:https?://|www\.)\S+")
+_TERMINAL = re.compile(r"[.!?:;\"'”’)\]]\s*$")
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    title: str = ""
+    url: str = ""
+    date: str = ""
+    kind: str = "background"
+    authority: float = 0.5
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What sources.toml says: per-file metadata and the page-chrome line patterns."""
+
+    sources: dict[str, SourceMeta] = field(default_factory=dict)
+    boilerplate: tuple[re.Pattern[str], ...] = ()
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    path: str
+    reason: str
+
+
+def read_manifest(corpus: Path) -> Manifest:
+    """Parse corpus/sources.toml; a missing manifest means defaults for every file."""
+    path = corpus / MANIFEST
+    if not path.exists():
+        return Manifest()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        metas = {
+            name: SourceMeta(
+                title=str(entry.get("title", "")),
+                url=str(entry.get("url", "")),
+                date=str(entry.get("date", "")),
+                kind="article" if entry.get("kind") == "article" else "background",
+                authority=float(entry.get("authority", 0.5)),
+            )
+            for name, entry in data.get("sources", {}).items()
+        }
+        patterns = tuple(
+            re.compile(p, re.IGNORECASE) for p in data.get("boilerplate", {}).get("patterns", [])
+        )
+    except (tomllib.TOMLDecodeError, re.error, TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(
+            f"{path} is not a valid manifest: {exc}", "Fix the file or remove it to use defaults."
+        ) from exc
+    return Manifest(sources=metas, boilerplate=patterns)
+
+
+def find_source_files(corpus: Path) -> list[Path]:
+    """Every supported file under the corpus folder, except its README, manifest and gold sets."""
+    if not corpus.is_dir():
+        raise ConfigError(f"Corpus folder {corpus} does not exist.", "Set QA_CORPUS to a folder.")
+    files = []
+    for path in sorted(corpus.rglob("*")):
+        rel = path.relative_to(corpus)
+        if not path.is_file() or rel.parts[0] == GOLD_FOLDER or path.name.startswith("."):
+            continue
+        if path.name.lower() in NOT_SOURCES or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue
+        files.append(path)
+    return files
+
+
+def load_sources(corpus: Path) -> tuple[list[Source], list[LoadFailure]]:
+    """Load every source in the corpus; a file that cannot be read is reported, not fatal."""
+    manifest = read_manifest(corpus)
+    sources, failures = [], []
+    for path in find_source_files(corpus):
+        rel = path.relative_to(corpus).as_posix()
+        try:
+            sources.append(load_source(path, rel, manifest))
+        except SourceError as exc:
+            failures.append(LoadFailure(rel, exc.user_message))
+    return sources, failures
+
+
+def load_source(path: Path, source_id: str, manifest: Manifest) -> Source:
+    """Read one file into a Source, raising SourceError with the reason when it can't."""
+    raw = _read_bytes(path)
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        from qa.loaders import pdf_text
+
+        text, heading = pdf_text(raw), ""
+    elif suffix in (".html", ".htm"):
+        from qa.loaders import html_text
+
+        text, heading = html_text(_decode(raw))
+    else:
+        text, heading = _decode(raw), ""
+    segments = tuple(find_segments(text, manifest.boilerplate))
+    if not segments:
+        raise SourceError("no readable text (empty, or only page chrome)")
+    meta = manifest.sources.get(source_id, SourceMeta())
+    title = meta.title or heading or _first_heading(text) or path.stem.replace("-", " ").title()
+    return Source(
+        id=source_id,
+        title=title,
+        text=text,
+        segments=segments,
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        url=meta.url,
+        date=meta.date,
+        kind="article" if meta.kind == "article" else "background",
+        authority=meta.authority,
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise SourceError(f"too large ({size:,} bytes; the limit is {MAX_SOURCE_BYTES:,})")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot be read ({exc.strerror})") from exc
+    if not raw.strip():
+        raise SourceError("empty file")
+    return raw
+
+
+def _decode(raw: bytes) -> str:
+    if b"\x00" in raw:
+        raise SourceError("binary file, not text")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"not UTF-8 text (bad byte at offset {exc.start})") from exc
+
+
+def _first_heading(text: str) -> str:
+    for line in text.splitlines():
+        match = _HEADING.match(line)
+        if match:
+            return match.group(2)
+    return ""
+
+
+def find_segments(
+    text: str, boilerplate: tuple[re.Pattern[str], ...] = ()
+) -> Iterator[tuple[int, int, str]]:
+    """Yield (start, end, section) for each content line: headings, bare links and chrome skipped.
+
+    A line of page chrome is one matching a boilerplate pattern, or a short line (under six words)
+    with no closing punctuation that is not a heading: "Skip to main content", "Share".
+    """
+    section = ""
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        start, stripped = offset, line.strip()
+        offset += len(line)
+        if not stripped:
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            section = heading.group(2)
+            continue
+        if _BARE_LINK.match(line) or any(p.search(stripped) for p in boilerplate):
+            continue
+        if len(stripped.split()) < 6 and not _TERMINAL.search(stripped) and not _is_item(line):
+            continue
+        lead = len(line) - len(line.lstrip())
+        marker = _LIST_MARKER.match(line)
+        content_start = start + (marker.end() if marker else lead)
+        content_end = start + len(line.rstrip())
+        yield content_start, content_end, section
+
+
+def _is_item(line: str) -> bool:
+    """List items are content even when short: '- El País (Spain)'."""
+    return bool(_LIST_MARKER.match(line))

@@ -1,0 +1,75 @@
+"""Ingest: load sources → chunk → embed → store, incrementally by content hash.
+
+The one place that orchestrates ingestion; the CLI, the app and the benchmarks call it. Each source is
+replaced as a unit and every chunk records how many chunks its source has, so an interrupted run
+leaves a usable index and the next run finishes the incomplete source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qa.chunking import chunk_source
+from qa.corpus import LoadFailure, load_sources
+from qa.store import ChunkStore
+from qa.types import Source
+
+Progress = Callable[[str, int, int], None]  # (source id, done, total)
+
+
+@dataclass
+class IngestReport:
+    """Counts for `qa ingest --json`."""
+
+    sources: int = 0
+    chunks: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    embedded: int = 0
+    failed: list[LoadFailure] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["failed"] = [asdict(f) for f in self.failed]
+        return data
+
+
+def ingest_corpus(
+    corpus: Path, store: ChunkStore, chunk_chars: int, progress: Progress | None = None
+) -> IngestReport:
+    """Bring the store in line with the corpus folder: add, replace and delete sources."""
+    sources, failures = load_sources(corpus)
+    report = IngestReport(failed=failures)
+    states = store.source_states()
+    # A source that failed to load keeps its old chunks: a bad edit must not lose the index.
+    kept = {s.id for s in sources} | {f.path for f in failures}
+    for source_id in sorted(set(states) - kept):
+        store.delete_source(source_id)
+        report.removed += 1
+    for done, source in enumerate(sources, start=1):
+        state = states.get(source.id)
+        if state and state.complete and state.content_hash == source.content_hash:
+            report.unchanged += 1
+        else:
+            report.embedded += _replace_source(store, source, chunk_chars)
+            if state:
+                report.updated += 1
+            else:
+                report.added += 1
+        if progress:
+            progress(source.id, done, len(sources))
+    report.sources = len(sources)
+    report.chunks = store.count()
+    return report
+
+
+def _replace_source(store: ChunkStore, source: Source, chunk_chars: int) -> int:
+    chunks = chunk_source(source, chunk_chars)
+    store.delete_source(source.id)
+    store.add_source(source, chunks)
+    return len(chunks)
