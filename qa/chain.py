@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from qa.answering.extractive import answer_extractively
+from qa.citations import cited_pieces
 from qa.config import Settings
 from qa.conversation import condense_question
 from qa.embeddings import EmbeddingModel, load_embedding_model
 from qa.errors import IndexNotBuiltError, InvalidQuestionError
+from qa.indexing import ingest_corpus
 from qa.prompts import load_prompt
 from qa.retrieval import HybridRetriever, to_passage
 from qa.store import ChunkStore, open_store
@@ -43,6 +45,19 @@ class Pipeline:
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         """Answer one question, replaying the conversation so far for follow-ups."""
         return self.chain.invoke({"question": self.check_question(question), "history": history})
+
+    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
+        """The answer as it is composed: text pieces (one per cited sentence), then the Answer.
+
+        Front ends that stream (the chat UI, the SSE endpoint, the widget) render the pieces as they
+        come and take citations from the final Answer.
+        """
+        answer = self.ask(question, history)
+        if answer.refused:
+            yield answer.answer
+        else:
+            yield from cited_pieces(answer.citations)
+        yield answer
 
     def check_question(self, question: str) -> str:
         """The question cleaned of control characters, or a clear error when it is unusable."""
@@ -86,11 +101,22 @@ class Pipeline:
 
 
 def build_pipeline(
-    settings: Settings, model: EmbeddingModel | None = None, client: Any = None
+    settings: Settings,
+    model: EmbeddingModel | None = None,
+    client: Any = None,
+    *,
+    sync_corpus: bool = False,
 ) -> Pipeline:
-    """Load the embedding model, open the index and get ready to answer."""
+    """Load the embedding model, open the index and get ready to answer.
+
+    With sync_corpus the index is first brought in line with the corpus folder (the app does this
+    on start: the first run builds the index, later runs embed only what changed).
+    """
     model = model or load_embedding_model()
-    return Pipeline(settings, open_store(settings, model, client))
+    store = open_store(settings, model, client)
+    if sync_corpus:
+        ingest_corpus(settings.corpus, store, settings.chunk_chars)
+    return Pipeline(settings, store)
 
 
 def _ms(started: float) -> float:

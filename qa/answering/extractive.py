@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qa.chunking import split_sentences
+from qa.citations import cited_pieces
 from qa.text import tokens
 from qa.types import Answer, Citation, Passage
 
@@ -72,7 +73,7 @@ def answer_extractively(
         if not any(_overlaps(candidate, c) for c in chosen):
             chosen.append(candidate)
     citations = tuple(_citation(n, s) for n, s in enumerate(chosen, start=1))
-    text = " ".join(f"{s.text} [{n}]" for n, s in enumerate(chosen, start=1))
+    text = "".join(cited_pieces(citations))
     return Answer(
         question=question, answer=text, refused=False, citations=citations, passages=tuple(passages)
     )

@@ -1,0 +1,38 @@
+"""Fakes for unit tests only: a deterministic hashing embedder you can check by hand."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+from langchain_core.embeddings import Embeddings
+
+from qa.embeddings import EmbeddingModel
+from qa.text import tokens
+
+DIMENSION = 64
+
+
+class FakeHashingEmbeddings(Embeddings):
+    """Bag of stemmed tokens hashed into 64 buckets, L2-normalised.
+
+    Texts sharing words get similar vectors, so retrieval behaves plausibly without a model; an
+    empty text maps to a fixed unit vector so cosine distance stays defined.
+    """
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self.embed_query(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        vector = [0.0] * DIMENSION
+        for token in tokens(text):
+            bucket = int(hashlib.md5(token.encode()).hexdigest(), 16) % DIMENSION
+            vector[bucket] += 1.0
+        norm = math.sqrt(sum(v * v for v in vector))
+        if norm == 0:
+            vector[0], norm = 1.0, 1.0
+        return [v / norm for v in vector]
+
+
+def fake_model() -> EmbeddingModel:
+    return EmbeddingModel(FakeHashingEmbeddings(), name="fake-hashing", dimension=DIMENSION)
