@@ -17,7 +17,7 @@ from qa.embeddings import EmbeddingModel, load_embedding_model
 from qa.errors import IndexNotBuiltError, InvalidQuestionError
 from qa.indexing import ingest_corpus
 from qa.prompts import load_prompt
-from qa.retrieval import HybridRetriever, to_passage
+from qa.retrieval import HybridRetriever, sentence_similarity, to_passage
 from qa.store import ChunkStore, open_store
 from qa.types import Answer, Turn
 
@@ -33,7 +33,11 @@ class Pipeline:
         self.settings = settings
         self.store = store
         self.retriever = HybridRetriever(
-            store=store, k=settings.k, fetch_k=settings.fetch_k, rrf_k=settings.rrf_k
+            store=store,
+            k=settings.k,
+            fetch_k=settings.fetch_k,
+            rrf_k=settings.rrf_k,
+            authority_weight=settings.authority_weight,
         )
         self.refusal = load_prompt(settings.prompts, "refuse").render()
         self.chain: Runnable[dict[str, Any], Answer] = (
@@ -89,7 +93,7 @@ class Pipeline:
         answer = answer_extractively(
             state["query"],
             [to_passage(d) for d in documents],
-            {d.metadata["chunk_id"]: d.metadata["dense"] for d in documents},
+            sentence_similarity(documents),
             self.retriever.lexical.idf,
             refusal=self.refusal,
             threshold=self.settings.refusal_threshold,

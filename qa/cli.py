@@ -94,6 +94,99 @@ def ask(settings: Settings, question: str, as_json: bool) -> None:
         click.echo(f"\nNearest related passage — {nearest.title}:\n    {nearest.text}")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--access-log/--no-access-log", default=True, help="Log every request.")
+@click.pass_obj
+@handle_errors
+def serve(settings: Settings, host: str, port: int, access_log: bool) -> None:
+    """Serve the HTTP API, the embeddable widget and the reader UI (indexing the corpus first)."""
+    import uvicorn
+
+    from qa.api import create_app
+    from qa.chain import build_pipeline
+
+    app = create_app(settings, build_pipeline(settings, sync_corpus=True), with_ui=True)
+    click.echo(f"Serving http://{host}:{port}/ (API docs at /docs, widget at /widget.js)", err=True)
+    uvicorn.run(app, host=host, port=port, access_log=access_log)
+
+
+def _answer_modes() -> list[str]:
+    from typing import get_args
+
+    return [str(m) for m in get_args(Settings.model_fields["mode"].annotation)]
+
+
+@main.command("eval")
+@click.argument("gold", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the figures and every graded item to this JSON file.",
+)
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write report.html and items.csv into this folder.",
+)
+@click.option("--mode", type=click.Choice(_answer_modes()), help="Answer mode (default: QA_MODE).")
+@click.pass_obj
+@handle_errors
+def evaluate(
+    settings: Settings,
+    gold: Path,
+    json_path: Path | None,
+    report_dir: Path | None,
+    mode: str | None,
+) -> None:
+    """Grade the bot on a gold set (JSON Lines) and print the figures. Never changes the index."""
+    from qa.chain import build_pipeline
+    from qa.evaluation import load_gold_set, run_eval, write_report
+    from qa.reports import summary_table, write_json_file
+
+    if mode:
+        settings = settings.model_copy(update={"mode": mode})
+    items, warnings = load_gold_set(gold, settings.corpus)
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    pipeline = build_pipeline(settings)  # without sync_corpus: the index stays as it is
+    with click.progressbar(length=len(items), label="Evaluating", file=sys.stderr) as bar:
+        report = run_eval(pipeline, items, settings.corpus, progress=lambda _d, _t: bar.update(1))
+    data = report.to_dict()
+    click.echo(summary_table(data))
+    if json_path:
+        write_json_file(data, json_path)
+        click.echo(f"Figures and items written to {json_path}")
+    if report_dir:
+        html_path, csv_path = write_report(report, report_dir)
+        click.echo(f"Report written to {html_path} and {csv_path}")
+
+
+@main.group()
+def feedback() -> None:
+    """Reader feedback collected by the app (thumbs up/down, notes, refused questions)."""
+
+
+@feedback.command("export")
+@click.option(
+    "--out",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="File to write (default: stdout).",
+)
+@click.pass_obj
+@handle_errors
+def export_feedback(settings: Settings, out: Any) -> None:
+    """Write every feedback row as a gold-set JSONL stub for an editor to complete."""
+    from qa.feedback import open_feedback_store, write_gold_stubs
+
+    count = write_gold_stubs(open_feedback_store(settings).read_entries(), out)
+    click.echo(f"{count} questions exported.", err=True)
+
+
 class ProgressBar:
     """A click progress bar on stderr that sizes itself on the first update."""
 

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+_ORIGIN = re.compile(r"https?://[^/\s?#]+")
+
+
+def normalize_origin(origin: str) -> str:
+    """`https://News.example/` → `https://news.example`, the form browsers send in `Origin`."""
+    origin = origin.strip().rstrip("/").lower()
+    if origin != "*" and not _ORIGIN.fullmatch(origin):
+        raise ValueError(
+            f"{origin!r} is not an origin: use scheme://host[:port], e.g. https://news.example"
+        )
+    return origin
 
 
 class Settings(BaseSettings):
@@ -30,6 +44,9 @@ class Settings(BaseSettings):
     k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer.")
     fetch_k: int = Field(20, ge=1, le=200, description="Candidates per retriever before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    authority_weight: float = Field(
+        1.0, ge=0, description="How much source authority scales fused scores."
+    )
 
     # Answering
     mode: Literal["extractive"] = "extractive"
@@ -37,9 +54,24 @@ class Settings(BaseSettings):
     refusal_threshold: float = Field(0.35, description="Minimum support score to answer.")
     max_question_chars: int = Field(500, ge=10, description="Longer questions are refused.")
 
-    # Web
-    allowed_origins: list[str] = Field(default_factory=list)
-    rate_limit_per_minute: int = Field(30, ge=1)
+    # Web (qa serve: the HTTP API and the widget)
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins whose pages may call the API and embed the widget, besides the app's "
+        "own. A JSON list or comma-separated; '*' allows any.",
+    )
+    rate_limit_per_minute: int = Field(30, ge=1, description="Requests per client per minute.")
+    max_body_bytes: int = Field(65_536, ge=1024, description="Largest API request body.")
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _parse_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else text.split(",")
+        if not isinstance(value, list):
+            return value
+        return [normalize_origin(str(origin)) for origin in value if str(origin).strip()]
 
     def resolve_home(self) -> Path:
         """The data directory as an absolute path (created on demand by the store)."""

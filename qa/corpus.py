@@ -27,6 +27,10 @@ MAX_SOURCE_BYTES = 20_000_000
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
 _BARE_LINK = re.compile(r"^\s*(?:[-*+]\s+)?<?(?:https?://|www\.)\S+")
+# A news photo caption ends with its credit glued on: "...on March 30, 2010.Sean Kilpatrick/The
+# Canadian Press". Such a line is labelled so "photo" questions can find it.
+_PHOTO_CREDIT = re.compile(r"[.!?]\s*[A-Z][\w.'-]+(?: [A-Z][\w.'-]+)+/(?:The )?[A-Z][\w&'. -]+$")
+PHOTO_CAPTION = "Photo caption"
 _TERMINAL = re.compile(r"[.!?:;\"'”’)\]]\s*$")
 
 
@@ -41,10 +45,11 @@ class SourceMeta:
 
 @dataclass(frozen=True)
 class Manifest:
-    """What sources.toml says: per-file metadata and the page-chrome line patterns."""
+    """What sources.toml says: per-file metadata, page-chrome line patterns, starter questions."""
 
     sources: dict[str, SourceMeta] = field(default_factory=dict)
     boilerplate: tuple[re.Pattern[str], ...] = ()
+    starters: tuple[str, ...] = ()  # questions the sources answer well, suggested to readers
 
 
 @dataclass(frozen=True)
@@ -73,11 +78,13 @@ def read_manifest(corpus: Path) -> Manifest:
         patterns = tuple(
             re.compile(p, re.IGNORECASE) for p in data.get("boilerplate", {}).get("patterns", [])
         )
+        questions = (str(q).strip() for q in data.get("starters", {}).get("questions", []))
+        starters = tuple(q for q in questions if q)
     except (tomllib.TOMLDecodeError, re.error, TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(
             f"{path} is not a valid manifest: {exc}", "Fix the file or remove it to use defaults."
         ) from exc
-    return Manifest(sources=metas, boilerplate=patterns)
+    return Manifest(sources=metas, boilerplate=patterns, starters=starters)
 
 
 def find_source_files(corpus: Path) -> list[Path]:
@@ -176,7 +183,8 @@ def find_segments(
     """Yield (start, end, section) for each content line: headings, bare links and chrome skipped.
 
     A line of page chrome is one matching a boilerplate pattern, or a short line (under six words)
-    with no closing punctuation that is not a heading: "Skip to main content", "Share".
+    with no closing punctuation that is not a heading: "Skip to main content", "Share". A photo
+    caption gets the section "Photo caption".
     """
     section = ""
     offset = 0
@@ -197,7 +205,11 @@ def find_segments(
         marker = _LIST_MARKER.match(line)
         content_start = start + (marker.end() if marker else lead)
         content_end = start + len(line.rstrip())
-        yield content_start, content_end, section
+        yield (
+            content_start,
+            content_end,
+            PHOTO_CAPTION if _PHOTO_CREDIT.search(stripped) else section,
+        )
 
 
 def _is_item(line: str) -> bool:

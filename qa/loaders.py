@@ -8,11 +8,38 @@ import re
 from qa.errors import SourceError
 
 # Elements that hold navigation or page chrome rather than the story.
-_CHROME_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form",
-                "iframe", "svg", "button", "template"]
+_CHROME_TAGS = [
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "svg",
+    "button",
+    "template",
+]
 _CHROME_ROLES = re.compile(r"navigation|banner|contentinfo|complementary|search", re.I)
-_BLOCK_TAGS = ["p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption",
-               "pre", "td", "th", "dt", "dd"]
+_BLOCK_TAGS = [
+    "p",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "figcaption",
+    "pre",
+    "td",
+    "th",
+    "dt",
+    "dd",
+]
 
 
 def html_text(markup: str) -> tuple[str, str]:
@@ -27,7 +54,7 @@ def html_text(markup: str) -> tuple[str, str]:
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     for tag in soup.find_all(_CHROME_TAGS):
         tag.decompose()
-    for tag in soup.find_all(attrs={"role": _CHROME_ROLES}):
+    for tag in soup.find_all(None, attrs={"role": _CHROME_ROLES}):
         tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
     blocks = []

@@ -31,7 +31,9 @@ def load_prompt(folder: Path, name: str) -> Prompt:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise ConfigError(f"Cannot read prompt {path}.", "Set QA_PROMPTS to the prompts folder.") from exc
+        raise ConfigError(
+            f"Cannot read prompt {path}.", "Set QA_PROMPTS to the prompts folder."
+        ) from exc
     declared = _DECLARATION.match(lines[0]) if lines else None
     if not declared:
         raise ConfigError(f"{path} must start with a '# variables: ...' line.")

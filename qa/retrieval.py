@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -9,35 +10,48 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
-from rank_bm25 import BM25Okapi
+from rank_bm25 import BM25Plus
 
-from qa.store import ChunkStore
+from qa.store import ChunkStore, SentenceHit
 from qa.text import tokens
 from qa.types import Passage
 
+# Vector entries are sentences; fetch enough of them to cover fetch_k passages.
+SENTENCES_PER_PASSAGE = 3
+
 
 class LexicalIndex:
-    """BM25 over every stored passage (section heading + text), built once per process."""
+    """BM25+ over every stored passage (section heading + text), built once per process.
+
+    BM25+ rather than Okapi: its IDF stays positive in tiny collections, where Okapi's goes to zero.
+    """
 
     def __init__(self, passages: list[Passage]) -> None:
         self.passages = passages
-        self.bm25 = BM25Okapi([tokens(f"{p.section} {p.text}") or ["_"] for p in passages])
+        self.bm25 = BM25Plus([tokens(f"{p.section} {p.text}") or ["_"] for p in passages])
 
     def idf(self, token: str) -> float:
         """Inverse document frequency; unseen tokens count like the rarest seen ones."""
         return float(self.bm25.idf.get(token, max(self.bm25.idf.values(), default=1.0)))
 
     def search(self, query: str, k: int) -> list[Passage]:
-        scores = self.bm25.get_scores(tokens(query))
-        best = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
-        return [replace(self.passages[i], score=float(scores[i])) for i in best if scores[i] > 0]
+        terms = tokens(query)
+        scores = self.bm25.get_scores(terms)
+        # BM25+ gives every passage a floor score: keep only those sharing a term with the query.
+        matching = [
+            i for i, freqs in enumerate(self.bm25.doc_freqs) if any(t in freqs for t in terms)
+        ]
+        best = sorted(matching, key=lambda i: -scores[i])[:k]
+        return [replace(self.passages[i], score=float(scores[i])) for i in best]
 
 
 class HybridRetriever(BaseRetriever):
     """A LangChain retriever: each candidate list is ranked, ranks are fused (RRF).
 
-    Document metadata carries the passage fields plus `dense` (cosine similarity, 0 when the passage
-    was not among the dense candidates) and `fused`, so the answerer can judge support.
+    Document metadata carries the passage fields plus `dense` (its best sentence's cosine similarity,
+    0 when not among the dense candidates), `fused`, `sentence_dense` (similarity of each of its
+    sentences found, by start offset) and `dense_floor` (the farthest hit's similarity), so the
+    answerer can judge support sentence by sentence.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -46,6 +60,7 @@ class HybridRetriever(BaseRetriever):
     k: int = 5
     fetch_k: int = 20
     rrf_k: int = 60
+    authority_weight: float = 1.0
     _lexical: LexicalIndex | None = PrivateAttr(default=None)
 
     @property
@@ -58,13 +73,39 @@ class HybridRetriever(BaseRetriever):
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
         vector = self.store.model.embeddings.embed_query(query)
-        dense = self.store.search(vector, self.fetch_k)
+        hits = self.store.search(vector, self.fetch_k * SENTENCES_PER_PASSAGE)
         lexical = self.lexical.search(query, self.fetch_k)
-        return fuse(dense, lexical, self.k, self.rrf_k)
+        documents = fuse(rank_passages(hits), lexical, self.k, self.rrf_k, self.authority_weight)
+        # Sentences beyond the nearest hits are at most as similar as the farthest hit.
+        floor = min((h.score for h in hits), default=0.0)
+        for doc in documents:
+            doc.metadata["sentence_dense"] = {
+                h.start: h.score for h in hits if h.passage.chunk_id == doc.id
+            }
+            doc.metadata["dense_floor"] = floor
+        return documents
 
 
-def fuse(dense: list[Passage], lexical: list[Passage], k: int, rrf_k: int) -> list[Document]:
-    """Reciprocal rank fusion; source authority breaks near-ties in favour of the article."""
+def rank_passages(hits: list[SentenceHit]) -> list[Passage]:
+    """Passages ranked by their best sentence's similarity."""
+    best: dict[str, Passage] = {}
+    for hit in hits:  # hits come best first, so the first hit of a passage is its best
+        best.setdefault(hit.passage.chunk_id, replace(hit.passage, score=hit.score))
+    return list(best.values())
+
+
+def fuse(
+    dense: list[Passage],
+    lexical: list[Passage],
+    k: int,
+    rrf_k: int,
+    authority_weight: float = 1.0,
+) -> list[Document]:
+    """Reciprocal rank fusion, scaled up by source authority (the article is the primary source).
+
+    The background dossiers restate much of the article; scaling by (1 + w * authority) keeps the
+    article's own passage ahead of a dossier's restatement of it.
+    """
     fused: dict[str, float] = {}
     by_id: dict[str, Passage] = {}
     for ranking in (dense, lexical):
@@ -73,7 +114,7 @@ def fuse(dense: list[Passage], lexical: list[Passage], k: int, rrf_k: int) -> li
             by_id.setdefault(passage.chunk_id, passage)
     similarity = {p.chunk_id: p.score for p in dense}
     for chunk_id, passage in by_id.items():
-        fused[chunk_id] += 1e-4 * passage.authority
+        fused[chunk_id] *= 1.0 + authority_weight * passage.authority
     best = sorted(fused, key=lambda cid: -fused[cid])[:k]
     return [_document(by_id[cid], similarity.get(cid, 0.0), fused[cid]) for cid in best]
 
@@ -87,5 +128,18 @@ def _document(passage: Passage, dense: float, fused: float) -> Document:
 
 def to_passage(document: Document) -> Passage:
     """The Passage a retrieved Document stands for (score: its fused retrieval score)."""
-    fields = {name: document.metadata[name] for name in Passage.__dataclass_fields__ if name != "text"}
+    fields = {
+        name: document.metadata[name] for name in Passage.__dataclass_fields__ if name != "text"
+    }
     return Passage(text=document.page_content, **fields)
+
+
+def sentence_similarity(documents: list[Document]) -> Callable[[Passage, int], float]:
+    """Look up a retrieved sentence's similarity to the query; unseen sentences get the floor."""
+    scores = {
+        (d.id, start): score
+        for d in documents
+        for start, score in d.metadata["sentence_dense"].items()
+    }
+    floor = documents[0].metadata["dense_floor"] if documents else 0.0
+    return lambda passage, start: scores.get((passage.chunk_id, start), floor)

@@ -15,6 +15,7 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 
+from qa.chunking import split_sentences
 from qa.config import Settings
 from qa.embeddings import EmbeddingModel
 from qa.errors import ConfigError, IndexMismatchError, IndexNotBuiltError
@@ -80,15 +81,17 @@ class ChunkStore:
             )
 
     def count(self) -> int:
-        return int(self._collection.count())
+        """How many passages (chunks) the index holds."""
+        metadatas = self.vectors.get(include=["metadatas"])["metadatas"]
+        return len({meta["chunk_id"] for meta in metadatas})
 
     def source_states(self) -> dict[str, SourceState]:
-        """Per source id: the content hash its chunks carry and whether none is missing."""
+        """Per source id: the content hash its entries carry and whether none is missing."""
         metadatas = self.vectors.get(include=["metadatas"])["metadatas"]
         seen: dict[str, tuple[str, int, int]] = {}
         for meta in metadatas:
             source, digest = str(meta["source"]), str(meta["source_hash"])
-            _, count, expected = seen.get(source, (digest, 0, int(meta["source_chunks"])))
+            _, count, expected = seen.get(source, (digest, 0, int(meta["source_entries"])))
             seen[source] = (digest, count + 1, expected)
         return {
             source: SourceState(digest, complete=count == expected)
@@ -96,31 +99,16 @@ class ChunkStore:
         }
 
     def add_source(self, source: Source, chunks: Sequence[Chunk]) -> None:
-        """Embed and store a source's chunks (the caller has removed any older ones)."""
-        texts, metadatas = [], []
-        for chunk in chunks:
-            prefix = f"{source.title} — {chunk.section}\n" if chunk.section else f"{source.title}\n"
-            texts.append(prefix + chunk.text)
-            metadatas.append(
-                {
-                    "source": source.id,
-                    "title": source.title,
-                    "url": source.url,
-                    "date": source.date,
-                    "kind": source.kind,
-                    "authority": source.authority,
-                    "section": chunk.section,
-                    "start": chunk.start,
-                    "end": chunk.end,
-                    "text_offset": len(prefix),
-                    "source_hash": source.content_hash,
-                    "source_chunks": len(chunks),
-                }
-            )
-        self.vectors.add_texts(texts, metadatas=metadatas, ids=[c.id for c in chunks])
+        """Embed and store a source's chunks, one entry per sentence (older ones already removed)."""
+        records = sentence_records(source, chunks)
+        self.vectors.add_texts(
+            [r.text for r in records],
+            metadatas=[r.metadata for r in records],
+            ids=[r.id for r in records],
+        )
 
     def delete_source(self, source_id: str) -> int:
-        """Remove every chunk of a source; returns how many there were."""
+        """Remove every entry of a source; returns how many there were."""
         ids = self.vectors.get(where={"source": source_id}, include=[])["ids"]
         if ids:
             self.vectors.delete(ids=ids)
@@ -128,27 +116,85 @@ class ChunkStore:
 
     def all_passages(self) -> list[Passage]:
         """Every stored passage, for lexical retrieval. Raises when the index is empty."""
-        got = self.vectors.get(include=["documents", "metadatas"])
-        if not got["ids"]:
+        metadatas = self.vectors.get(include=["metadatas"])["metadatas"]
+        if not metadatas:
             raise IndexNotBuiltError("The index is empty.", "Build it with: qa ingest")
-        return [
-            _passage(cid, doc, meta, 0.0)
-            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
+        passages = {meta["chunk_id"]: _passage(meta, 0.0) for meta in metadatas}
+        return sorted(passages.values(), key=lambda p: (p.source, p.start))
 
-    def search(self, vector: list[float], k: int) -> list[Passage]:
-        """The k passages nearest to a query vector, best first, scored by cosine similarity."""
+    def search(self, vector: list[float], k: int) -> list[SentenceHit]:
+        """The k sentences nearest to a query vector, best first, scored by cosine similarity."""
         found = self.vectors.similarity_search_by_vector_with_relevance_scores(vector, k=k)
         # Cosine space: Chroma returns distances, 1 - distance is the cosine similarity.
         return [
-            _passage(str(doc.id), doc.page_content, doc.metadata, 1.0 - float(distance))
+            SentenceHit(
+                passage=_passage(doc.metadata, 1.0 - float(distance)),
+                start=int(doc.metadata["sentence_start"]),
+                end=int(doc.metadata["sentence_end"]),
+                score=1.0 - float(distance),
+            )
             for doc, distance in found
         ]
 
 
-def _passage(chunk_id: str, document: str, meta: dict[str, Any], score: float) -> Passage:
+@dataclass(frozen=True)
+class SentenceHit:
+    """A sentence found by vector search, with the passage it belongs to."""
+
+    passage: Passage
+    start: int  # offsets into the source text
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Record:
+    id: str
+    text: str
+    metadata: dict[str, Any]
+
+
+def sentence_records(source: Source, chunks: Sequence[Chunk]) -> list[Record]:
+    """One vector-store entry per sentence of each chunk: the text embedded and its metadata.
+
+    Sentences are embedded one by one so the answerer can tell which sentence of a passage
+    answers; the text leads with the source title and section heading, so a sentence that says
+    "he" or "the cable" still lands near questions that name them. Each entry carries its passage
+    (chunk) so passages can be rebuilt from the index alone.
+    """
+    units = [
+        (chunk, chunk.start + s, chunk.start + e)
+        for chunk in chunks
+        for s, e in split_sentences(chunk.text)
+    ]
+    records = []
+    for chunk, start, end in units:
+        heading = f"{source.title} — {chunk.section}" if chunk.section else source.title
+        metadata = {
+            "source": source.id,
+            "title": source.title,
+            "url": source.url,
+            "date": source.date,
+            "kind": source.kind,
+            "authority": source.authority,
+            "section": chunk.section,
+            "chunk_id": chunk.id,
+            "chunk_text": chunk.text,
+            "start": chunk.start,
+            "end": chunk.end,
+            "sentence_start": start,
+            "sentence_end": end,
+            "source_hash": source.content_hash,
+            "source_entries": len(units),
+        }
+        text = f"{heading}\n{source.text[start:end]}"
+        records.append(Record(f"{chunk.id}@{start}", text, metadata))
+    return records
+
+
+def _passage(meta: dict[str, Any], score: float) -> Passage:
     return Passage(
-        chunk_id=chunk_id,
+        chunk_id=str(meta["chunk_id"]),
         source=str(meta["source"]),
         title=str(meta["title"]),
         url=str(meta.get("url", "")),
@@ -156,7 +202,7 @@ def _passage(chunk_id: str, document: str, meta: dict[str, Any], score: float) -
         kind=str(meta.get("kind", "background")),
         authority=float(meta.get("authority", 0.5)),
         section=str(meta.get("section", "")),
-        text=document[int(meta.get("text_offset", 0)) :],
+        text=str(meta["chunk_text"]),
         start=int(meta["start"]),
         end=int(meta["end"]),
         score=score,

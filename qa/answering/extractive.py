@@ -14,11 +14,14 @@ from dataclasses import dataclass
 
 from qa.chunking import split_sentences
 from qa.citations import cited_pieces
-from qa.text import tokens
+from qa.text import STOPWORDS, stem, tokens
 from qa.types import Answer, Citation, Passage
 
 # What a question asks for, recognised from its wording.
-_ASKS_DATE = re.compile(r"\b(when|what (year|date|day|month)|which (year|date|day|month)|on what day)\b")
+_ASKS_DATE = re.compile(
+    r"\b(when|what (year|date|day|month)|which (year|date|day|month)|on what day)\b"
+)
+_COUNTED = re.compile(r"\bhow many ([a-z]+)")
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|old|long)\b|\bwhat (number|age|amount)\b")
 _ASKS_PERSON = re.compile(r"^\s*(who|whom)\b|\bwhich (person|official|minister|president|lawyer)\b")
 _YES_NO = re.compile(r"^\s*(does|do|did|is|was|were|are|has|have|had|can|could)\b", re.I)
@@ -41,6 +44,10 @@ _ABSENCE = re.compile(
 )
 
 
+# Cosine similarity of a passage's sentence (given by its start offset in the source) to the question.
+SentenceSimilarity = Callable[[Passage, int], float]
+
+
 @dataclass(frozen=True)
 class ScoredSentence:
     passage: Passage
@@ -54,7 +61,7 @@ class ScoredSentence:
 def answer_extractively(
     question: str,
     passages: Sequence[Passage],
-    dense: dict[str, float],
+    dense: SentenceSimilarity,
     idf: Callable[[str], float],
     *,
     refusal: str,
@@ -82,24 +89,25 @@ def answer_extractively(
 def score_sentences(
     question: str,
     passages: Sequence[Passage],
-    dense: dict[str, float],
+    dense: SentenceSimilarity,
     idf: Callable[[str], float],
 ) -> list[ScoredSentence]:
     """Every sentence of the passages, best support first."""
     asked = set(tokens(question))
     weight = sum(idf(t) for t in asked) or 1.0
     wants = _answer_type(question)
+    yes_no = bool(_YES_NO.match(question))  # a yes/no answer may restate the question
     scored = []
     for rank, passage in enumerate(passages):
-        similarity = dense.get(passage.chunk_id, 0.0)
         for s, e in split_sentences(passage.text):
             sentence = passage.text[s:e]
+            similarity = dense(passage, passage.start + s)
             present = set(tokens(sentence))
             coverage = sum(idf(t) for t in asked & present) / weight
             support = 0.5 * coverage + 0.4 * similarity + 0.1 / (1 + rank)
-            if wants and not wants.search(sentence):
+            if wants and not wants(sentence):
                 support *= 0.6
-            if not present - asked:  # restates the question, adds nothing
+            if not present - asked and not yes_no:  # restates the question, adds nothing
                 support *= 0.5
             scored.append(
                 ScoredSentence(
@@ -109,14 +117,20 @@ def score_sentences(
     return sorted(scored, key=lambda x: -x.support)
 
 
-def _answer_type(question: str) -> re.Pattern[str] | None:
+def _answer_type(question: str) -> Callable[[str], bool] | None:
+    """A test for sentences that hold the kind of thing the question asks for, if it asks one."""
     lowered = question.lower()
+    counted = _COUNTED.search(lowered)
+    if counted and counted.group(1) not in STOPWORDS:
+        # "how many minutes": a number alone is not enough, the sentence must count minutes.
+        unit = stem(counted.group(1))
+        return lambda sentence: bool(_HAS_NUMBER.search(sentence)) and unit in tokens(sentence)
     if _ASKS_DATE.search(lowered):
-        return _HAS_DATE
+        return lambda sentence: bool(_HAS_DATE.search(sentence))
     if _ASKS_NUMBER.search(lowered):
-        return _HAS_NUMBER
+        return lambda sentence: bool(_HAS_NUMBER.search(sentence))
     if _ASKS_PERSON.search(lowered):
-        return _HAS_NAME
+        return lambda sentence: bool(_HAS_NAME.search(sentence))
     return None
 
 

@@ -1,0 +1,56 @@
+"""The foundation's acceptance checks with the real model, persistent Chroma and the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qa.chain import Pipeline
+from qa.cli import main
+from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.integration
+
+
+def test_kouchner_question_cites_the_article(real_pipeline: Pipeline) -> None:
+    answer = real_pipeline.ask("Who asked Clinton to review the Khadr case?")
+    assert not answer.refused and "Kouchner" in answer.answer
+    assert any(c.source == "article.txt" and "Kouchner" in c.quote for c in answer.citations)
+
+
+def test_off_topic_question_is_refused(real_pipeline: Pipeline) -> None:
+    answer = real_pipeline.ask("What is the capital of Australia?")
+    assert answer.refused and answer.citations == ()
+    assert answer.passages  # the nearest related passage is still offered
+
+
+def test_citation_offsets_point_into_the_files(real_pipeline: Pipeline) -> None:
+    for question in ("When did Khadr plead guilty?", "How many cables were in the archive?"):
+        for c in real_pipeline.ask(question).citations:
+            assert (CORPUS / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
+
+
+def test_cli_ingest_is_incremental_and_ask_prints_json(tmp_path: Path) -> None:
+    env = {"QA_HOME": str(tmp_path / "home"), "QA_CORPUS": str(CORPUS)}
+    runner = CliRunner()
+    first = runner.invoke(main, ["ingest", "--json"], env=env)
+    second = runner.invoke(main, ["ingest", "--json"], env=env)
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    first_counts, second_counts = json.loads(first.stdout), json.loads(second.stdout)
+    assert first_counts["embedded"] == first_counts["chunks"] > 100
+    assert second_counts["embedded"] == 0 and second_counts["unchanged"] == 8
+    asked = runner.invoke(
+        main, ["ask", "Who asked Clinton to review the Khadr case?", "--json"], env=env
+    )
+    data = json.loads(asked.stdout)
+    assert set(data) == {"question", "answer", "refused", "citations", "timings_ms"}
+    assert not data["refused"] and data["citations"][0]["quote"] in data["answer"]
+
+
+def test_cli_reports_missing_index_without_traceback(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["ask", "Who?"], env={"QA_HOME": str(tmp_path)})
+    assert result.exit_code == 1
+    assert "qa ingest" in result.stderr and "Traceback" not in result.output

@@ -1,0 +1,82 @@
+"""Chunking is pure: spans must round-trip to the source text whatever the input."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qa.chunking import chunk_source, split_sentences
+from qa.corpus import find_segments
+from qa.types import Source
+
+
+def make_source(text: str) -> Source:
+    return Source(
+        id="t.md", title="T", text=text, segments=tuple(find_segments(text)), content_hash="h"
+    )
+
+
+def test_split_sentences_keeps_abbreviations_together() -> None:
+    text = 'Mr. Khadr met U.S. forces. Sgt. Speer died. "It was a cancer," she said. Next one.'
+    sentences = [text[s:e] for s, e in split_sentences(text)]
+    assert sentences == [
+        "Mr. Khadr met U.S. forces.",
+        "Sgt. Speer died.",
+        '"It was a cancer," she said.',
+        "Next one.",
+    ]
+
+
+def test_split_sentences_respects_bounds() -> None:
+    text = "Ignore this. Keep this one. And this."
+    start = text.index("Keep")
+    assert [text[s:e] for s, e in split_sentences(text, start)] == ["Keep this one.", "And this."]
+
+
+def test_chunks_never_cross_headings_and_skip_links() -> None:
+    text = (
+        "# Title\n\nFirst paragraph has words enough here. Second sentence too.\n\n"
+        "## Other section\n\nThird sentence sits in another section of text.\n\n"
+        "## References\n\n- https://example.com/a\n- https://example.com/b\n"
+    )
+    chunks = chunk_source(make_source(text), chunk_chars=400)
+    assert [c.section for c in chunks] == ["Title", "Other section"]
+    assert all("https://" not in c.text for c in chunks)
+
+
+def test_chunk_ids_are_stable_and_unique() -> None:
+    text = "One sentence here is long enough. " * 40
+    first, second = chunk_source(make_source(text), 200), chunk_source(make_source(text), 200)
+    assert [c.id for c in first] == [c.id for c in second]
+    assert len({c.id for c in first}) == len(first) > 1
+
+
+prose = st.lists(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=120)
+    | st.sampled_from(["Mr. Kouchner spoke.", "# Heading", "- item one", "\n", "U.S. forces. "]),
+    max_size=25,
+).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(prose, st.integers(min_value=100, max_value=800))
+def test_chunk_offsets_round_trip(text: str, chunk_chars: int) -> None:
+    source = make_source(text)
+    chunks = chunk_source(source, chunk_chars)
+    for chunk in chunks:
+        assert text[chunk.start : chunk.end] == chunk.text
+        assert chunk.text == chunk.text.strip() and chunk.text
+    starts = [c.start for c in chunks]
+    assert starts == sorted(starts)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(chunks))
+
+
+@settings(max_examples=200, deadline=None)
+@given(prose)
+def test_sentences_cover_every_word_of_segments(text: str) -> None:
+    for start, end, _ in find_segments(text):
+        spans = split_sentences(text, start, end)
+        covered = "".join(text[s:e] for s, e in spans)
+        assert "".join(text[start:end].split()) == "".join(covered.split())

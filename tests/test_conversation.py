@@ -1,0 +1,31 @@
+"""Follow-up questions become standalone questions."""
+
+from __future__ import annotations
+
+from qa.conversation import condense_question
+from qa.types import Turn
+
+
+def test_pronoun_takes_the_name_from_the_last_answer() -> None:
+    history = [Turn("Who gave Clinton a paper?", "Bernard Kouchner, France's foreign minister.")]
+    assert condense_question("What charity did he found?", history) == (
+        "What charity did Bernard Kouchner found?"
+    )
+
+
+def test_possessive_pronoun() -> None:
+    history = [Turn("Who was detained?", "Omar Khadr.")]
+    assert condense_question("Where was his trial?", history) == "Where was Omar Khadr's trial?"
+
+
+def test_without_history_or_pronoun_the_question_is_unchanged() -> None:
+    assert condense_question("Who is he?", []) == "Who is he?"
+    history = [Turn("Who?", "Kouchner.")]
+    assert condense_question("Which court ruled in May 2015?", history) == (
+        "Which court ruled in May 2015?"
+    )
+
+
+def test_elliptical_question_carries_the_last_question() -> None:
+    history = [Turn("When did Khadr plead guilty?", "October 2010.")]
+    assert condense_question("And why?", history) == "And why? When did Khadr plead guilty?"

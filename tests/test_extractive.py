@@ -1,0 +1,76 @@
+"""The extractive answerer on hand-made passages: what it quotes, cites and refuses."""
+
+from __future__ import annotations
+
+from qa.answering.extractive import answer_extractively, score_sentences
+from qa.types import Passage
+
+REFUSAL = "The sources don't say."
+TEXT = (
+    "Kouchner met Clinton on 5 February 2009. He handed her a paper about Khadr. "
+    "The cable does not say what the paper recommended."
+)
+
+
+def passage(text: str = TEXT, start: int = 100, chunk_id: str = "c1") -> Passage:
+    return Passage(
+        chunk_id,
+        "cable.md",
+        "Cable",
+        "",
+        "",
+        "background",
+        0.5,
+        "",
+        text,
+        start,
+        start + len(text),
+        0.0,
+    )
+
+
+def idf(token: str) -> float:
+    return 1.0
+
+
+def similar(value: float):
+    return lambda passage, start: value
+
+
+def ask(question: str, threshold: float = 0.3, dense: float = 0.6):
+    return answer_extractively(
+        question, [passage()], similar(dense), idf, refusal=REFUSAL, threshold=threshold
+    )
+
+
+def test_answer_quotes_sentence_with_span_offsets() -> None:
+    answer = ask("When did Kouchner meet Clinton?")
+    assert not answer.refused
+    first = answer.citations[0]
+    assert first.quote == "Kouchner met Clinton on 5 February 2009."
+    assert (first.start, first.end) == (100, 100 + len(first.quote))
+    assert answer.answer.startswith(first.quote + " [1]")
+
+
+def test_date_question_prefers_sentence_with_a_date() -> None:
+    scored = score_sentences(
+        "When did Kouchner hand over the paper?", [passage()], similar(0.5), idf
+    )
+    assert "2009" in scored[0].text
+
+
+def test_weak_support_is_refused_without_citations() -> None:
+    answer = ask("What is the capital of Australia?", dense=0.05)
+    assert answer.refused and answer.answer == REFUSAL
+    assert answer.citations == () and answer.passages[0].chunk_id == "c1"
+
+
+def test_statement_of_silence_refuses_wh_questions_but_answers_yes_no() -> None:
+    assert ask("What did the paper recommend?").refused
+    yes_no = ask("Does the cable say what the paper recommended?")
+    assert not yes_no.refused and "does not say" in yes_no.answer
+
+
+def test_no_passages_means_refusal() -> None:
+    answer = answer_extractively("Anything?", [], similar(0), idf, refusal=REFUSAL, threshold=0.1)
+    assert answer.refused and not answer.citations

@@ -1,0 +1,60 @@
+"""The chain end to end over the real corpus, with the hashing fake embedder (fast, offline)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.chain import Pipeline, build_pipeline
+from qa.config import Settings
+from qa.errors import IndexNotBuiltError, InvalidQuestionError
+from qa.types import Answer, Turn
+from tests.fakes import fake_model
+
+
+def test_stream_pieces_add_up_to_the_answer(fake_pipeline: Pipeline) -> None:
+    *pieces, final = list(fake_pipeline.stream("Who asked Clinton to review Khadr's case?"))
+    assert isinstance(final, Answer) and not final.refused
+    assert "".join(str(p) for p in pieces) == final.answer
+    assert final.timings_ms["total"] >= final.timings_ms["retrieve"] > 0
+
+
+def test_every_citation_quotes_its_source_exactly(fake_pipeline: Pipeline) -> None:
+    answer = fake_pipeline.ask("What did Kouchner hand to Clinton about Khadr?")
+    assert answer.citations
+    for c in answer.citations:
+        text = (fake_pipeline.settings.corpus / c.source).read_text(encoding="utf-8")
+        assert text[c.start : c.end] == c.quote and c.quote in answer.answer
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "\x00\x01"])
+def test_empty_questions_are_rejected(fake_pipeline: Pipeline, question: str) -> None:
+    with pytest.raises(InvalidQuestionError, match="type a question"):
+        fake_pipeline.ask(question)
+
+
+def test_overlong_questions_are_rejected(fake_pipeline: Pipeline) -> None:
+    with pytest.raises(InvalidQuestionError, match="too long"):
+        fake_pipeline.ask("Why? " * 200)
+
+
+def test_history_resolves_pronouns(fake_pipeline: Pipeline) -> None:
+    history = [Turn("Who gave Clinton a paper about Khadr?", "Bernard Kouchner.")]
+    answer = fake_pipeline.ask("What charity did he help found?", history)
+    assert answer.question == "What charity did he help found?"
+    assert not answer.refused and "Kouchner" in " ".join(p.text for p in answer.passages)
+
+
+def test_markup_in_questions_is_carried_as_text(fake_pipeline: Pipeline) -> None:
+    answer = fake_pipeline.ask("<img src=x onerror=alert(1)> who is Kouchner?")
+    assert answer.question.startswith("<img src=x")  # escaping is each front end's job
+
+
+def test_empty_index_says_how_to_build_it(settings: Settings, memory_client) -> None:
+    with pytest.raises(IndexNotBuiltError, match="not indexed") as caught:
+        build_pipeline(settings, model=fake_model(), client=memory_client)
+    assert "qa ingest" in caught.value.hint
+
+
+def test_sync_corpus_builds_the_index_on_first_run(settings: Settings, memory_client) -> None:
+    pipeline = build_pipeline(settings, model=fake_model(), client=memory_client, sync_corpus=True)
+    assert pipeline.store.count() > 100

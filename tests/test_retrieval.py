@@ -1,0 +1,47 @@
+"""Reciprocal rank fusion and lexical matching, computed by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.retrieval import LexicalIndex, fuse, to_passage
+from qa.text import fold, stem, tokens
+from qa.types import Passage
+
+
+def passage(cid: str, text: str = "text", score: float = 0.0, authority: float = 0.5) -> Passage:
+    return Passage(cid, "s.md", "T", "", "", "background", authority, "", text, 0, 4, score)
+
+
+def test_fusion_sums_reciprocal_ranks() -> None:
+    dense = [passage("a", score=0.9), passage("b", score=0.8)]
+    lexical = [passage("b"), passage("c")]
+    docs = fuse(dense, lexical, k=3, rrf_k=60)
+    assert [d.metadata["chunk_id"] for d in docs] == ["b", "a", "c"]
+    assert docs[0].metadata["fused"] == pytest.approx((1 / 62 + 1 / 61) * (1 + 0.5))
+    assert docs[1].metadata["dense"] == 0.9 and docs[2].metadata["dense"] == 0.0
+
+
+def test_authority_breaks_ties() -> None:
+    docs = fuse([passage("bg", authority=0.5)], [passage("art", authority=1.0)], k=2, rrf_k=60)
+    assert [d.metadata["chunk_id"] for d in docs] == ["art", "bg"]
+
+
+def test_documents_round_trip_to_passages() -> None:
+    original = passage("a", text="Some passage text.", score=0.7)
+    [doc] = fuse([original], [], k=1, rrf_k=60)
+    assert to_passage(doc).text == original.text and to_passage(doc).chunk_id == "a"
+
+
+def test_tokens_fold_stem_and_drop_stopwords() -> None:
+    assert fold("Médecins Sans Frontières") == "medecins sans frontieres"
+    assert stem("cables") == "cable" and stem("charged") == "charg" and stem("news") == "new"
+    assert tokens("What did the 251,287 cables say?") == ["251287", "cable"]
+
+
+def test_lexical_index_ranks_matching_passage_first() -> None:
+    index = LexicalIndex(
+        [passage("a", "Kouchner met Clinton in February."), passage("b", "Khadr was 15.")]
+    )
+    assert [p.chunk_id for p in index.search("When did Kouchner meet Clinton?", 2)] == ["a"]
+    assert index.idf("kouchner") > 0
