@@ -81,9 +81,7 @@ def ask(settings: Settings, question: str, as_json: bool) -> None:
 
     answer = build_pipeline(settings).ask(question)
     if as_json:
-        data = answer.to_dict()
-        data.pop("passages")
-        click.echo(json.dumps(data, ensure_ascii=False))
+        click.echo(json.dumps(answer.to_dict(passages=False), ensure_ascii=False))
         return
     click.echo(answer.answer)
     for c in answer.citations:

@@ -22,6 +22,8 @@ from qa.errors import ConfigError, IndexMismatchError, IndexNotBuiltError
 from qa.types import Chunk, Passage, Source
 
 REBUILD_HINT = "Rebuild the index with: qa ingest --rebuild"
+# Bumped whenever what an entry holds changes; an index of another format must be rebuilt.
+INDEX_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class ChunkStore:
                 "hnsw:space": "cosine",
                 "embedding_model": model.name,
                 "embedding_dimension": model.dimension,
+                "index_format": INDEX_FORMAT,
             },
         )
         # Read-only handle for metadata and counts; queries go through langchain_chroma, which
@@ -77,6 +80,12 @@ class ChunkStore:
             raise IndexMismatchError(
                 f"The index was built with {name} ({dim} dimensions), but the app uses "
                 f"{self.model.name} ({self.model.dimension} dimensions).",
+                REBUILD_HINT,
+            )
+        if recorded.get("index_format") != INDEX_FORMAT:
+            raise IndexMismatchError(
+                f"The index was built by another version of case-qa (format "
+                f"{recorded.get('index_format', 1)}, this version reads {INDEX_FORMAT}).",
                 REBUILD_HINT,
             )
 

@@ -93,13 +93,15 @@ class Answer:
     passages: tuple[Passage, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON contract of `qa ask --json` and `POST /api/ask`."""
-        return {
+    def to_dict(self, *, passages: bool = True) -> dict[str, Any]:
+        """The JSON contract of `qa ask --json` and `POST /api/ask` (which leave passages out)."""
+        data: dict[str, Any] = {
             "question": self.question,
             "answer": self.answer,
             "refused": self.refused,
             "citations": [asdict(c) for c in self.citations],
-            "passages": [asdict(p) for p in self.passages],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
+        if passages:
+            data["passages"] = [asdict(p) for p in self.passages]
+        return data

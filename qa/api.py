@@ -1,0 +1,331 @@
+"""The HTTP API: /api/ask, /api/ask/stream (SSE), /healthz, /widget.js, docs at /docs.
+
+`create_app(settings, pipeline)` builds it; `qa serve` runs it with uvicorn and mounts the reader UI
+at `/`. Safety is on by default: browser requests from an origin that is neither the app's own nor
+in `allowed_origins` get 403, each client has a token bucket (429 with Retry-After), request bodies
+and questions have size limits, and every error is a small JSON object, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict
+from importlib.resources import files
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from qa.chain import Pipeline
+from qa.config import Settings
+from qa.errors import IndexMismatchError, IndexNotBuiltError, InvalidQuestionError, QAError
+from qa.ratelimit import RateLimiter, retry_after_header
+from qa.types import Turn
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api"
+MAX_HISTORY_TURNS = 20
+ORIGIN_REFUSAL = "This site is not allowed to use this assistant."
+CORS_METHODS = ["GET", "POST"]
+CORS_HEADERS = ["Content-Type"]
+
+ERROR_CODES = {
+    400: "bad_request",
+    403: "origin_not_allowed",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "rate_limited",
+}
+
+
+class TurnIn(BaseModel):
+    """A prior exchange, replayed so follow-up questions ("and what did he say?") make sense."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    answer: str
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"question": "Who asked Clinton to review the case?"}]},
+    )
+
+    question: str = Field(description="The reader's question (at most QA_MAX_QUESTION_CHARS).")
+    history: list[TurnIn] = Field(
+        default_factory=list,
+        max_length=MAX_HISTORY_TURNS,
+        description="Earlier turns of the same conversation, oldest first.",
+    )
+
+    def turns(self) -> tuple[Turn, ...]:
+        return tuple(Turn(question=t.question, answer=t.answer) for t in self.history)
+
+
+def create_app(settings: Settings, pipeline: Pipeline, *, with_ui: bool = False) -> FastAPI:
+    """The API app. With `with_ui` the Gradio reader UI (qa/ui.py) is mounted at `/` too."""
+    app = FastAPI(
+        title="case-qa",
+        summary="Cited answers about one news story.",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.pipeline = pipeline
+    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.widget_js = read_widget_script()
+
+    # Added inner first, so a request meets the origin guard, then CORS (which also dresses the
+    # size limit's 413), then the size limit. Gradio sees a CORSMiddleware and leaves CORS to it
+    # rather than adding its own, more permissive one.
+    app.add_middleware(DeclaredBodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins,
+        allow_methods=CORS_METHODS,
+        allow_headers=CORS_HEADERS,
+        expose_headers=["Retry-After"],
+        max_age=600,
+    )
+    app.add_middleware(OriginGuard, allowed=settings.allowed_origins)
+
+    app.add_exception_handler(QAError, _qa_error_response)
+    app.add_exception_handler(RequestValidationError, _validation_error_response)
+    app.add_exception_handler(HTTPException, _http_error_response)
+    app.add_exception_handler(Exception, _server_error_response)
+
+    app.include_router(api, max_body_size=settings.max_body_bytes)
+    app.include_router(site)
+    if with_ui:
+        import gradio as gr
+
+        from qa.ui import build_ui
+
+        # Mounted last: a mount at "/" would shadow every route registered after it.
+        gr.mount_gradio_app(app, build_ui(pipeline, settings), path="/")
+    return app
+
+
+def read_widget_script() -> str:
+    return (files("qa") / "widget" / "widget.js").read_text(encoding="utf-8")
+
+
+# --- origins -----------------------------------------------------------------------------------
+
+
+class OriginGuard:
+    """403 for browser requests whose `Origin` is neither the app's own nor allowed.
+
+    Requests without an `Origin` (curl, servers, a page loading /widget.js with a script tag) pass:
+    the header is how browsers say a page on another site is calling. The refusal carries CORS
+    headers for the refused origin, and its preflight is answered, so the widget on that page can
+    read the 403 and say why instead of failing with an opaque network error. No work is done and
+    nothing but the refusal is readable: successful responses get CORS headers only for allowed
+    origins (CORSMiddleware).
+    """
+
+    def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
+        self.app = app
+        self.allowed = set(allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        origin = headers.get("origin")
+        if origin is None or self.allows(origin, own_origin(scope, headers)):
+            await self.app(scope, receive, send)
+            return
+        cors = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+        response: Response
+        if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
+            cors["Access-Control-Allow-Methods"] = ", ".join(CORS_METHODS)
+            cors["Access-Control-Allow-Headers"] = ", ".join(CORS_HEADERS)
+            response = Response(status_code=204, headers=cors)
+        else:
+            response = error_response(403, ORIGIN_REFUSAL, headers=cors)
+        await response(scope, receive, send)
+
+    def allows(self, origin: str, own: str) -> bool:
+        origin = origin.lower()
+        return origin == own or "*" in self.allowed or origin in self.allowed
+
+
+def own_origin(scope: Scope, headers: Headers) -> str:
+    """The origin a browser shows for pages served by this app: scheme and Host as requested.
+
+    Behind a TLS-terminating proxy the scheme comes from X-Forwarded-Proto (uvicorn's proxy-headers
+    support); otherwise list the public origin in QA_ALLOWED_ORIGINS.
+    """
+    return f"{scope['scheme']}://{headers.get('host', '')}".lower()
+
+
+class DeclaredBodyLimit:
+    """413 before reading an API request body whose Content-Length is over the limit.
+
+    FastAPI's `max_body_size` on the API router counts the bytes actually received, which also
+    covers bodies sent without a length; but when the declared length is over, Starlette answers
+    in plain text. This check answers that case first, in the same JSON as every other error.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(API_PREFIX + "/"):
+            declared = Headers(scope=scope).get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                response = error_response(413, body_too_large_message(self.max_bytes))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def body_too_large_message(max_bytes: int) -> str:
+    return f"The request body is too large (the limit is {max_bytes:,} bytes)."
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+def error_response(
+    status: int, message: str, hint: str = "", headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """Every error body: a stable machine code, a sentence for people, and what to do about it."""
+    body = {"error": ERROR_CODES.get(status, "server_error"), "message": message}
+    if hint:
+        body["hint"] = hint
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _qa_error_response(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, QAError)
+    status = 500
+    if isinstance(exc, InvalidQuestionError):
+        status = 422
+    elif isinstance(exc, IndexNotBuiltError | IndexMismatchError):
+        status = 503
+    return error_response(status, exc.user_message, exc.hint)
+
+
+def _validation_error_response(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # Only where and what: echoing the input back would return whatever the client sent.
+    problems = [
+        "the body is not valid JSON"
+        if error["type"] == "json_invalid"
+        else f"{'.'.join(str(part) for part in error['loc'][1:]) or 'body'}: {error['msg']}"
+        for error in exc.errors()
+    ]
+    return error_response(
+        422,
+        "The request is not valid: " + "; ".join(problems[:5]),
+        'Send JSON like {"question": "…", "history": [{"question": "…", "answer": "…"}]} '
+        "with Content-Type: application/json.",
+    )
+
+
+def _http_error_response(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    message = str(exc.detail)
+    if exc.status_code == 413:
+        message = body_too_large_message(request.app.state.settings.max_body_bytes)
+    return error_response(exc.status_code, message, headers=exc.headers)
+
+
+def _server_error_response(request: Request, exc: Exception) -> JSONResponse:
+    logger.error("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "Something went wrong on our side. Please try again later.")
+
+
+# --- routes --------------------------------------------------------------------------------------
+
+
+def get_pipeline(request: Request) -> Pipeline:
+    pipeline: Pipeline = request.app.state.pipeline
+    return pipeline
+
+
+async def limit_rate(request: Request) -> None:
+    """A token per request and client address. Async so it runs on the event loop, never in two
+    threads at once (the limiter has no lock)."""
+    client = request.client.host if request.client else "unknown"
+    wait = request.app.state.limiter.acquire(client)
+    if wait:
+        raise HTTPException(
+            429,
+            "Too many questions from this address. Please wait a moment and try again.",
+            headers={"Retry-After": retry_after_header(wait)},
+        )
+
+
+def checked_request(
+    body: AskRequest, pipeline: Annotated[Pipeline, Depends(get_pipeline)]
+) -> AskRequest:
+    """Reject an unusable question before any answer, or stream, starts (422)."""
+    pipeline.check_question(body.question)
+    return body
+
+
+api = APIRouter(prefix=API_PREFIX, tags=["questions"], dependencies=[Depends(limit_rate)])
+site = APIRouter()
+CheckedRequest = Annotated[AskRequest, Depends(checked_request)]
+PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
+
+
+@api.post("/ask")
+def ask(body: CheckedRequest, pipeline: PipelineDep) -> dict[str, Any]:
+    """Answer a question: the answer text, whether it was refused, and its citations."""
+    return pipeline.ask(body.question, body.turns()).to_dict(passages=False)
+
+
+@api.post("/ask/stream", response_class=EventSourceResponse)
+def ask_stream(body: CheckedRequest, pipeline: PipelineDep) -> Iterator[ServerSentEvent]:
+    """Server-sent events: `delta` (answer text pieces), `citations`, `related` (a refusal's
+    nearest passage), then `done` (the whole Answer), or `error`."""
+    try:
+        for item in pipeline.stream(body.question, body.turns()):
+            if isinstance(item, str):
+                yield ServerSentEvent(event="delta", data={"text": item})
+                continue
+            yield ServerSentEvent(
+                event="citations", data={"citations": [asdict(c) for c in item.citations]}
+            )
+            if item.refused and item.passages:
+                yield ServerSentEvent(event="related", data=asdict(item.passages[0]))
+            yield ServerSentEvent(event="done", data=item.to_dict(passages=False))
+    except QAError as exc:
+        yield ServerSentEvent(
+            event="error", data={"error": "server_error", "message": exc.user_message}
+        )
+
+
+@site.get("/healthz", tags=["service"])
+def healthz(pipeline: PipelineDep) -> dict[str, Any]:
+    """Liveness and readiness: the index is open and holds passages."""
+    return {"status": "ok", "chunks": pipeline.store.count()}
+
+
+@site.get("/widget.js", tags=["service"], response_class=Response)
+def widget_js(request: Request) -> Response:
+    """The embeddable chat widget (see the README's "Embed on your site")."""
+    return Response(
+        request.app.state.widget_js,
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
+    )

@@ -1,0 +1,294 @@
+"""The HTTP API through FastAPI's TestClient: every status path, the SSE stream, the limiter."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+
+from qa.api import ORIGIN_REFUSAL, create_app
+from qa.chain import Pipeline
+from qa.config import Settings
+from qa.ratelimit import RateLimiter, retry_after_header
+
+QUESTION = "Who asked Clinton to review the Khadr case?"
+OFF_TOPIC = "What is the capital of Peru?"
+ALLOWED = "https://news.example"
+
+
+def client_for(pipeline: Pipeline, **overrides: Any) -> TestClient:
+    settings = pipeline.settings.model_copy(update={"allowed_origins": [ALLOWED], **overrides})
+    return TestClient(create_app(settings, pipeline), raise_server_exceptions=False)
+
+
+@pytest.fixture
+def client(fake_pipeline: Pipeline) -> TestClient:
+    return client_for(fake_pipeline)
+
+
+def read_events(text: str) -> list[tuple[str, Any]]:
+    """Parse an SSE body into (event name, decoded JSON data) pairs."""
+    events = []
+    for block in text.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        events.append((fields["event"], json.loads(fields["data"])))
+    return events
+
+
+def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/json")
+    body: dict[str, Any] = response.json()
+    assert body["error"] == code
+    assert body["message"]
+    assert "Traceback" not in response.text
+    return body
+
+
+# --- 200 -------------------------------------------------------------------------------------
+
+
+def test_ask_returns_the_cli_json_contract(client: TestClient) -> None:
+    response = client.post("/api/ask", json={"question": QUESTION})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"question", "answer", "refused", "citations", "timings_ms"}
+    assert body["question"] == QUESTION
+    assert not body["refused"]
+    assert "Kouchner" in body["answer"]
+    first = body["citations"][0]
+    assert f"[{first['n']}]" in body["answer"]
+    assert first["quote"] in body["answer"]
+
+
+def test_ask_replays_history_for_follow_ups(client: TestClient) -> None:
+    history = [{"question": QUESTION, "answer": "Bernard Kouchner, France's foreign minister."}]
+    response = client.post("/api/ask", json={"question": "When did they meet?", "history": history})
+    assert response.status_code == 200
+    assert "2009" in response.json()["answer"]
+
+
+def test_stream_sends_text_then_citations_then_done(client: TestClient) -> None:
+    response = client.post("/api/ask/stream", json={"question": QUESTION})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = read_events(response.text)
+    names = [name for name, _ in events]
+    assert names[-2:] == ["citations", "done"]
+    assert set(names[:-2]) == {"delta"}
+    streamed = "".join(data["text"] for name, data in events if name == "delta")
+    done = events[-1][1]
+    assert streamed == done["answer"]
+    assert events[-2][1]["citations"] == done["citations"]
+    assert done["citations"] and not done["refused"]
+
+
+def test_stream_of_a_refusal_names_the_nearest_related_passage(client: TestClient) -> None:
+    events = dict(read_events(client.post("/api/ask/stream", json={"question": OFF_TOPIC}).text))
+    assert events["done"]["refused"]
+    assert events["citations"]["citations"] == []
+    assert events["related"]["text"] and events["related"]["title"]
+
+
+def test_html_in_a_question_comes_back_as_json_text(client: TestClient) -> None:
+    question = "<script>alert(1)</script> who is Kouchner?"
+    response = client.post("/api/ask", json={"question": question})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["question"] == question
+
+
+def test_healthz_widget_and_docs(client: TestClient) -> None:
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.json()["chunks"] > 0
+    widget = client.get("/widget.js")
+    assert widget.status_code == 200
+    assert widget.headers["content-type"].startswith("text/javascript")
+    assert "attachShadow" in widget.text
+    assert "innerHTML" not in widget.text  # text is only ever set as text
+    assert client.get("/docs").status_code == 200
+    assert "/api/ask/stream" in client.get("/openapi.json").json()["paths"]
+
+
+# --- origins (403) ---------------------------------------------------------------------------
+
+
+def test_allowed_origin_gets_cors_headers(client: TestClient) -> None:
+    response = client.post("/api/ask", json={"question": QUESTION}, headers={"Origin": ALLOWED})
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == ALLOWED
+    preflight = client.options(
+        "/api/ask/stream",
+        headers={
+            "Origin": ALLOWED,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == ALLOWED
+
+
+def test_the_apps_own_origin_is_always_allowed(client: TestClient) -> None:
+    response = client.post(
+        "/api/ask", json={"question": QUESTION}, headers={"Origin": "http://testserver"}
+    )
+    assert response.status_code == 200
+    assert "access-control-allow-origin" not in response.headers  # same origin needs none
+
+
+@pytest.mark.parametrize("path", ["/api/ask", "/api/ask/stream"])
+def test_other_origins_get_a_readable_403(client: TestClient, path: str) -> None:
+    evil = "https://elsewhere.example"
+    response = client.post(path, json={"question": QUESTION}, headers={"Origin": evil})
+    body = assert_error(response, 403, "origin_not_allowed")
+    assert body["message"] == ORIGIN_REFUSAL
+    # Readable by the refused page (so the widget can say why), and nothing else is.
+    assert response.headers["access-control-allow-origin"] == evil
+
+
+def test_default_allows_only_the_apps_own_origin(fake_pipeline: Pipeline) -> None:
+    client = client_for(fake_pipeline, allowed_origins=[])
+    response = client.post("/api/ask", json={"question": QUESTION}, headers={"Origin": ALLOWED})
+    assert_error(response, 403, "origin_not_allowed")
+    assert client.post("/api/ask", json={"question": QUESTION}).status_code == 200
+
+
+def test_allowed_origins_parse_from_json_or_commas(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QA_ALLOWED_ORIGINS", "https://A.example/, http://b.example:8080")
+    assert Settings().allowed_origins == ["https://a.example", "http://b.example:8080"]
+    monkeypatch.setenv("QA_ALLOWED_ORIGINS", '["https://a.example"]')
+    assert Settings().allowed_origins == ["https://a.example"]
+    monkeypatch.setenv("QA_ALLOWED_ORIGINS", "news.example/page")
+    with pytest.raises(ValidationError, match="not an origin"):
+        Settings()
+
+
+# --- size and shape (413, 422) ---------------------------------------------------------------
+
+
+def test_oversized_body_is_413(fake_pipeline: Pipeline) -> None:
+    client = client_for(fake_pipeline, max_body_bytes=2048)
+    body = json.dumps({"question": "x" * 4000})
+    declared = client.post("/api/ask", content=body, headers={"Content-Type": "application/json"})
+    assert_error(declared, 413, "body_too_large")
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield body.encode()
+
+    streamed = client.post(
+        "/api/ask", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert_error(streamed, 413, "body_too_large")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"question": "x" * 600},  # over max_question_chars
+        {"question": "   "},
+        {"question": "\x00\x01\x02"},
+    ],
+)
+def test_unusable_questions_are_422_before_any_stream(client: TestClient, payload: Any) -> None:
+    for path in ("/api/ask", "/api/ask/stream"):
+        assert_error(client.post(path, json=payload), 422, "invalid_request")
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b'{"question": ', "application/json"),
+        (b'{"question": "hi"}', "text/plain"),
+        (b"[1, 2]", "application/json"),
+        (b'{"question": 42}', "application/json"),
+        (b'{"question": "hi", "admin": true}', "application/json"),
+        (b'{"question": "hi", "history": [{"question": "a"}]}', "application/json"),
+    ],
+)
+def test_malformed_requests_are_422(client: TestClient, content: bytes, content_type: str) -> None:
+    response = client.post("/api/ask", content=content, headers={"Content-Type": content_type})
+    body = assert_error(response, 422, "invalid_request")
+    assert "hint" in body
+
+
+def test_binary_body_is_400(client: TestClient) -> None:
+    response = client.post(
+        "/api/ask", content=b"\xff\xfe\x00binary", headers={"Content-Type": "application/json"}
+    )
+    assert_error(response, 400, "bad_request")
+
+
+def test_too_much_history_is_422(client: TestClient) -> None:
+    history = [{"question": "q", "answer": "a"}] * 21
+    response = client.post("/api/ask", json={"question": QUESTION, "history": history})
+    assert_error(response, 422, "invalid_request")
+
+
+def test_wrong_method_and_path_are_json(client: TestClient) -> None:
+    assert_error(client.get("/api/ask"), 405, "method_not_allowed")
+    assert_error(client.get("/api/nothing"), 404, "not_found")
+
+
+def test_a_server_error_is_a_500_without_details(
+    client: TestClient, fake_pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(fake_pipeline, "ask", broken)
+    response = client.post("/api/ask", json={"question": QUESTION})
+    assert_error(response, 500, "server_error")
+    assert "secret" not in response.text and "RuntimeError" not in response.text
+
+
+# --- rate limit (429) --------------------------------------------------------------------------
+
+
+def test_rate_limit_answers_429_with_retry_after(fake_pipeline: Pipeline) -> None:
+    client = client_for(fake_pipeline, rate_limit_per_minute=2)
+    for _ in range(2):
+        assert client.post("/api/ask", json={"question": QUESTION}).status_code == 200
+    for path in ("/api/ask", "/api/ask/stream"):
+        response = client.post(path, json={"question": QUESTION}, headers={"Origin": ALLOWED})
+        assert_error(response, 429, "rate_limited")
+        assert 1 <= int(response.headers["retry-after"]) <= 30
+        # The widget on an allowed page can read both the refusal and when to retry.
+        assert response.headers["access-control-allow-origin"] == ALLOWED
+        assert "retry-after" in response.headers["access-control-expose-headers"].lower()
+    assert client.get("/healthz").status_code == 200  # only the API is limited
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_limiter_allows_a_burst_then_refills_evenly() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(60, clock=clock)  # one token a second
+    assert all(limiter.acquire("a") == 0.0 for _ in range(60))
+    assert limiter.acquire("a") == pytest.approx(1.0)
+    assert limiter.acquire("b") == 0.0  # clients have separate buckets
+    clock.now += 0.5
+    assert limiter.acquire("a") == pytest.approx(0.5)
+    clock.now += 0.5
+    assert limiter.acquire("a") == 0.0
+    assert retry_after_header(0.2) == "1" and retry_after_header(1.01) == "2"
+
+
+def test_limiter_forgets_idle_clients_to_bound_memory() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(60, clock=clock, max_clients=3)
+    for client in "abc":
+        limiter.acquire(client)
+    clock.now += 61  # a, b and c have refilled completely
+    limiter.acquire("d")
+    assert set(limiter.buckets) == {"d"}
