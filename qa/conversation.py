@@ -1,4 +1,8 @@
-"""Pure follow-up handling: rewrite a question that leans on earlier turns into one that stands alone."""
+"""Pure question rewriting for retrieval: follow-ups made standalone, injected instructions dropped.
+
+The rewritten query only steers retrieval and sentence scoring; answers are always quoted from the
+sources, so an instruction in a question can never be obeyed, only ignored.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +17,40 @@ _POSSESSIVE = {"his", "hers", "their"}
 _NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+(?:(?:of|de|du|la|al)\s+)?[A-Z][\w'’-]+)+")
 
 
+# Phrases that address the bot rather than ask about the story: role labels, orders to ignore the
+# sources, claims that the sources changed, demands to confirm or to "just say".
+_INSTRUCTIONS = [
+    re.compile(p, re.I)
+    for p in (
+        r"^\W*(system|admin|developer|assistant)( note| message| prompt| override)?\s*[:>-]\s*",
+        r"\b(ignore|disregard|forget|override)\b[^.?!]*?\b(sources?|instructions?|rules?|"
+        r"context|documents?|prompt)\b\s*(and|,|;|\.)?\s*",
+        r"\b(the )?(article|story|sources?|cable|documents?) (has|have) been (updated|changed|"
+        r"corrected|edited) to (say|state|read)( that)?\s*",
+        r"\b(please )?confirm( this| that| it)?\b[.!]?",
+        r"\b(just|simply|only) (tell me|say|state|write|answer)( that)?\b",
+        r"\b(pretend|act as|you are now|from now on)\b[^.?!]*[.?!]?",
+    )
+]
+
+
+def strip_instructions(question: str) -> str:
+    """The question without phrases aimed at the bot; the question itself if nothing else is left."""
+    stripped = question
+    for pattern in _INSTRUCTIONS:
+        stripped = pattern.sub(" ", stripped)
+    stripped = " ".join(stripped.split()).strip(" ,;:-")
+    return stripped if len(tokens(stripped)) >= 2 else question
+
+
 def condense_question(question: str, history: Sequence[Turn]) -> str:
     """A standalone version of a follow-up question, for retrieval and sentence scoring.
 
     Third-person pronouns are replaced by the most salient name of the last turn (the answer's
     first full name, else the question's); a short elliptical question carries the last question
-    along. Questions that need no history are returned unchanged.
+    along. Instructions aimed at the bot are dropped first (see strip_instructions).
     """
+    question = strip_instructions(question)
     if not history:
         return question
     last = history[-1]

@@ -18,6 +18,7 @@ from qa.text import STOPWORDS, stem, tokens
 from qa.types import Answer, Citation, Passage
 
 # What a question asks for, recognised from its wording.
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _ASKS_DATE = re.compile(
     r"\b(when|what (year|date|day|month)|which (year|date|day|month)|on what day)\b"
 )
@@ -25,11 +26,9 @@ _COUNTED = re.compile(r"\bhow many ([a-z]+)")
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|old|long)\b|\bwhat (number|age|amount)\b")
 _ASKS_PERSON = re.compile(r"^\s*(who|whom)\b|\bwhich (person|official|minister|president|lawyer)\b")
 _YES_NO = re.compile(r"^\s*(does|do|did|is|was|were|are|has|have|had|can|could)\b", re.I)
-_HAS_DATE = re.compile(
-    r"\b(1[89]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|september|"
-    r"october|november|december)\b",
-    re.I,
-)
+_ASKS_DAY = re.compile(r"\b(exact date|what day|which day|on what date|what date)\b")
+_HAS_DAY = re.compile(rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}\b", re.I)
+_HAS_DATE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b", re.I)
 _HAS_NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
     r"hundred|thousand|million|billion|dozen|weeks?|months?|years?)\b",
@@ -169,6 +168,8 @@ def _answer_type(question: str) -> Callable[[str], bool] | None:
         # "how many minutes": a number alone is not enough, the sentence must count minutes.
         unit = stem(counted.group(1))
         return lambda sentence: bool(_HAS_NUMBER.search(sentence)) and unit in tokens(sentence)
+    if _ASKS_DAY.search(lowered):
+        return lambda sentence: bool(_HAS_DAY.search(sentence))
     if _ASKS_DATE.search(lowered):
         return lambda sentence: bool(_HAS_DATE.search(sentence))
     if _ASKS_NUMBER.search(lowered):
