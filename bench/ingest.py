@@ -31,7 +31,7 @@ def make_corpus_copies(target: Path, copies: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--copies", type=int, default=5, help="copies of the corpus to ingest")
+    parser.add_argument("--copies", type=int, default=3, help="copies of the corpus to ingest")
     args = parser.parse_args()
     apply_offline_defaults()
     model = load_embedding_model()
@@ -58,16 +58,17 @@ def main() -> None:
         encoder.encode(texts, batch_size=32, normalize_embeddings=True)
         raw_seconds = time.perf_counter() - started
 
-    chunks_per_s = report.embedded / seconds
-    raw_per_s = len(texts) / raw_seconds
+    # Both rates count chunks (passages); ingest embeds each chunk sentence by sentence, and the
+    # raw run encodes exactly those sentence texts, so the ratio is raw time over ingest time.
     print(
         json.dumps(
             {
                 "chunks": report.embedded,
+                "entries": len(texts),
                 "seconds": round(seconds, 2),
-                "chunks_per_s": round(chunks_per_s, 1),
-                "raw_encode_chunks_per_s": round(raw_per_s, 1),
-                "ratio_to_raw_encode": round(chunks_per_s / raw_per_s, 3),
+                "chunks_per_s": round(report.embedded / seconds, 1),
+                "raw_encode_chunks_per_s": round(report.embedded / raw_seconds, 1),
+                "ratio_to_raw_encode": round(raw_seconds / seconds, 3),
             }
         )
     )

@@ -41,18 +41,22 @@ def main(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Drop the index and embed everything again.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
 @click.pass_obj
 @handle_errors
-def ingest(settings: Settings, path: Path | None, rebuild: bool, as_json: bool) -> None:
-    """Index the corpus folder (default: the project's corpus/, or QA_CORPUS)."""
+def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool, as_json: bool) -> None:
+    """Index corpus folders (default: the project's corpus/, or QA_CORPUS).
+
+    The index then holds exactly the sources of the folders given: unchanged files cost nothing,
+    edited ones are re-embedded, files no longer present are removed.
+    """
     from qa.embeddings import load_embedding_model
     from qa.indexing import ingest_corpus
     from qa.store import open_store, reset_store
 
-    corpus = path or settings.corpus
+    corpus = list(paths) or [settings.corpus]
     if rebuild:
         reset_store(settings)
     store = open_store(settings, load_embedding_model())

@@ -7,7 +7,7 @@ leaves a usable index and the next run finishes the incomplete source.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,13 +40,45 @@ class IngestReport:
 
 
 def ingest_corpus(
-    corpus: Path, store: ChunkStore, chunk_chars: int, progress: Progress | None = None
+    corpus: Path | Sequence[Path],
+    store: ChunkStore,
+    chunk_chars: int,
+    progress: Progress | None = None,
 ) -> IngestReport:
-    """Bring the store in line with the corpus folder: add, replace and delete sources."""
-    sources, failures = load_sources(corpus)
-    report = IngestReport(failed=failures)
+    """Bring the store in line with one or more corpus folders: add, replace and delete sources.
+
+    Source ids are paths relative to their folder; when two folders hold the same relative path,
+    the first folder's file wins and the other is reported as failed.
+    """
+    folders = [corpus] if isinstance(corpus, Path) else list(corpus)
+    sources: dict[str, Source] = {}
+    failures: list[LoadFailure] = []
+    for folder in folders:
+        loaded, failed = load_sources(folder)
+        failures += failed
+        for source in loaded:
+            if source.id in sources:
+                failures.append(
+                    LoadFailure(source.id, f"same path as in another folder ({folder})")
+                )
+            else:
+                sources[source.id] = source
+    return ingest_sources(list(sources.values()), failures, store, chunk_chars, progress)
+
+
+def ingest_sources(
+    sources: Sequence[Source],
+    failures: Sequence[LoadFailure],
+    store: ChunkStore,
+    chunk_chars: int,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Make the store hold exactly these sources, embedding only what changed.
+
+    Sources that failed to load keep their old chunks: a bad edit must not lose the index.
+    """
+    report = IngestReport(failed=list(failures))
     states = store.source_states()
-    # A source that failed to load keeps its old chunks: a bad edit must not lose the index.
     kept = {s.id for s in sources} | {f.path for f in failures}
     for source_id in sorted(set(states) - kept):
         store.delete_source(source_id)

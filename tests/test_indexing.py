@@ -95,3 +95,15 @@ def test_store_rejects_another_embedding_model(
     other = EmbeddingModel(FakeHashingEmbeddings(), name="another-model", dimension=64)
     with pytest.raises(IndexMismatchError, match="qa ingest --rebuild"):
         open_store(settings, other, memory_client)
+
+
+def test_several_folders_make_one_index(fake_store: ChunkStore, tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    (first / "one.md").write_text("# One\n\nThe first folder holds this sentence.\n")
+    (second / "two.txt").write_text("The second folder holds another sentence.\n")
+    (second / "one.md").write_text("# Clash\n\nSame relative path as in the first folder.\n")
+    report = ingest_corpus([first, second], fake_store, 480)
+    assert (report.sources, report.added) == (2, 2)
+    assert [f.path for f in report.failed] == ["one.md"]
+    assert set(fake_store.source_states()) == {"one.md", "two.txt"}
