@@ -1,0 +1,383 @@
+"""Gradio Blocks: the reader's chat with cited sources, and the editors' tab (eval runs, feedback).
+
+Handlers are plain module-level functions that take the pipeline, store or settings they need as
+arguments; `build_ui` only lays out components and wires thin closures to them. Domain errors are
+turned into a reader-facing notice in one place, `friendly_notice`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from qa.chain import Pipeline
+from qa.config import Settings
+from qa.corpus import GOLD_FOLDER, read_manifest
+from qa.errors import ConfigError, QAError
+from qa.feedback import FeedbackStore, Rating, open_feedback_store
+from qa.reports import FAILURES
+from qa.text import tokens
+from qa.types import Answer, Turn
+from qa.ui_render import (
+    answer_markdown,
+    empty_sources_html,
+    escape_markdown,
+    header_html,
+    notice_html,
+    piece_markdown,
+    sources_html,
+    summary_html,
+)
+
+STATIC = Path(__file__).parent / "static"
+ITEM_COLUMNS = ["id", "type", "question", "answer", "refused", "result", "why", "latency ms"]
+PROBLEM_COLUMNS = ["when (UTC)", "what", "question", "note"]
+# Reply outputs, in order: chat messages, exchanges, sources panel, notice, textbox, suggestion.
+Reply = tuple[list[dict[str, str]], list["Exchange"], Any, str, str, Any]
+
+
+@dataclass
+class Exchange:
+    """One question and its answer as the reader sees them; `text` grows while streaming."""
+
+    question: str
+    text: str = ""
+    answer: Answer | None = None
+    feedback_id: int | None = None
+
+
+def friendly_notice(exc: QAError) -> str:
+    """The one place a domain error becomes something a reader sees: message and what to do."""
+    return notice_html(exc.user_message, exc.hint)
+
+
+def chat_messages(exchanges: Sequence[Exchange]) -> list[dict[str, str]]:
+    """The chat as Gradio messages; questions escaped so typed HTML shows as text."""
+    messages = []
+    for exchange in exchanges:
+        messages.append({"role": "user", "content": escape_markdown(exchange.question)})
+        messages.append({"role": "assistant", "content": exchange.text or "…"})
+    return messages
+
+
+def history_before(exchanges: Sequence[Exchange], turn: int) -> list[Turn]:
+    """Prior answered turns, replayed so follow-up questions make sense."""
+    return [Turn(e.question, e.answer.answer) for e in exchanges[:turn] if e.answer is not None]
+
+
+def suggest_question(question: str, starters: Sequence[str]) -> str:
+    """The starter sharing most words with the question (the first one when none do)."""
+    asked = set(tokens(question))
+    candidates = [s for s in starters if s.strip().lower() != question.strip().lower()]
+    if not candidates:
+        return ""
+    return max(candidates, key=lambda s: len(asked & set(tokens(s))))
+
+
+def respond(
+    pipeline: Pipeline,
+    store: FeedbackStore,
+    starters: Sequence[str],
+    question: str,
+    exchanges: list[Exchange],
+) -> Iterator[Reply]:
+    """Stream an answer into the chat, then show its sources (or, for a refusal, what to try)."""
+    try:
+        cleaned = pipeline.check_question(question)
+    except QAError as exc:  # empty or too long: a gentle prompt, and the text stays editable
+        yield _unchanged(exchanges, friendly_notice(exc), question)
+        return
+    turn, history = len(exchanges), history_before(exchanges, len(exchanges))
+    current = Exchange(cleaned)
+    exchanges = [*exchanges, current]
+    yield chat_messages(exchanges), exchanges, gr.skip(), "", "", gr.skip()
+    pieces: list[str] = []
+    try:
+        for item in pipeline.stream(cleaned, history):
+            if isinstance(item, Answer):
+                current.answer = item
+                break
+            pieces.append(piece_markdown(item, turn))
+            current.text = "".join(pieces)
+            yield chat_messages(exchanges), exchanges, gr.skip(), "", "", gr.skip()
+    except QAError as exc:
+        yield _unchanged(exchanges[:-1], friendly_notice(exc), question)
+        return
+    answer = current.answer
+    if answer is None:  # the stream contract ends with the Answer; never leave a silent bubble
+        raise RuntimeError("Pipeline.stream ended without an Answer")
+    current.text = answer_markdown(answer, turn)
+    suggestion = ""
+    if answer.refused:  # logged so editors see what readers wanted and the sources lack
+        current.feedback_id = store.save_answer(answer, history)
+        suggestion = suggest_question(cleaned, starters)
+    panel = sources_html(answer, turn, suggestion)
+    button = gr.update(value=suggestion, visible=bool(suggestion))
+    yield chat_messages(exchanges), exchanges, panel, "", "", button
+
+
+def _unchanged(exchanges: list[Exchange], notice: str, question: str) -> Reply:
+    """The chat as it was, a notice, and the question left in the box to edit."""
+    return chat_messages(exchanges), exchanges, gr.skip(), notice, question, gr.skip()
+
+
+def rate_answer(
+    store: FeedbackStore, exchanges: list[Exchange], index: Any, liked: Any
+) -> tuple[list[Exchange], int | None, str, Any]:
+    """Store a thumbs up/down for the answer at chat message `index`; returns the row id.
+
+    Outputs: exchanges, id of the rated row (for the note), a status line, the note box update.
+    """
+    position = index[0] if isinstance(index, list | tuple) else index
+    turn = int(position) // 2  # messages alternate question, answer
+    if not isinstance(liked, bool) or not 0 <= turn < len(exchanges):
+        return exchanges, None, "", gr.skip()
+    exchange = exchanges[turn]
+    if exchange.answer is None:
+        return exchanges, None, "", gr.skip()
+    rating: Rating = "up" if liked else "down"
+    if exchange.feedback_id is None:
+        history = history_before(exchanges, turn)
+        exchange.feedback_id = store.save_answer(exchange.answer, history, rating)
+    else:
+        store.save_rating(exchange.feedback_id, rating)
+    thanks = "Thanks, glad it helped." if liked else "Thanks, editors will look at this one."
+    status = notice_html(f"{thanks} You can add a note below (optional).")
+    return exchanges, exchange.feedback_id, status, gr.update(visible=True)
+
+
+def send_note(store: FeedbackStore, entry_id: int | None, note: str) -> tuple[str, str]:
+    """Attach a note to the last rated answer. Outputs: status line, cleared note box."""
+    if entry_id is None:
+        return notice_html("Rate an answer with the thumbs first, then add a note."), note
+    if not note.strip():
+        return notice_html("The note is empty; type a few words first."), note
+    store.save_note(entry_id, note)
+    return notice_html("Note saved. Thank you."), ""
+
+
+def problem_rows(store: FeedbackStore, limit: int = 50) -> list[list[str]]:
+    """Recent refusals and thumbs-down answers, newest first, for the editors' tab."""
+    return [
+        [
+            e.created_at.replace("T", " ").removesuffix("+00:00"),
+            "thumbs down" if e.rating == "down" else "unanswered",
+            e.question,
+            e.note,
+        ]
+        for e in store.read_entries(problems_only=True, limit=limit)
+    ]
+
+
+def gold_set_choices(settings: Settings) -> list[str]:
+    folder = settings.corpus / GOLD_FOLDER
+    return sorted(p.name for p in folder.glob("*.jsonl")) if folder.is_dir() else []
+
+
+def resolve_gold_path(settings: Settings, choice: str | None, upload: str | None) -> Path:
+    """The uploaded file when there is one, else the chosen file from corpus/eval/."""
+    if upload:
+        return Path(upload)
+    if choice and choice in gold_set_choices(settings):  # only listed names: no path tricks
+        return settings.corpus / GOLD_FOLDER / choice
+    raise ConfigError("Choose a gold set or upload a .jsonl file first.")
+
+
+def run_gold_set(
+    pipeline: Pipeline,
+    settings: Settings,
+    path: Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[str, list[dict[str, Any]], list[str]]:
+    """Run a gold set through the same harness as `qa eval`.
+
+    Returns the summary HTML (warnings included), the per-item results and the report files.
+    """
+    from qa.evaluation import load_gold_set, run_eval, write_report
+
+    items, warnings = load_gold_set(path, settings.corpus)
+    if not items:
+        raise ConfigError(f"{path.name} holds no usable gold questions.", "; ".join(warnings))
+    report = run_eval(pipeline, items, settings.corpus, progress=progress)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    folder = settings.resolve_home() / "reports" / f"{path.stem}-{stamp}"
+    html_path, csv_path = write_report(report, folder)
+    data = report.to_dict()
+    return summary_html(data, warnings), data.get("items", []), [str(html_path), str(csv_path)]
+
+
+def item_rows(items: Sequence[dict[str, Any]], failures_only: bool) -> list[list[Any]]:
+    """The per-item table, optionally only the items the bot got wrong (correct is False)."""
+    return [
+        [
+            item.get("id", ""),
+            item.get("type", ""),
+            item.get("question", ""),
+            str(item.get("answer", ""))[:300],
+            "yes" if item.get("refused") else "no",
+            _RESULT[item.get("correct")],
+            ", ".join(FAILURES.get(f, f) for f in item.get("failures", [])),
+            round(float(item.get("latency_ms") or 0.0), 1),
+        ]
+        for item in items
+        if not failures_only or item.get("correct") is False
+    ]
+
+
+# An item's `correct` is None when no figure grades it (e.g. an answered out-of-scope question).
+_RESULT = {True: "pass", False: "FAIL", None: "not graded"}
+
+
+def read_asset(name: str) -> str:
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
+def article_title(settings: Settings) -> tuple[str, str]:
+    """Title and date of the story the bot is about: the manifest's "article" source."""
+    manifest = read_manifest(settings.corpus)
+    for meta in manifest.sources.values():
+        if meta.kind == "article":
+            return meta.title, meta.date
+    return "the story", ""
+
+
+def build_ui(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
+    """The whole app as a Blocks: reader tab and editors' tab. No network assets are used."""
+    store = open_feedback_store(settings)
+    title, date = article_title(settings)
+    css = read_asset("ui.css")
+    with gr.Blocks(title="Ask the story", analytics_enabled=False) as demo:
+        gr.HTML(header_html(title, date), css_template=css, js_on_load=None)
+        with gr.Tabs():
+            with gr.Tab("Ask the story", id="reader"):
+                _reader_tab(pipeline, settings, store, title, css)
+            with gr.Tab("Editors", id="editors") as editors:
+                _editors_tab(pipeline, settings, store, css, editors)
+    return demo
+
+
+def _reader_tab(
+    pipeline: Pipeline, settings: Settings, store: FeedbackStore, title: str, css: str
+) -> None:
+    starters = list(read_manifest(settings.corpus).starters)
+    exchanges = gr.State([])
+    rated_id = gr.State(None)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=300):
+            chatbot = gr.Chatbot(
+                label="Conversation",
+                height=440,
+                sanitize_html=True,
+                latex_delimiters=[],
+                feedback_options=("Like", "Dislike"),
+                buttons=["copy"],
+                placeholder="Ask about the story, or pick a question below.",
+                allow_tags=False,
+                elem_id="qa-chat",
+            )
+            with gr.Row(equal_height=True):
+                question = gr.Textbox(
+                    show_label=False,
+                    placeholder="Ask a question about the story and press Enter",
+                    lines=1,
+                    max_lines=1,
+                    autofocus=True,
+                    scale=5,
+                    elem_id="qa-question",
+                )
+                ask = gr.Button("Ask", variant="primary", scale=1, min_width=72)
+            notice = gr.HTML(css_template=css, js_on_load=None, elem_id="qa-notice")
+            suggestion = gr.Button(visible=False, size="sm", elem_id="qa-suggestion")
+            with gr.Column(visible=False) as note_box:
+                rated = gr.HTML(css_template=css, js_on_load=None, elem_id="qa-rated")
+                note = gr.Textbox(label="Add a note (optional)", lines=2, max_lines=6)
+                send = gr.Button("Send note", size="sm")
+            gr.Markdown("**Try asking**", visible=bool(starters))
+            starter_buttons = [gr.Button(q, size="sm") for q in starters]
+        with gr.Column(scale=2, min_width=300):
+            sources = gr.HTML(
+                empty_sources_html(title),
+                css_template=css,
+                js_on_load=read_asset("markers.js"),
+                elem_id="qa-sources",
+            )
+
+    def on_ask(text: str, state: list[Exchange]) -> Iterator[Reply]:
+        yield from respond(pipeline, store, starters, text, state)
+
+    def on_like(state: list[Exchange], data: gr.LikeData) -> Any:
+        return rate_answer(store, state, data.index, data.liked)
+
+    def on_note(entry_id: int | None, text: str) -> tuple[str, str]:
+        return send_note(store, entry_id, text)
+
+    reply = [chatbot, exchanges, sources, notice, question, suggestion]
+    question.submit(on_ask, [question, exchanges], reply, api_name="ask")
+    ask.click(on_ask, [question, exchanges], reply, api_visibility="private")
+    for button in [suggestion, *starter_buttons]:
+        button.click(on_ask, [button, exchanges], reply, api_visibility="private")
+    chatbot.like(on_like, [exchanges], [exchanges, rated_id, rated, note_box])
+    send.click(on_note, [rated_id, note], [rated, note], api_visibility="private")
+
+
+def _editors_tab(
+    pipeline: Pipeline, settings: Settings, store: FeedbackStore, css: str, tab: gr.Tab
+) -> None:
+    choices = gold_set_choices(settings)
+    results = gr.State([])
+    gr.Markdown("### Run a gold set\nThe same evaluation as `qa eval`, over the live index.")
+    with gr.Row():
+        gold = gr.Dropdown(
+            choices, value=choices[0] if choices else None, label="Gold set from corpus/eval/"
+        )
+        upload = gr.File(label="…or upload one (.jsonl)", file_types=[".jsonl"], type="filepath")
+    run = gr.Button("Run evaluation", variant="primary")
+    status = gr.HTML(css_template=css, js_on_load=None, elem_id="qa-eval-status")
+    summary = gr.HTML(css_template=css, js_on_load=None, elem_id="qa-eval-summary")
+    failures_only = gr.Checkbox(label="Show failures only")
+    table = gr.Dataframe(headers=ITEM_COLUMNS, interactive=False, wrap=True, max_height=420)
+    report_files = gr.File(
+        label="Report (HTML, CSV)", file_count="multiple", interactive=False, elem_id="qa-report"
+    )
+    gr.Markdown("### Recent unanswered and thumbs-down questions")
+    refresh = gr.Button("Refresh", size="sm")
+    problems = gr.Dataframe(
+        headers=PROBLEM_COLUMNS, interactive=False, wrap=True, max_height=420, elem_id="qa-problems"
+    )
+
+    def on_run(
+        choice: str | None,
+        uploaded: str | None,
+        only: bool,
+        progress: Any = gr.Progress(),  # noqa: B008 - Gradio finds its progress bar by this default
+    ) -> Any:
+        def report_progress(done: int, total: int) -> None:
+            progress((done, total), desc="Asking the gold questions")
+
+        try:
+            path = resolve_gold_path(settings, choice, uploaded)
+            figures, items, files = run_gold_set(pipeline, settings, path, report_progress)
+        except QAError as exc:
+            return friendly_notice(exc), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return "", figures, items, item_rows(items, only), files
+
+    def on_filter(items: list[dict[str, Any]], only: bool) -> list[list[Any]]:
+        return item_rows(items, only)
+
+    def on_refresh() -> list[list[str]]:
+        return problem_rows(store)
+
+    run.click(
+        on_run,
+        [gold, upload, failures_only],
+        [status, summary, results, table, report_files],
+        api_visibility="private",
+    )
+    failures_only.change(on_filter, [results, failures_only], table, api_visibility="private")
+    refresh.click(on_refresh, None, problems, api_visibility="private")
+    tab.select(on_refresh, None, problems, api_visibility="private")
