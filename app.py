@@ -2,13 +2,15 @@
 
 import sys
 
-from qa.chain import build_pipeline
-from qa.config import Settings
 from qa.environment import apply_offline_defaults
-from qa.errors import QAError
-from qa.ui import build_ui
 
-apply_offline_defaults()
+apply_offline_defaults()  # before gradio and the hub client read their settings at import
+
+from qa.chain import build_pipeline  # noqa: E402
+from qa.config import Settings  # noqa: E402
+from qa.errors import QAError  # noqa: E402
+from qa.ui import build_ui  # noqa: E402
+
 settings = Settings()
 try:  # first run builds the index; an empty or broken corpus says what to fix, not a traceback
     demo = build_ui(build_pipeline(settings, sync_corpus=True), settings)

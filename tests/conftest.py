@@ -7,20 +7,21 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import chromadb
-import pytest
-from chromadb.config import Settings as ChromaSettings
-
-from qa.chain import Pipeline, build_pipeline
-from qa.config import PROJECT_ROOT, Settings
 from qa.environment import apply_offline_defaults
-from qa.indexing import ingest_corpus
-from qa.store import ChunkStore, open_store
-from tests.fakes import fake_model
+
+apply_offline_defaults()  # HF_HUB_OFFLINE=1 and telemetry off, before any library reads them
+
+import chromadb  # noqa: E402
+import pytest  # noqa: E402
+from chromadb.config import Settings as ChromaSettings  # noqa: E402
+
+from qa.chain import Pipeline, build_pipeline  # noqa: E402
+from qa.config import PROJECT_ROOT, Settings  # noqa: E402
+from qa.indexing import ingest_corpus  # noqa: E402
+from qa.store import ChunkStore, open_store  # noqa: E402
+from tests.fakes import fake_model  # noqa: E402
 
 CORPUS = PROJECT_ROOT / "corpus"
-
-apply_offline_defaults()  # HF_HUB_OFFLINE=1 and telemetry off hold for every test
 
 
 @pytest.fixture(autouse=True)

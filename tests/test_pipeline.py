@@ -58,3 +58,11 @@ def test_empty_index_says_how_to_build_it(settings: Settings, memory_client) -> 
 def test_sync_corpus_builds_the_index_on_first_run(settings: Settings, memory_client) -> None:
     pipeline = build_pipeline(settings, model=fake_model(), client=memory_client, sync_corpus=True)
     assert pipeline.store.count() > 100
+
+
+def test_offline_settings_hold_in_tests() -> None:
+    import os
+
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    assert os.environ["ANONYMIZED_TELEMETRY"] == "False"
+    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
