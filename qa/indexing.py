@@ -15,9 +15,12 @@ from typing import Any
 from qa.chunking import chunk_source
 from qa.corpus import LoadFailure, load_sources
 from qa.store import ChunkStore
-from qa.types import Source
+from qa.types import Chunk, Source
 
 Progress = Callable[[str, int, int], None]  # (source id, done, total)
+# Changed sources are embedded in batches of about this many chunks: one encoder call sorts the
+# whole batch by length (less padding) instead of many small calls, one per source.
+BATCH_CHUNKS = 500
 
 
 @dataclass
@@ -83,16 +86,18 @@ def ingest_sources(
     for source_id in sorted(set(states) - kept):
         store.delete_source(source_id)
         report.removed += 1
+    batch: list[tuple[Source, list[Chunk]]] = []
     for done, source in enumerate(sources, start=1):
         state = states.get(source.id)
         if state and state.complete and state.content_hash == source.content_hash:
             report.unchanged += 1
         else:
-            report.embedded += _replace_source(store, source, chunk_chars)
-            if state:
-                report.updated += 1
-            else:
-                report.added += 1
+            batch.append((source, chunk_source(source, chunk_chars)))
+            report.updated += state is not None
+            report.added += state is None
+        if sum(len(chunks) for _, chunks in batch) >= BATCH_CHUNKS or done == len(sources):
+            report.embedded += _replace_sources(store, batch)
+            batch = []
         if progress:
             progress(source.id, done, len(sources))
     report.sources = len(sources)
@@ -100,8 +105,11 @@ def ingest_sources(
     return report
 
 
-def _replace_source(store: ChunkStore, source: Source, chunk_chars: int) -> int:
-    chunks = chunk_source(source, chunk_chars)
-    store.delete_source(source.id)
-    store.add_source(source, chunks)
-    return len(chunks)
+def _replace_sources(store: ChunkStore, batch: list[tuple[Source, list[Chunk]]]) -> int:
+    """Swap in new chunks for a batch of sources; embedding them together keeps the encoder busy."""
+    if not batch:
+        return 0
+    for source, _ in batch:
+        store.delete_source(source.id)
+    store.add_sources(batch)
+    return sum(len(chunks) for _, chunks in batch)

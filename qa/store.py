@@ -107,9 +107,9 @@ class ChunkStore:
             for source, (digest, count, expected) in seen.items()
         }
 
-    def add_source(self, source: Source, chunks: Sequence[Chunk]) -> None:
-        """Embed and store a source's chunks, one entry per sentence (older ones already removed)."""
-        records = sentence_records(source, chunks)
+    def add_sources(self, batch: Sequence[tuple[Source, Sequence[Chunk]]]) -> None:
+        """Embed and store sources' chunks, one entry per sentence (older ones already removed)."""
+        records = [r for source, chunks in batch for r in sentence_records(source, chunks)]
         self.vectors.add_texts(
             [r.text for r in records],
             metadatas=[r.metadata for r in records],

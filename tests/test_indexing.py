@@ -79,7 +79,7 @@ def test_interrupted_ingest_is_completed_next_run(
     sources, _ = load_sources(corpus_copy)
     article = next(s for s in sources if s.id == "article.txt")
     chunks = chunk_source(article, 480)
-    fake_store.add_source(article, chunks)
+    fake_store.add_sources([(article, chunks)])
     entries = fake_store.vectors.get(where={"source": "article.txt"}, include=[])["ids"]
     fake_store.vectors.delete(ids=entries[5:])  # as if the process died mid-add
     assert not fake_store.source_states()["article.txt"].complete
