@@ -35,6 +35,7 @@ from qa.ui_render import (
 )
 
 STATIC = Path(__file__).parent / "static"
+READER_CONCURRENCY = 4
 ITEM_COLUMNS = ["id", "type", "question", "answer", "refused", "result", "why", "latency ms"]
 PROBLEM_COLUMNS = ["when (UTC)", "what", "question", "note"]
 # Reply outputs, in order: chat messages, exchanges, sources panel, notice, textbox, suggestion.
@@ -258,6 +259,9 @@ def build_ui(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
                 _reader_tab(pipeline, settings, store, title, css)
             with gr.Tab("Editors", id="editors") as editors:
                 _editors_tab(pipeline, settings, store, css, editors)
+    # Answering only reads the index and the feedback store opens a connection per call, so
+    # readers need not wait in one line behind each other.
+    demo.queue(default_concurrency_limit=READER_CONCURRENCY)
     return demo
 
 
