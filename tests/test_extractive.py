@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from qa.answering.extractive import answer_extractively, score_sentences
+from dataclasses import replace
+
+from qa.answering.extractive import answer_extractively, refuses_by_absence, score_sentences
 from qa.types import Passage
 
 REFUSAL = "The sources don't say."
@@ -74,3 +76,44 @@ def test_statement_of_silence_refuses_wh_questions_but_answers_yes_no() -> None:
 def test_no_passages_means_refusal() -> None:
     answer = answer_extractively("Anything?", [], similar(0), idf, refusal=REFUSAL, threshold=0.1)
     assert answer.refused and not answer.citations
+
+
+def test_when_inside_a_question_does_not_ask_for_a_date() -> None:
+    text = "On 5 February 2009 Kouchner met Clinton. Kouchner discussed resettling detainees."
+    scored = score_sentences(
+        "What had Kouchner discussed when he met Clinton?", [passage(text)], similar(0.5), idf
+    )
+    assert all(s.features.fits_type for s in scored)
+    dated = score_sentences("When did Kouchner meet Clinton?", [passage(text)], similar(0.5), idf)
+    assert [s.features.fits_type for s in dated] == [True, False]
+
+
+def test_silence_about_something_else_does_not_refuse() -> None:
+    sentence = "Kouchner founded MSF, the cable records, without detailing the conversation."
+    assert not refuses_by_absence("What did Kouchner found?", sentence)
+    assert refuses_by_absence("What did the cable say about the conversation?", sentence)
+
+
+def labelled(source: str, authority: float, text: str, start: int, chunk_id: str) -> Passage:
+    return replace(passage(text, start, chunk_id), source=source, authority=authority)
+
+
+def test_second_sentence_only_when_it_adds_terms_or_comes_from_the_primary_source() -> None:
+    dossier = labelled("dossier.md", 0.5, "Kouchner handed Clinton a paper on Khadr.", 0, "d")
+    restated = labelled("other.md", 0.5, "Kouchner handed Clinton a paper on Khadr.", 0, "o")
+    article = labelled("article.txt", 1.0, "Kouchner handed Clinton a paper on Khadr.", 0, "a")
+    reply = "Clinton responded to Kouchner that she would review it."
+    both = labelled("dossier.md", 0.5, f"{dossier.text} {reply}", 0, "b")
+
+    def cited(question: str, *passages: Passage) -> list[str]:
+        answer = answer_extractively(
+            question, passages, similar(0.6), idf, refusal=REFUSAL, threshold=0.1
+        )
+        return [c.quote for c in answer.citations]
+
+    handed = "What did Kouchner hand Clinton?"
+    assert cited(handed, dossier, restated) == [dossier.text]
+    assert cited(handed, article, restated) == [article.text]
+    assert cited(handed, dossier, article) == [dossier.text, article.text]
+    assert cited(handed, both) == [dossier.text]
+    assert cited(f"{handed[:-1]} and how did she respond?", both) == [dossier.text, reply]

@@ -19,8 +19,10 @@ from qa.types import Answer, Citation, Passage
 
 # What a question asks for, recognised from its wording.
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+# "When" asks for a date only as the question word: "what was he doing when…" asks something else.
 _ASKS_DATE = re.compile(
-    r"\b(when|what (year|date|day|month)|which (year|date|day|month)|on what day)\b"
+    r"^\W*((and|but|so|then) )?when\b"
+    r"|\b(what (year|date|day|month)|which (year|date|day|month)|on what day|since when)\b"
 )
 _COUNTED = re.compile(r"\bhow many ([a-z]+)")
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|old|long)\b|\bwhat (number|age|amount)\b")
@@ -42,6 +44,8 @@ _ABSENCE = re.compile(
     re.I,
 )
 
+# Clause boundaries, to tell what a statement of silence is about.
+_CLAUSE = re.compile(r"[,;:—–()]|\s-\s")
 
 # Cosine similarity of a passage's sentence (given by its start offset in the source) to the question.
 SentenceSimilarity = Callable[[Passage, int], float]
@@ -109,17 +113,39 @@ def answer_extractively(
     best = ranked[0] if ranked else None
     if best is None or best.support < threshold or refuses_by_absence(question, best.text):
         return Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
-    chosen = [best]
-    for candidate in ranked[1:]:
-        if len(chosen) >= max_sentences or candidate.support < 0.85 * best.support:
-            break
-        if not any(_overlaps(candidate, c) for c in chosen):
-            chosen.append(candidate)
+    chosen = compose(question, ranked, max_sentences)
     citations = tuple(_citation(n, s) for n, s in enumerate(chosen, start=1))
     text = "".join(cited_pieces(citations))
     return Answer(
         question=question, answer=text, refused=False, citations=citations, passages=tuple(passages)
     )
+
+
+def compose(
+    question: str,
+    ranked: Sequence[ScoredSentence],
+    max_sentences: int,
+) -> list[ScoredSentence]:
+    """The best sentence, then runners-up nearly as well supported that cover question terms the
+    sentences already chosen do not, or that come from a more authoritative source (the article
+    saying what a dossier said). A lesser source restating the answer dilutes it and its citations.
+    """
+    best = ranked[0]
+    chosen = [best]
+    covered = set(tokens(best.text))
+    asked = set(tokens(question))
+    for candidate in ranked[1:]:
+        if len(chosen) >= max_sentences or candidate.support < 0.85 * best.support:
+            break
+        present = set(tokens(candidate.text))
+        primary = candidate.passage.authority > max(c.passage.authority for c in chosen)
+        if any(_overlaps(candidate, c) for c in chosen) or not (
+            primary or (asked & present) - covered
+        ):
+            continue
+        chosen.append(candidate)
+        covered |= present
+    return chosen
 
 
 def score_sentences(
@@ -180,8 +206,21 @@ def _answer_type(question: str) -> Callable[[str], bool] | None:
 
 
 def refuses_by_absence(question: str, sentence: str) -> bool:
-    """True when the best sentence says the record is silent and the question is not yes/no."""
-    return bool(_ABSENCE.search(sentence)) and not _YES_NO.match(question)
+    """True when the best sentence says the record is silent about what is asked, and the question
+    is not yes/no.
+
+    "X founded MSF, the cable records, without detailing the conversation" answers "what did X
+    found?": the silence is about something else. So the clause holding the silence must share at
+    least as many of the question's terms as the rest of the sentence.
+    """
+    if _YES_NO.match(question):
+        return False
+    asked = set(tokens(question))
+    for clause in _CLAUSE.split(sentence):
+        if _ABSENCE.search(clause):
+            rest = sentence.replace(clause, " ")
+            return len(asked & set(tokens(clause))) >= len(asked & set(tokens(rest)))
+    return False
 
 
 def _overlaps(a: ScoredSentence, b: ScoredSentence) -> bool:
