@@ -122,7 +122,13 @@ def run_halueval(
     log(f"halueval index: {report.to_dict() | {'failed': len(report.failed)}}")
     pipeline = Pipeline(settings, store)
     # Deep enough for MRR@10 over distinct passages even when a passage spans two chunks.
-    ranker = HybridRetriever(store=store, k=20, fetch_k=settings.fetch_k, rrf_k=settings.rrf_k)
+    ranker = HybridRetriever(
+        store=store,
+        k=20,
+        fetch_k=settings.fetch_k,
+        rrf_k=settings.rrf_k,
+        lexical_weight=settings.lexical_weight,
+    )
     chosen = (
         range(len(records))
         if sample is None

@@ -38,6 +38,7 @@ class Pipeline:
             fetch_k=settings.fetch_k,
             rrf_k=settings.rrf_k,
             authority_weight=settings.authority_weight,
+            lexical_weight=settings.lexical_weight,
         )
         self.refusal = load_prompt(settings.prompts, "refuse").render()
         self.chain: Runnable[dict[str, Any], Answer] = (

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer.")
     fetch_k: int = Field(20, ge=1, le=200, description="Candidates per retriever before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    lexical_weight: float = Field(
+        1.0, ge=0, description="Weight of the BM25 ranking against the dense one in fusion."
+    )
     authority_weight: float = Field(
         1.0, ge=0, description="How much source authority scales fused scores."
     )

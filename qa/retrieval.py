@@ -61,6 +61,7 @@ class HybridRetriever(BaseRetriever):
     fetch_k: int = 20
     rrf_k: int = 60
     authority_weight: float = 1.0
+    lexical_weight: float = 1.0
     _lexical: LexicalIndex | None = PrivateAttr(default=None)
 
     @property
@@ -75,7 +76,14 @@ class HybridRetriever(BaseRetriever):
         vector = self.store.model.embeddings.embed_query(query)
         hits = self.store.search(vector, self.fetch_k * SENTENCES_PER_PASSAGE)
         lexical = self.lexical.search(query, self.fetch_k)
-        documents = fuse(rank_passages(hits), lexical, self.k, self.rrf_k, self.authority_weight)
+        documents = fuse(
+            rank_passages(hits),
+            lexical,
+            self.k,
+            self.rrf_k,
+            self.authority_weight,
+            self.lexical_weight,
+        )
         # Sentences beyond the nearest hits are at most as similar as the farthest hit.
         floor = min((h.score for h in hits), default=0.0)
         for doc in documents:
@@ -100,6 +108,7 @@ def fuse(
     k: int,
     rrf_k: int,
     authority_weight: float = 1.0,
+    lexical_weight: float = 1.0,
 ) -> list[Document]:
     """Reciprocal rank fusion, scaled up by source authority (the article is the primary source).
 
@@ -108,9 +117,9 @@ def fuse(
     """
     fused: dict[str, float] = {}
     by_id: dict[str, Passage] = {}
-    for ranking in (dense, lexical):
+    for ranking, weight in ((dense, 1.0), (lexical, lexical_weight)):
         for rank, passage in enumerate(ranking):
-            fused[passage.chunk_id] = fused.get(passage.chunk_id, 0.0) + 1.0 / (rrf_k + rank + 1)
+            fused[passage.chunk_id] = fused.get(passage.chunk_id, 0.0) + weight / (rrf_k + rank + 1)
             by_id.setdefault(passage.chunk_id, passage)
     similarity = {p.chunk_id: p.score for p in dense}
     for chunk_id, passage in by_id.items():

@@ -45,3 +45,9 @@ def test_lexical_index_ranks_matching_passage_first() -> None:
     )
     assert [p.chunk_id for p in index.search("When did Kouchner meet Clinton?", 2)] == ["a"]
     assert index.idf("kouchner") > 0
+
+
+def test_lexical_weight_scales_the_bm25_ranking() -> None:
+    docs = fuse([passage("a")], [passage("b")], k=2, rrf_k=60, lexical_weight=2.0)
+    assert [d.metadata["chunk_id"] for d in docs] == ["b", "a"]
+    assert docs[0].metadata["fused"] == pytest.approx(2 / 61 * 1.5)
