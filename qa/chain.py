@@ -26,7 +26,7 @@ class Pipeline:
     """Answers questions over an index. Build once per process; `ask` is safe to call repeatedly."""
 
     def __init__(self, settings: Settings, store: ChunkStore) -> None:
-        if store.count() == 0:
+        if store.is_empty():
             raise IndexNotBuiltError(
                 "The story's sources are not indexed yet.", "Build the index with: qa ingest"
             )

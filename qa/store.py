@@ -89,8 +89,12 @@ class ChunkStore:
                 REBUILD_HINT,
             )
 
+    def is_empty(self) -> bool:
+        """True when nothing is indexed; asks Chroma for a count, fetching no entries."""
+        return int(self._collection.count()) == 0
+
     def count(self) -> int:
-        """How many passages (chunks) the index holds."""
+        """How many passages (chunks) the index holds (reads every entry's metadata)."""
         metadatas = self.vectors.get(include=["metadatas"])["metadatas"]
         return len({meta["chunk_id"] for meta in metadatas})
 
@@ -116,12 +120,11 @@ class ChunkStore:
             ids=[r.id for r in records],
         )
 
-    def delete_source(self, source_id: str) -> int:
-        """Remove every entry of a source; returns how many there were."""
+    def delete_source(self, source_id: str) -> None:
+        """Remove every entry of a source."""
         ids = self.vectors.get(where={"source": source_id}, include=[])["ids"]
         if ids:
             self.vectors.delete(ids=ids)
-        return len(ids)
 
     def all_passages(self) -> list[Passage]:
         """Every stored passage, for lexical retrieval. Raises when the index is empty."""
