@@ -49,9 +49,9 @@ class HybridRetriever(BaseRetriever):
     """A LangChain retriever: each candidate list is ranked, ranks are fused (RRF).
 
     Document metadata carries the passage fields plus `dense` (its best sentence's cosine similarity,
-    0 when not among the dense candidates), `fused`, `sentence_dense` (similarity of each of its
-    sentences found, by start offset) and `dense_floor` (the farthest hit's similarity), so the
-    answerer can judge support sentence by sentence.
+    0 when not among the dense candidates), `fused` and `sentence_dense` (the similarity of each of
+    its sentences to the query, by start offset), so the answerer can judge support sentence by
+    sentence.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -84,13 +84,13 @@ class HybridRetriever(BaseRetriever):
             self.authority_weight,
             self.lexical_weight,
         )
-        # Sentences beyond the nearest hits are at most as similar as the farthest hit.
-        floor = min((h.score for h in hits), default=0.0)
+        similarities = self.store.sentence_similarities(vector, [d.id for d in documents if d.id])
         for doc in documents:
             doc.metadata["sentence_dense"] = {
-                h.start: h.score for h in hits if h.passage.chunk_id == doc.id
+                start: score
+                for (chunk_id, start), score in similarities.items()
+                if chunk_id == doc.id
             }
-            doc.metadata["dense_floor"] = floor
         return documents
 
 
@@ -144,11 +144,10 @@ def to_passage(document: Document) -> Passage:
 
 
 def sentence_similarity(documents: list[Document]) -> Callable[[Passage, int], float]:
-    """Look up a retrieved sentence's similarity to the query; unseen sentences get the floor."""
+    """Look up a retrieved sentence's similarity to the query (0 for one not in the index)."""
     scores = {
         (d.id, start): score
         for d in documents
         for start, score in d.metadata["sentence_dense"].items()
     }
-    floor = documents[0].metadata["dense_floor"] if documents else 0.0
-    return lambda passage, start: scores.get((passage.chunk_id, start), floor)
+    return lambda passage, start: scores.get((passage.chunk_id, start), 0.0)

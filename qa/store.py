@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 
@@ -133,6 +134,24 @@ class ChunkStore:
             raise IndexNotBuiltError("The index is empty.", "Build it with: qa ingest")
         passages = {meta["chunk_id"]: _passage(meta, 0.0) for meta in metadatas}
         return sorted(passages.values(), key=lambda p: (p.source, p.start))
+
+    def sentence_similarities(
+        self, vector: list[float], chunk_ids: Sequence[str]
+    ) -> dict[tuple[str, int], float]:
+        """Cosine similarity of the query vector to every stored sentence of the given passages,
+        keyed by (chunk id, sentence start). Vectors are stored normalised, so it is a dot product.
+        """
+        if not chunk_ids:
+            return {}
+        found = self._collection.get(
+            where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas"]
+        )
+        query = np.asarray(vector, dtype=np.float32)
+        scores = np.asarray(found["embeddings"], dtype=np.float32) @ query
+        return {
+            (str(meta["chunk_id"]), int(meta["sentence_start"])): float(score)
+            for meta, score in zip(found["metadatas"], scores, strict=True)
+        }
 
     def search(self, vector: list[float], k: int) -> list[SentenceHit]:
         """The k sentences nearest to a query vector, best first, scored by cosine similarity."""

@@ -7,7 +7,7 @@ from pathlib import Path
 import chromadb
 import pytest
 
-from qa.chunking import chunk_source
+from qa.chunking import chunk_source, split_sentences
 from qa.config import Settings
 from qa.corpus import load_sources
 from qa.embeddings import EmbeddingModel
@@ -107,3 +107,18 @@ def test_several_folders_make_one_index(fake_store: ChunkStore, tmp_path: Path) 
     assert (report.sources, report.added) == (2, 2)
     assert [f.path for f in report.failed] == ["one.md"]
     assert set(fake_store.source_states()) == {"one.md", "two.txt"}
+
+
+def test_sentence_similarities_cover_every_sentence_of_the_asked_passages(
+    fake_store: ChunkStore, corpus_copy: Path
+) -> None:
+    ingest_corpus(corpus_copy, fake_store, 480)
+    vector = fake_store.model.embeddings.embed_query("Kouchner and Clinton")
+    hit = fake_store.search(vector, 1)[0]
+    others = [p for p in fake_store.all_passages() if p.chunk_id != hit.passage.chunk_id][:2]
+    passages = [hit.passage, *others]
+    scores = fake_store.sentence_similarities(vector, [p.chunk_id for p in passages])
+    expected = {(p.chunk_id, p.start + s) for p in passages for s, _ in split_sentences(p.text)}
+    assert set(scores) == expected
+    assert scores[(hit.passage.chunk_id, hit.start)] == pytest.approx(hit.score, abs=1e-4)
+    assert fake_store.sentence_similarities(vector, []) == {}
