@@ -14,11 +14,11 @@ from qa.citations import cited_pieces
 from qa.config import Settings
 from qa.conversation import condense_question
 from qa.embeddings import EmbeddingModel, load_embedding_model
-from qa.errors import IndexNotBuiltError, InvalidQuestionError
+from qa.errors import IndexMismatchError, IndexNotBuiltError, InvalidQuestionError
 from qa.indexing import ingest_corpus
 from qa.prompts import load_prompt
 from qa.retrieval import HybridRetriever, sentence_similarity, to_passage
-from qa.store import ChunkStore, open_store
+from qa.store import ChunkStore, open_store, reset_store
 from qa.types import Answer, Turn
 
 
@@ -115,10 +115,19 @@ def build_pipeline(
     """Load the embedding model, open the index and get ready to answer.
 
     With sync_corpus the index is first brought in line with the corpus folder (the app does this
-    on start: the first run builds the index, later runs embed only what changed).
+    on start: the first run builds the index, later runs embed only what changed, and an index of
+    another model or format is rebuilt).
     """
     model = model or load_embedding_model()
-    store = open_store(settings, model, client)
+    try:
+        store = open_store(settings, model, client)
+    except IndexMismatchError:
+        if not sync_corpus:
+            raise
+        # An index made with another model or by another version: the app rebuilds its index
+        # from the corpus folder anyway, so rebuild it rather than refuse to start.
+        reset_store(settings, client)
+        store = open_store(settings, model, client)
     if sync_corpus:
         ingest_corpus(settings.corpus, store, settings.chunk_chars)
     return Pipeline(settings, store)

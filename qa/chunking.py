@@ -68,6 +68,10 @@ _ABBREVIATIONS = {
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-Ý])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _BLANK_OR_MARKERS = re.compile(r"(?:\s|[-*+]|\d{1,3}[.)])*")
+# A sentence whose subject is a pronoun: first word, or after introductory phrases set off by
+# commas ("As president, she…"). "Clinton told him she would…" has a named subject.
+_PRONOUN_SUBJECT = re.compile(r"\W*(?:[^,.;]{1,80},\s+){0,2}(he|she|they)\b", re.I)
+MAX_CONTEXT = 2  # sentences a pronoun-led one may bring along
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -81,6 +85,21 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         cursor = match.end()
     spans.append((cursor, end))
     return [trimmed for s, e in spans if (trimmed := _trim(text, s, e))]
+
+
+def quotable_spans(text: str) -> list[tuple[int, int]]:
+    """The spans a passage can be quoted by: each sentence, and a sentence whose subject is a
+    pronoun together with the sentences before it back to one that names who "she" is (at most
+    MAX_CONTEXT). Alone, "She wrote that…" can neither answer "who wrote…?" nor be embedded
+    near it, and reads out of context when quoted."""
+    sentences = split_sentences(text)
+    spans = []
+    for i, (_, end) in enumerate(sentences):
+        first = i
+        while first and i - first < MAX_CONTEXT and _PRONOUN_SUBJECT.match(text, *sentences[first]):
+            first -= 1
+        spans.append((sentences[first][0], end))
+    return spans
 
 
 def _is_abbreviation(before: str) -> bool:

@@ -50,8 +50,8 @@ class HybridRetriever(BaseRetriever):
 
     Document metadata carries the passage fields plus `dense` (its best sentence's cosine similarity,
     0 when not among the dense candidates), `fused` and `sentence_dense` (the similarity of each of
-    its sentences to the query, by start offset), so the answerer can judge support sentence by
-    sentence.
+    its quotable spans to the query, by (start, end) offsets), so the answerer can judge support
+    sentence by sentence.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -87,8 +87,8 @@ class HybridRetriever(BaseRetriever):
         similarities = self.store.sentence_similarities(vector, [d.id for d in documents if d.id])
         for doc in documents:
             doc.metadata["sentence_dense"] = {
-                start: score
-                for (chunk_id, start), score in similarities.items()
+                (start, end): score
+                for (chunk_id, start, end), score in similarities.items()
                 if chunk_id == doc.id
             }
         return documents
@@ -143,11 +143,11 @@ def to_passage(document: Document) -> Passage:
     return Passage(text=document.page_content, **fields)
 
 
-def sentence_similarity(documents: list[Document]) -> Callable[[Passage, int], float]:
-    """Look up a retrieved sentence's similarity to the query (0 for one not in the index)."""
+def sentence_similarity(documents: list[Document]) -> Callable[[Passage, int, int], float]:
+    """Look up a retrieved span's similarity to the query (0 for one not in the index)."""
     scores = {
-        (d.id, start): score
+        (d.id, start, end): score
         for d in documents
-        for start, score in d.metadata["sentence_dense"].items()
+        for (start, end), score in d.metadata["sentence_dense"].items()
     }
-    return lambda passage, start: scores.get((passage.chunk_id, start), 0.0)
+    return lambda passage, start, end: scores.get((passage.chunk_id, start, end), 0.0)

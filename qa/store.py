@@ -16,7 +16,7 @@ import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 
-from qa.chunking import split_sentences
+from qa.chunking import quotable_spans
 from qa.config import Settings
 from qa.embeddings import EmbeddingModel
 from qa.errors import ConfigError, IndexMismatchError, IndexNotBuiltError
@@ -24,7 +24,7 @@ from qa.types import Chunk, Passage, Source
 
 REBUILD_HINT = "Rebuild the index with: qa ingest --rebuild"
 # Bumped whenever what an entry holds changes; an index of another format must be rebuilt.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -137,9 +137,9 @@ class ChunkStore:
 
     def sentence_similarities(
         self, vector: list[float], chunk_ids: Sequence[str]
-    ) -> dict[tuple[str, int], float]:
-        """Cosine similarity of the query vector to every stored sentence of the given passages,
-        keyed by (chunk id, sentence start). Vectors are stored normalised, so it is a dot product.
+    ) -> dict[tuple[str, int, int], float]:
+        """Cosine similarity of the query vector to every stored span of the given passages, keyed
+        by (chunk id, start, end). Vectors are stored normalised, so it is a dot product.
         """
         if not chunk_ids:
             return {}
@@ -148,10 +148,11 @@ class ChunkStore:
         )
         query = np.asarray(vector, dtype=np.float32)
         scores = np.asarray(found["embeddings"], dtype=np.float32) @ query
-        return {
-            (str(meta["chunk_id"]), int(meta["sentence_start"])): float(score)
-            for meta, score in zip(found["metadatas"], scores, strict=True)
-        }
+        keys = [
+            (str(m["chunk_id"]), int(m["sentence_start"]), int(m["sentence_end"]))
+            for m in found["metadatas"]
+        ]
+        return dict(zip(keys, map(float, scores), strict=True))
 
     def search(self, vector: list[float], k: int) -> list[SentenceHit]:
         """The k sentences nearest to a query vector, best first, scored by cosine similarity."""
@@ -186,17 +187,18 @@ class Record:
 
 
 def sentence_records(source: Source, chunks: Sequence[Chunk]) -> list[Record]:
-    """One vector-store entry per sentence of each chunk: the text embedded and its metadata.
+    """One vector-store entry per quotable span of each chunk: the text embedded and its metadata.
 
-    Sentences are embedded one by one so the answerer can tell which sentence of a passage
-    answers; the text leads with the source title and section heading, so a sentence that says
-    "he" or "the cable" still lands near questions that name them. Each entry carries its passage
-    (chunk) so passages can be rebuilt from the index alone.
+    Spans (sentences, a pronoun-led one with the sentences naming its subject) are embedded one
+    by one so the answerer can tell which part of a passage answers; the text leads with the
+    source title and section heading, so a sentence that says "the cable" still lands near
+    questions that name it. Each entry carries its passage (chunk) so passages can be rebuilt from
+    the index alone.
     """
     units = [
         (chunk, chunk.start + s, chunk.start + e)
         for chunk in chunks
-        for s, e in split_sentences(chunk.text)
+        for s, e in quotable_spans(chunk.text)
     ]
     records = []
     for chunk, start, end in units:
@@ -219,7 +221,7 @@ def sentence_records(source: Source, chunks: Sequence[Chunk]) -> list[Record]:
             "source_entries": len(units),
         }
         text = f"{heading}\n{source.text[start:end]}"
-        records.append(Record(f"{chunk.id}@{start}", text, metadata))
+        records.append(Record(f"{chunk.id}@{start}-{end}", text, metadata))
     return records
 
 

@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.chunking import chunk_source, split_sentences
+from qa.chunking import chunk_source, quotable_spans, split_sentences
 from qa.corpus import find_segments
 from qa.types import Source
 
@@ -80,3 +80,19 @@ def test_sentences_cover_every_word_of_segments(text: str) -> None:
         spans = split_sentences(text, start, end)
         covered = "".join(text[s:e] for s, e in spans)
         assert "".join(text[start:end].split()) == "".join(covered.split())
+
+
+def test_pronoun_led_sentences_are_quoted_with_the_sentences_naming_their_subject() -> None:
+    text = (
+        "Coomaraswamy raised the case. In 2010, she sent a letter. She wrote that he was a child. "
+        "Clinton told him she would look. They met again. The end."
+    )
+    spans = [text[s:e] for s, e in quotable_spans(text)]
+    assert spans == [
+        "Coomaraswamy raised the case.",
+        "Coomaraswamy raised the case. In 2010, she sent a letter.",
+        "Coomaraswamy raised the case. In 2010, she sent a letter. She wrote that he was a child.",
+        "Clinton told him she would look.",
+        "Clinton told him she would look. They met again.",
+        "The end.",
+    ]

@@ -36,7 +36,7 @@ def idf(token: str) -> float:
 
 
 def similar(value: float):
-    return lambda passage, start: value
+    return lambda passage, start, end: value
 
 
 def ask(question: str, threshold: float = 0.3, dense: float = 0.6):
@@ -117,3 +117,39 @@ def test_second_sentence_only_when_it_adds_terms_or_comes_from_the_primary_sourc
     assert cited(handed, dossier, article) == [dossier.text, article.text]
     assert cited(handed, both) == [dossier.text]
     assert cited(f"{handed[:-1]} and how did she respond?", both) == [dossier.text, reply]
+
+
+def test_pronoun_led_sentence_is_quoted_with_the_sentence_naming_its_subject() -> None:
+    text = (
+        "Radhika Coomaraswamy, a UN official, raised the case. "
+        "In 2010, she wrote that Omar was a classic child soldier. The hearing went on."
+    )
+    answer = answer_extractively(
+        "Which UN official wrote that Omar was a classic child soldier?",
+        [passage(text)],
+        similar(0.5),
+        idf,
+        refusal=REFUSAL,
+        threshold=0.3,
+    )
+    first = answer.citations[0]
+    assert first.quote == text[: text.index(" The hearing")]
+    assert (first.start, first.end) == (100, 100 + len(first.quote))
+    assert "Radhika Coomaraswamy" in answer.answer
+
+
+def test_spans_are_scored_by_their_own_similarity() -> None:
+    text = "Coomaraswamy raised the case. She wrote a letter."
+    scores = {(100, 100 + text.index(" She")): 0.2, (100, 100 + len(text)): 0.7}
+    scored = score_sentences(
+        "Who wrote a letter?", [passage(text)], lambda p, start, end: scores[(start, end)], idf
+    )
+    assert scored[0].text == text and scored[0].features.dense == 0.7
+
+
+def test_pronoun_chain_reaches_back_to_the_named_subject() -> None:
+    text = (
+        "Coomaraswamy raised the case. In 2010, she sent a letter. She wrote that he was a child."
+    )
+    scored = score_sentences("Who wrote that he was a child?", [passage(text)], similar(0.5), idf)
+    assert scored[0].text == text

@@ -7,7 +7,7 @@ from pathlib import Path
 import chromadb
 import pytest
 
-from qa.chunking import chunk_source, split_sentences
+from qa.chunking import chunk_source, quotable_spans
 from qa.config import Settings
 from qa.corpus import load_sources
 from qa.embeddings import EmbeddingModel
@@ -118,7 +118,9 @@ def test_sentence_similarities_cover_every_sentence_of_the_asked_passages(
     others = [p for p in fake_store.all_passages() if p.chunk_id != hit.passage.chunk_id][:2]
     passages = [hit.passage, *others]
     scores = fake_store.sentence_similarities(vector, [p.chunk_id for p in passages])
-    expected = {(p.chunk_id, p.start + s) for p in passages for s, _ in split_sentences(p.text)}
+    expected = {
+        (p.chunk_id, p.start + s, p.start + e) for p in passages for s, e in quotable_spans(p.text)
+    }
     assert set(scores) == expected
-    assert scores[(hit.passage.chunk_id, hit.start)] == pytest.approx(hit.score, abs=1e-4)
+    assert scores[(hit.passage.chunk_id, hit.start, hit.end)] == pytest.approx(hit.score, abs=1e-4)
     assert fake_store.sentence_similarities(vector, []) == {}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import chromadb
 import pytest
 
 from qa.chain import Pipeline, build_pipeline
 from qa.config import Settings
-from qa.errors import IndexNotBuiltError, InvalidQuestionError
+from qa.embeddings import EmbeddingModel
+from qa.errors import IndexMismatchError, IndexNotBuiltError, InvalidQuestionError
 from qa.types import Answer, Turn
-from tests.fakes import fake_model
+from tests.fakes import FakeHashingEmbeddings, fake_model
 
 
 def test_stream_pieces_add_up_to_the_answer(fake_pipeline: Pipeline) -> None:
@@ -66,3 +68,15 @@ def test_offline_settings_hold_in_tests() -> None:
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     assert os.environ["ANONYMIZED_TELEMETRY"] == "False"
     assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
+
+
+def test_app_start_rebuilds_an_index_of_another_model(
+    settings: Settings, memory_client: chromadb.api.ClientAPI
+) -> None:
+    other = EmbeddingModel(FakeHashingEmbeddings(), name="another-model", dimension=64)
+    build_pipeline(settings, model=other, client=memory_client, sync_corpus=True)
+    with pytest.raises(IndexMismatchError):
+        build_pipeline(settings, model=fake_model(), client=memory_client)
+    pipeline = build_pipeline(settings, model=fake_model(), client=memory_client, sync_corpus=True)
+    assert pipeline.store.model.name == "fake-hashing"
+    assert not pipeline.ask("Who asked Clinton to review the Khadr case?").refused

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from qa.chunking import split_sentences
+from qa.chunking import quotable_spans
 from qa.citations import cited_pieces
 from qa.text import STOPWORDS, stem, tokens
 from qa.types import Answer, Citation, Passage
@@ -47,8 +47,8 @@ _ABSENCE = re.compile(
 # Clause boundaries, to tell what a statement of silence is about.
 _CLAUSE = re.compile(r"[,;:—–()]|\s-\s")
 
-# Cosine similarity of a passage's sentence (given by its start offset in the source) to the question.
-SentenceSimilarity = Callable[[Passage, int], float]
+# Cosine similarity to the question of a passage's quotable span (start, end offsets in the source).
+SentenceSimilarity = Callable[[Passage, int, int], float]
 
 
 @dataclass(frozen=True)
@@ -155,19 +155,19 @@ def score_sentences(
     idf: Callable[[str], float],
     weights: Weights = WEIGHTS,
 ) -> list[ScoredSentence]:
-    """Every sentence of the passages, best support first."""
+    """Every quotable span of the passages (see quotable_spans), best support first."""
     asked = set(tokens(question))
     total = sum(idf(t) for t in asked) or 1.0
     wants = _answer_type(question)
     yes_no = bool(_YES_NO.match(question))  # a yes/no answer may restate the question
     scored = []
     for rank, passage in enumerate(passages):
-        for s, e in split_sentences(passage.text):
+        for s, e in quotable_spans(passage.text):
             sentence = passage.text[s:e]
             present = set(tokens(sentence))
             features = Features(
                 coverage=sum(idf(t) for t in asked & present) / total,
-                dense=dense(passage, passage.start + s),
+                dense=dense(passage, passage.start + s, passage.start + e),
                 rank=1 / (1 + rank),
                 authority=passage.authority,
                 fits_type=wants is None or wants(sentence),
