@@ -7,14 +7,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from qa.answering.extractive import answer_extractively
-from qa.citations import cited_pieces
+from qa.answering.generative import answer_generatively, load_chat_model
+from qa.citations import answer_pieces
 from qa.config import Settings
 from qa.conversation import condense_question
 from qa.embeddings import EmbeddingModel, load_embedding_model
-from qa.errors import IndexMismatchError, IndexNotBuiltError, InvalidQuestionError
+from qa.errors import ConfigError, IndexMismatchError, IndexNotBuiltError, InvalidQuestionError
 from qa.indexing import ingest_corpus
 from qa.prompts import load_prompt
 from qa.retrieval import HybridRetriever, sentence_similarity, to_passage
@@ -25,7 +27,9 @@ from qa.types import Answer, Turn
 class Pipeline:
     """Answers questions over an index. Build once per process; `ask` is safe to call repeatedly."""
 
-    def __init__(self, settings: Settings, store: ChunkStore) -> None:
+    def __init__(
+        self, settings: Settings, store: ChunkStore, chat_model: BaseChatModel | None = None
+    ) -> None:
         if store.is_empty():
             raise IndexNotBuiltError(
                 "The story's sources are not indexed yet.", "Build the index with: qa ingest"
@@ -41,6 +45,10 @@ class Pipeline:
             lexical_weight=settings.lexical_weight,
         )
         self.refusal = load_prompt(settings.prompts, "refuse").render()
+        if settings.mode == "generative" and chat_model is None:
+            raise ConfigError("Generative mode needs a chat model.", "Set QA_CHAT_MODEL.")
+        self.chat_model = chat_model
+        self.answer_prompt = load_prompt(settings.prompts, "answer")
         self.chain: Runnable[dict[str, Any], Answer] = (
             RunnableLambda(self._condense)
             | RunnableLambda(self._retrieve)
@@ -52,16 +60,13 @@ class Pipeline:
         return self.chain.invoke({"question": self.check_question(question), "history": history})
 
     def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
-        """The answer as it is composed: text pieces (one per cited sentence), then the Answer.
+        """The answer as it is composed: text pieces (one per citation marker), then the Answer.
 
         Front ends that stream (the chat UI, the SSE endpoint, the widget) render the pieces as they
         come and take citations from the final Answer.
         """
         answer = self.ask(question, history)
-        if answer.refused:
-            yield answer.answer
-        else:
-            yield from cited_pieces(answer.citations)
+        yield from answer_pieces(answer.answer)
         yield answer
 
     def check_question(self, question: str) -> str:
@@ -91,15 +96,26 @@ class Pipeline:
     def _answer(self, state: dict[str, Any]) -> Answer:
         started = time.perf_counter()
         documents = state["documents"]
-        answer = answer_extractively(
-            state["query"],
-            [to_passage(d) for d in documents],
-            sentence_similarity(documents),
-            self.retriever.lexical.idf,
-            refusal=self.refusal,
-            threshold=self.settings.refusal_threshold,
-            max_sentences=self.settings.max_answer_sentences,
-        )
+        passages = [to_passage(d) for d in documents]
+        if self.chat_model is not None:
+            answer = answer_generatively(
+                state["query"],
+                passages,
+                self.chat_model,
+                prompt=self.answer_prompt,
+                refusal=self.refusal,
+                min_support=self.settings.min_claim_support,
+            )
+        else:
+            answer = answer_extractively(
+                state["query"],
+                passages,
+                sentence_similarity(documents),
+                self.retriever.lexical.idf,
+                refusal=self.refusal,
+                threshold=self.settings.refusal_threshold,
+                max_sentences=self.settings.max_answer_sentences,
+            )
         timings = {**state["timings"], "answer": _ms(started)}
         timings["total"] = sum(timings.values())
         return replace(answer, question=state["question"], timings_ms=timings)
@@ -118,6 +134,7 @@ def build_pipeline(
     on start: the first run builds the index, later runs embed only what changed, and an index of
     another model or format is rebuilt).
     """
+    chat_model = load_chat_model(settings) if settings.mode == "generative" else None
     model = model or load_embedding_model()
     try:
         store = open_store(settings, model, client)
@@ -130,7 +147,7 @@ def build_pipeline(
         store = open_store(settings, model, client)
     if sync_corpus:
         ingest_corpus(settings.corpus, store, settings.chunk_chars)
-    return Pipeline(settings, store)
+    return Pipeline(settings, store, chat_model)
 
 
 def _ms(started: float) -> float:

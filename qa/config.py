@@ -52,7 +52,25 @@ class Settings(BaseSettings):
     )
 
     # Answering
-    mode: Literal["extractive"] = "extractive"
+    mode: Literal["extractive", "generative"] = Field(
+        "extractive",
+        description="extractive quotes the sources (no LLM); generative asks QA_CHAT_MODEL and "
+        "keeps only the sentences its cited passages bear out.",
+    )
+    chat_model: str = Field(
+        "",
+        description="Chat model for generative mode, as LangChain's init_chat_model takes it: "
+        "'ollama:llama3.1', 'openai:gpt-4o-mini' (its provider package must be installed).",
+    )
+    chat_base_url: str = Field(
+        "", description="Server of the chat model (an Ollama or OpenAI-compatible endpoint)."
+    )
+    min_claim_support: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Share of a generated sentence's words its citations must hold.",
+    )
     max_answer_sentences: int = Field(2, ge=1, le=6)
     refusal_threshold: float = Field(0.35, description="Minimum support score to answer.")
     max_question_chars: int = Field(500, ge=10, description="Longer questions are refused.")

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from qa.answering.extractive import answer_extractively, refuses_by_absence, score_sentences
 from qa.types import Passage
+from tests.passages import make_passage
 
 REFUSAL = "The sources don't say."
 TEXT = (
@@ -15,20 +16,7 @@ TEXT = (
 
 
 def passage(text: str = TEXT, start: int = 100, chunk_id: str = "c1") -> Passage:
-    return Passage(
-        chunk_id,
-        "cable.md",
-        "Cable",
-        "",
-        "",
-        "background",
-        0.5,
-        "",
-        text,
-        start,
-        start + len(text),
-        0.0,
-    )
+    return make_passage(text, start, chunk_id)
 
 
 def idf(token: str) -> float:

@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qa.chunking import quotable_spans
-from qa.citations import cited_pieces
+from qa.citations import cited_pieces, span_citation
 from qa.text import STOPWORDS, stem, tokens
-from qa.types import Answer, Citation, Passage
+from qa.types import Answer, Passage
 
 # What a question asks for, recognised from its wording.
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -114,7 +114,10 @@ def answer_extractively(
     if best is None or best.support < threshold or refuses_by_absence(question, best.text):
         return Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
     chosen = compose(question, ranked, max_sentences)
-    citations = tuple(_citation(n, s) for n, s in enumerate(chosen, start=1))
+    citations = tuple(
+        span_citation(n, s.passage, s.start - s.passage.start, s.end - s.passage.start)
+        for n, s in enumerate(chosen, start=1)
+    )
     text = "".join(cited_pieces(citations))
     return Answer(
         question=question, answer=text, refused=False, citations=citations, passages=tuple(passages)
@@ -225,19 +228,3 @@ def refuses_by_absence(question: str, sentence: str) -> bool:
 
 def _overlaps(a: ScoredSentence, b: ScoredSentence) -> bool:
     return a.passage.source == b.passage.source and a.start < b.end and b.start < a.end
-
-
-def _citation(n: int, sentence: ScoredSentence) -> Citation:
-    p = sentence.passage
-    return Citation(
-        n=n,
-        source=p.source,
-        title=p.title,
-        url=p.url,
-        chunk_id=p.chunk_id,
-        start=sentence.start,
-        end=sentence.end,
-        quote=sentence.text,
-        kind=p.kind,
-        date=p.date,
-    )
