@@ -26,7 +26,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from qa.chain import Pipeline
 from qa.config import Settings
-from qa.errors import IndexMismatchError, IndexNotBuiltError, InvalidQuestionError, QAError
+from qa.errors import (
+    AnswerModelError,
+    IndexMismatchError,
+    IndexNotBuiltError,
+    InvalidQuestionError,
+    QAError,
+)
 from qa.ratelimit import RateLimiter, retry_after_header
 from qa.types import Turn
 
@@ -218,7 +224,7 @@ def _qa_error_response(request: Request, exc: Exception) -> JSONResponse:
     status = 500
     if isinstance(exc, InvalidQuestionError):
         status = 422
-    elif isinstance(exc, IndexNotBuiltError | IndexMismatchError):
+    elif isinstance(exc, IndexNotBuiltError | IndexMismatchError | AnswerModelError):
         status = 503
     return error_response(status, exc.user_message, exc.hint)
 

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from qa.types import Citation, Passage
 
-
 _PIECE = re.compile(r".*?\[\d+\]|.+", re.S)
 
 

@@ -33,3 +33,7 @@ class InvalidQuestionError(QAError):
 
 class ConfigError(QAError):
     """A setting or a prompt file is invalid."""
+
+
+class AnswerModelError(QAError):
+    """The chat model of generative mode failed to answer (unreachable, refused the request)."""

@@ -11,7 +11,7 @@ from langchain_core.language_models import FakeListChatModel
 from qa.answering.generative import answer_generatively
 from qa.chain import Pipeline, build_pipeline
 from qa.config import PROJECT_ROOT, Settings
-from qa.errors import ConfigError
+from qa.errors import AnswerModelError, ConfigError
 from qa.indexing import ingest_corpus
 from qa.prompts import load_prompt
 from qa.store import open_store
@@ -96,3 +96,21 @@ def test_generative_mode_without_a_chat_model_says_what_to_set(tmp_path: Path) -
     with pytest.raises(ConfigError) as error:
         build_pipeline(settings, model=fake_model())
     assert "QA_CHAT_MODEL" in error.value.hint
+
+
+class BrokenChatModel(FakeListChatModel):
+    """A fake model whose server is down."""
+
+    def _call(self, *args: object, **kwargs: object) -> str:
+        raise ConnectionError("connection refused")
+
+
+def test_an_unreachable_model_is_a_clear_error() -> None:
+    with pytest.raises(AnswerModelError, match="could not be reached"):
+        answer_generatively(
+            "What did Clinton do?",
+            [passage()],
+            BrokenChatModel(responses=[]),
+            prompt=PROMPT,
+            refusal=REFUSAL,
+        )

@@ -17,7 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from qa.chunking import quotable_spans, split_sentences
 from qa.citations import span_citation
 from qa.config import Settings
-from qa.errors import ConfigError
+from qa.errors import AnswerModelError, ConfigError
 from qa.prompts import Prompt
 from qa.text import tokens
 from qa.types import Answer, Citation, Passage
@@ -42,7 +42,13 @@ def answer_generatively(
     if not passages:
         return refused
     numbered = "\n\n".join(f"[{n}] {p.title}: {p.text}" for n, p in enumerate(passages, start=1))
-    reply = model.invoke(prompt.render(question=question, passages=numbered)).text
+    try:
+        reply = model.invoke(prompt.render(question=question, passages=numbered)).text
+    except Exception as exc:  # each provider raises its own errors (connection, quota, auth…)
+        raise AnswerModelError(
+            "The answer model could not be reached just now.",
+            "Try again, or check QA_CHAT_MODEL / QA_CHAT_BASE_URL.",
+        ) from exc
     if NOT_IN_SOURCES in reply.upper():
         return refused
     pieces: list[str] = []
