@@ -37,6 +37,7 @@ from qa.chain import Pipeline
 from qa.config import PROJECT_ROOT, Settings
 from qa.embeddings import EmbeddingModel, load_embedding_model
 from qa.environment import apply_offline_defaults
+from qa.errors import InvalidQuestionError
 from qa.evaluation import contains_answer
 from qa.indexing import ingest_corpus
 from qa.retrieval import HybridRetriever
@@ -134,7 +135,7 @@ def run_halueval(
         if sample is None
         else random.Random(seed).sample(range(len(records)), min(sample, len(records)))
     )
-    hits1 = hits5 = correct = refused = 0
+    hits1 = hits5 = correct = refused = rejected = 0
     reciprocal = 0.0
     started = time.perf_counter()
     for done, index in enumerate(chosen, start=1):
@@ -145,7 +146,11 @@ def run_halueval(
         hits1 += rank == 1
         hits5 += rank is not None and rank <= 5
         reciprocal += 1 / rank if rank else 0.0
-        answer = pipeline.ask(record["question"])
+        try:
+            answer = pipeline.ask(record["question"])
+        except InvalidQuestionError:  # longer than the app accepts: counted wrong, and reported
+            rejected += 1
+            continue
         refused += answer.refused
         correct += not answer.refused and contains_answer(answer.answer, [record["right_answer"]])
         if done % 100 == 0:
@@ -166,6 +171,7 @@ def run_halueval(
         },
         "answer_accuracy": round(correct / n, 4),
         "refused_share": round(refused / n, 4),
+        "rejected_as_too_long": rejected,
         "seconds_per_question": round((time.perf_counter() - started) / n, 3),
     }
 

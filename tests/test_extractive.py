@@ -141,3 +141,36 @@ def test_pronoun_chain_reaches_back_to_the_named_subject() -> None:
     )
     scored = score_sentences("Who wrote that he was a child?", [passage(text)], similar(0.5), idf)
     assert scored[0].text == text
+
+
+def test_a_second_fact_completes_a_two_step_question() -> None:
+    text = (
+        "TimeShift was developed by a studio called Saber Interactive. "
+        "The game sold well in Europe. "
+        "The company is headquartered in Maplewood, New Jersey."
+    )
+    question = "Where is the studio that developed TimeShift headquartered?"
+    answer = answer_extractively(
+        question, [passage(text)], similar(0.6), idf, refusal=REFUSAL, threshold=0.3
+    )
+    assert [c.quote for c in answer.citations] == [
+        "TimeShift was developed by a studio called Saber Interactive.",
+        "The company is headquartered in Maplewood, New Jersey.",
+    ]
+
+
+def test_no_second_sentence_when_none_holds_what_the_first_lacks() -> None:
+    text = (
+        "TimeShift was developed by Saber Interactive in Maplewood. The game sold well in Europe."
+    )
+    answer = answer_extractively(
+        "Who developed TimeShift?",
+        [passage(text)],
+        similar(0.6),
+        idf,
+        refusal=REFUSAL,
+        threshold=0.3,
+    )
+    assert [c.quote for c in answer.citations] == [
+        "TimeShift was developed by Saber Interactive in Maplewood."
+    ]
