@@ -110,10 +110,14 @@ def fuse(
     authority_weight: float = 1.0,
     lexical_weight: float = 1.0,
 ) -> list[Document]:
-    """Reciprocal rank fusion, scaled up by source authority (the article is the primary source).
+    """Reciprocal rank fusion, scaled up by source authority (the article is the primary source),
+    keeping each retriever's first passage among the k.
 
     The background dossiers restate much of the article; scaling by (1 + w * authority) keeps the
-    article's own passage ahead of a dossier's restatement of it.
+    article's own passage ahead of a dossier's restatement of it. A passage first in one ranking
+    and missing from the other (a photo caption only BM25 finds, a paraphrase only the dense model
+    sees) gets about half the fused score of passages both rankings hold, so it would fall out of
+    the k; it takes the last place instead.
     """
     fused: dict[str, float] = {}
     by_id: dict[str, Passage] = {}
@@ -124,7 +128,11 @@ def fuse(
     similarity = {p.chunk_id: p.score for p in dense}
     for chunk_id, passage in by_id.items():
         fused[chunk_id] *= 1.0 + authority_weight * passage.authority
-    best = sorted(fused, key=lambda cid: -fused[cid])[:k]
+    order = sorted(fused, key=lambda cid: -fused[cid])
+    leaders = [ranking[0].chunk_id for ranking in (dense, lexical) if ranking]
+    missing = [cid for cid in dict.fromkeys(leaders) if cid not in order[:k]]
+    kept = max(1, k - len(missing))
+    best = sorted(order[:kept] + missing[: k - kept], key=order.index)
     return [_document(by_id[cid], similarity.get(cid, 0.0), fused[cid]) for cid in best]
 
 

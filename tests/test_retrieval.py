@@ -51,3 +51,14 @@ def test_lexical_weight_scales_the_bm25_ranking() -> None:
     docs = fuse([passage("a")], [passage("b")], k=2, rrf_k=60, lexical_weight=2.0)
     assert [d.metadata["chunk_id"] for d in docs] == ["b", "a"]
     assert docs[0].metadata["fused"] == pytest.approx(2 / 61 * 1.5)
+
+
+def test_each_rankings_first_passage_is_kept() -> None:
+    # "cap" leads BM25 but is missing from the dense list; "para" leads the dense list only. Both
+    # fuse below the three passages the two lists share, and still reach the answerer.
+    shared = [passage(c) for c in ("s1", "s2", "s3")]
+    dense = [passage("para"), *shared]
+    lexical = [passage("cap"), *shared]
+    docs = fuse(dense, lexical, k=3, rrf_k=60)
+    assert [d.metadata["chunk_id"] for d in docs] == ["s1", "para", "cap"]
+    assert [d.metadata["chunk_id"] for d in fuse(dense, lexical, k=1, rrf_k=60)] == ["s1"]
