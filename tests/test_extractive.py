@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from qa.answering.extractive import answer_extractively, refuses_by_absence, score_sentences
+from qa.answering.extractive import (
+    answer_extractively,
+    is_claim,
+    refuses_by_absence,
+    score_sentences,
+)
 from qa.types import Passage
 from tests.passages import make_passage
 
@@ -174,3 +179,18 @@ def test_no_second_sentence_when_none_holds_what_the_first_lacks() -> None:
     assert [c.quote for c in answer.citations] == [
         "TimeShift was developed by Saber Interactive in Maplewood."
     ]
+
+
+def test_a_claim_is_checked_against_the_sentence_closest_in_meaning() -> None:
+    assert is_claim("Khadr was acquitted.") and is_claim("Canada begged Washington to free Khadr")
+    assert not is_claim("Was Khadr acquitted?") and not is_claim("Name what Khadr pleaded.")
+    assert not is_claim("Which court heard Khadr's case.")
+    born, plea = "Khadr was born in Toronto.", "The defendant pleaded guilty in 2010."
+    text = f"{born} {plea}"
+
+    def dense(passage: Passage, start: int, end: int) -> float:
+        # Closeness in meaning to the claim: the plea refutes it, the birthplace does not.
+        return 0.8 if text[start - 100 : end - 100] == plea else 0.3
+
+    [best, _] = score_sentences("Khadr was acquitted.", [passage(text)], dense, idf)
+    assert best.text == plea

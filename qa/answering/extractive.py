@@ -27,6 +27,7 @@ _ASKS_DATE = re.compile(
 _COUNTED = re.compile(r"\bhow many ([a-z]+)")
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|old|long)\b|\bwhat (number|age|amount)\b")
 _ASKS_PERSON = re.compile(r"^\s*(who|whom)\b|\bwhich (person|official|minister|president|lawyer)\b")
+_WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _YES_NO = re.compile(r"^\s*(does|do|did|is|was|were|are|has|have|had|can|could)\b", re.I)
 _ASKS_DAY = re.compile(r"\b(exact date|what day|which day|on what date|what date)\b")
 _HAS_DAY = re.compile(rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}\b", re.I)
@@ -85,6 +86,10 @@ class Weights:
 
 
 WEIGHTS = Weights()
+# A claim to check ("Khadr was acquitted.") asks for no kind of answer, and its names match every
+# sentence about its subject, so word overlap cannot tell the sentence that confirms or refutes it:
+# closeness in meaning must.
+CLAIM_WEIGHTS = Weights(coverage=0.2, dense=0.7)
 
 # A complementing sentence (see compose) must hold this share of the question's term weight that the
 # chosen sentences lack, and this share of the best sentence's support. Chosen on a seeded sample of
@@ -112,7 +117,7 @@ def answer_extractively(
     refusal: str,
     threshold: float,
     max_sentences: int = 2,
-    weights: Weights = WEIGHTS,
+    weights: Weights | None = None,
 ) -> Answer:
     """Compose an Answer from the best sentences of the passages, or refuse."""
     ranked = score_sentences(question, passages, dense, idf, weights)
@@ -193,9 +198,11 @@ def score_sentences(
     passages: Sequence[Passage],
     dense: SentenceSimilarity,
     idf: Callable[[str], float],
-    weights: Weights = WEIGHTS,
+    weights: Weights | None = None,
 ) -> list[ScoredSentence]:
-    """Every quotable span of the passages (see quotable_spans), best support first."""
+    """Every quotable span of the passages (see quotable_spans), best support first; by WEIGHTS,
+    or CLAIM_WEIGHTS when the reader states something rather than asks (see is_claim)."""
+    weights = weights or (CLAIM_WEIGHTS if is_claim(question) else WEIGHTS)
     asked = set(tokens(question))
     total = _weight(asked, idf) or 1.0
     wants = _answer_type(question)
@@ -243,6 +250,11 @@ def _answer_type(question: str) -> Callable[[str], bool] | None:
     if _ASKS_PERSON.search(lowered):
         return lambda sentence: bool(_HAS_NAME.search(sentence))
     return None
+
+
+def is_claim(question: str) -> bool:
+    """A statement rather than a question: no question mark, no wh-word, no yes/no opening."""
+    return not ("?" in question or _WH.search(question) or _YES_NO.match(question))
 
 
 def refuses_by_absence(question: str, sentence: str) -> bool:
