@@ -150,9 +150,11 @@ def run_halueval(
             answer = pipeline.ask(record["question"])
         except InvalidQuestionError:  # longer than the app accepts: counted wrong, and reported
             rejected += 1
-            continue
-        refused += answer.refused
-        correct += not answer.refused and contains_answer(answer.answer, [record["right_answer"]])
+        else:
+            refused += answer.refused
+            correct += not answer.refused and contains_answer(
+                answer.answer, [record["right_answer"]]
+            )
         if done % 100 == 0:
             log(f"halueval: {done}/{len(chosen)} questions")
     n = len(chosen)

@@ -32,9 +32,9 @@ def similar(value: float):
     return lambda passage, start, end: value
 
 
-def ask(question: str, threshold: float = 0.3, dense: float = 0.6):
+def ask(question: str, threshold: float = 0.3, dense: float = 0.6, text: str = TEXT):
     return answer_extractively(
-        question, [passage()], similar(dense), idf, refusal=REFUSAL, threshold=threshold
+        question, [passage(text)], similar(dense), idf, refusal=REFUSAL, threshold=threshold
     )
 
 
@@ -117,13 +117,8 @@ def test_pronoun_led_sentence_is_quoted_with_the_sentence_naming_its_subject() -
         "Radhika Coomaraswamy, a UN official, raised the case. "
         "In 2010, she wrote that Omar was a classic child soldier. The hearing went on."
     )
-    answer = answer_extractively(
-        "Which UN official wrote that Omar was a classic child soldier?",
-        [passage(text)],
-        similar(0.5),
-        idf,
-        refusal=REFUSAL,
-        threshold=0.3,
+    answer = ask(
+        "Which UN official wrote that Omar was a classic child soldier?", dense=0.5, text=text
     )
     first = answer.citations[0]
     assert first.quote == text[: text.index(" The hearing")]
@@ -154,10 +149,7 @@ def test_a_second_fact_completes_a_two_step_question() -> None:
         "The game sold well in Europe. "
         "The company is headquartered in Maplewood, New Jersey."
     )
-    question = "Where is the studio that developed TimeShift headquartered?"
-    answer = answer_extractively(
-        question, [passage(text)], similar(0.6), idf, refusal=REFUSAL, threshold=0.3
-    )
+    answer = ask("Where is the studio that developed TimeShift headquartered?", text=text)
     assert [c.quote for c in answer.citations] == [
         "TimeShift was developed by a studio called Saber Interactive.",
         "The company is headquartered in Maplewood, New Jersey.",
@@ -168,14 +160,7 @@ def test_no_second_sentence_when_none_holds_what_the_first_lacks() -> None:
     text = (
         "TimeShift was developed by Saber Interactive in Maplewood. The game sold well in Europe."
     )
-    answer = answer_extractively(
-        "Who developed TimeShift?",
-        [passage(text)],
-        similar(0.6),
-        idf,
-        refusal=REFUSAL,
-        threshold=0.3,
-    )
+    answer = ask("Who developed TimeShift?", text=text)
     assert [c.quote for c in answer.citations] == [
         "TimeShift was developed by Saber Interactive in Maplewood."
     ]
