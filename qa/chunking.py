@@ -132,7 +132,8 @@ def chunk_source(source: Source, chunk_chars: int = 480) -> list[Chunk]:
     """Group consecutive sentences into passages of about chunk_chars characters.
 
     A passage never crosses a section heading or skipped text (chrome, links), so it reads as one
-    piece. A sentence longer than chunk_chars becomes a passage of its own. Ids hash the source
+    piece, and a sentence whose subject is a pronoun stays with the one before it up to twice
+    chunk_chars. A sentence longer than chunk_chars becomes a passage of its own. Ids hash the source
     content and the span, so unchanged sources always produce the same ids.
     """
     chunks: list[Chunk] = []
@@ -154,7 +155,11 @@ def _can_join(
     chunk_chars: int,
 ) -> bool:
     last = group[-1]
-    if unit[2] != last[2] or unit[1] - group[0][0] > chunk_chars:
+    # A sentence whose subject is a pronoun may grow the passage to twice its size rather than
+    # open the next one, cut off from the sentence saying who "he" is.
+    pronoun_led = _PRONOUN_SUBJECT.match(source.text, unit[0], unit[1])
+    limit = 2 * chunk_chars if pronoun_led else chunk_chars
+    if unit[2] != last[2] or unit[1] - group[0][0] > limit:
         return False
     # Sentences of one line join; lines join when only blank lines or list markers lie between,
     # never across skipped chrome or links.

@@ -23,8 +23,9 @@ from qa.errors import ConfigError, IndexMismatchError, IndexNotBuiltError
 from qa.types import Chunk, Passage, Source
 
 REBUILD_HINT = "Rebuild the index with: qa ingest --rebuild"
-# Bumped whenever what an entry holds changes; an index of another format must be rebuilt.
-INDEX_FORMAT = 3
+# Bumped whenever what an entry holds or how sources are cut into passages changes; an index of
+# another format must be rebuilt.
+INDEX_FORMAT = 4
 
 
 @dataclass(frozen=True)

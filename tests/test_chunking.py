@@ -53,6 +53,15 @@ def test_chunk_ids_are_stable_and_unique() -> None:
     assert len({c.id for c in first}) == len(first) > 1
 
 
+def test_a_pronoun_led_sentence_stays_with_the_one_naming_its_subject() -> None:
+    named = "Radhika Coomaraswamy, a UN official, raised the case repeatedly over many years."
+    text = f"{named} In 2010, as the hearing began, she wrote to the military commission."
+    [chunk] = chunk_source(make_source(text), chunk_chars=100)
+    assert chunk.text == text
+    unrelated = f"{named} The hearing began in October and lasted for several days."
+    assert len(chunk_source(make_source(unrelated), chunk_chars=100)) == 2
+
+
 prose = st.lists(
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=120)
     | st.sampled_from(["Mr. Kouchner spoke.", "# Heading", "- item one", "\n", "U.S. forces. "]),
