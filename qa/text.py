@@ -28,7 +28,9 @@ def fold(text: str) -> str:
 
 
 def stem(token: str) -> str:
-    """A light English stemmer: enough to match 'cables' with 'cable', 'charged' with 'charge'."""
+    """A light English stemmer: enough to match 'cables' with 'cable', and 'charged' and
+    'charging' with 'charges' and 'charge' (all 'charg': '-ed' and '-ing' leave no final e, so
+    other forms lose theirs)."""
     if token.isdigit() or len(token) <= 3:
         return token
     for suffix, repl in (
@@ -42,8 +44,11 @@ def stem(token: str) -> str:
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
             if suffix == "s" and token.endswith(("ss", "us", "is")):
                 return token
-            return token[: len(token) - len(suffix)] + repl
-    return token
+            token = token[: len(token) - len(suffix)] + repl
+            if suffix in ("ing", "ed"):
+                return token
+            break
+    return token[:-1] if len(token) >= 4 and token.endswith("e") else token
 
 
 def tokens(text: str) -> list[str]:
