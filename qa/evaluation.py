@@ -72,7 +72,7 @@ _UNITS = (
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 NUMBER_WORDS = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
 _COMPOUND = re.compile(rf"\b({'|'.join(_TENS)})[\s-]+({'|'.join(_UNITS[1:10])})\b")
-# "C$10.5 million", "US$3" → "$10.5 million", "$3": a currency's country prefix is not the answer.
+# "C$2 million", "US$3" → "$2 million", "$3": a currency's country prefix is not the answer.
 _CURRENCY_PREFIX = re.compile(r"\b(?:c|ca|can|cdn|us|a|au|nz)\$")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*")

@@ -70,8 +70,8 @@ GAMMA = Evidence("a.txt", "Gamma delta.")
     [
         ("  The  Cancer!! ", "cancer"),
         ("Médecins Sans Frontières", "medecins sans frontieres"),
-        ("C$10.5 million", "10.5 million"),
-        ("$10.5 million", "10.5 million"),
+        ("C$2.5 million", "2.5 million"),
+        ("$2.5 million", "2.5 million"),
         ("seven", "7"),
         ("Twenty-two years", "22 years"),
         ("10,000 cables", "10000 cables"),
@@ -84,7 +84,7 @@ def test_normalize_answer(raw: str, expected: str) -> None:
 
 def test_contains_answer_is_exact_match_recall_not_fuzzy() -> None:
     assert contains_answer("He was fifteen when detained.", ["15"])
-    assert contains_answer("A C$10.5 million settlement.", ["$10.5 million"])
+    assert contains_answer("A C$2.5 million award.", ["$2.5 million"])
     assert contains_answer("founded Medecins sans frontieres", ["Médecins Sans Frontières"])
     assert not contains_answer("It happened in 2015.", ["15"])  # word boundaries
     assert not contains_answer("Bernard Kouchnr", ["Kouchner"])  # no fuzzy matching

@@ -167,15 +167,15 @@ def test_no_second_sentence_when_none_holds_what_the_first_lacks() -> None:
 
 
 def test_a_claim_is_checked_against_the_sentence_closest_in_meaning() -> None:
-    assert is_claim("Khadr was acquitted.") and is_claim("Canada begged Washington to free Khadr")
-    assert not is_claim("Was Khadr acquitted?") and not is_claim("Name what Khadr pleaded.")
+    assert is_claim("Khadr was released.") and is_claim("Ottawa asked Washington to send Khadr home")
+    assert not is_claim("Was Khadr released?") and not is_claim("Name what Khadr pleaded.")
     assert not is_claim("Which court heard Khadr's case.")
-    born, plea = "Khadr was born in Toronto.", "The defendant pleaded guilty in 2010."
-    text = f"{born} {plea}"
+    born, custody = "Khadr was born in Toronto.", "The defendant stayed in custody until 2012."
+    text = f"{born} {custody}"
 
     def dense(passage: Passage, start: int, end: int) -> float:
-        # Closeness in meaning to the claim: the plea refutes it, the birthplace does not.
-        return 0.8 if text[start - 100 : end - 100] == plea else 0.3
+        # Closeness in meaning to the claim: the custody refutes it, the birthplace does not.
+        return 0.8 if text[start - 100 : end - 100] == custody else 0.3
 
-    [best, _] = score_sentences("Khadr was acquitted.", [passage(text)], dense, idf)
-    assert best.text == plea
+    [best, _] = score_sentences("Khadr was released.", [passage(text)], dense, idf)
+    assert best.text == custody
