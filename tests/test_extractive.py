@@ -167,7 +167,9 @@ def test_no_second_sentence_when_none_holds_what_the_first_lacks() -> None:
 
 
 def test_a_claim_is_checked_against_the_sentence_closest_in_meaning() -> None:
-    assert is_claim("Khadr was released.") and is_claim("Ottawa asked Washington to send Khadr home")
+    assert is_claim("Khadr was released.") and is_claim(
+        "Ottawa asked Washington to send Khadr home"
+    )
     assert not is_claim("Was Khadr released?") and not is_claim("Name what Khadr pleaded.")
     assert not is_claim("Which court heard Khadr's case.")
     born, custody = "Khadr was born in Toronto.", "The defendant stayed in custody until 2012."
