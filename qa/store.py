@@ -248,6 +248,18 @@ def open_store(settings: Settings, model: EmbeddingModel, client: Any = None) ->
     return ChunkStore(client or make_client(settings), settings.collection, model)
 
 
+def open_or_rebuild_store(
+    settings: Settings, model: EmbeddingModel, client: Any = None
+) -> ChunkStore:
+    """The chunk store, emptied first when another model or index format built it: for callers
+    that fill it from the corpus right after (the app on start, the HaluEval benchmark)."""
+    try:
+        return open_store(settings, model, client)
+    except IndexMismatchError:
+        reset_store(settings, client)
+        return open_store(settings, model, client)
+
+
 def reset_store(settings: Settings, client: Any = None) -> None:
     """Drop the collection, for a rebuild with another model or after corruption."""
     client = client or make_client(settings)

@@ -86,9 +86,9 @@ class Weights:
 
 
 WEIGHTS = Weights()
-# A claim to check ("Kouchner resigned in protest.") asks for no kind of answer, and its names match every
-# sentence about its subject, so word overlap cannot tell the sentence that confirms or refutes it:
-# closeness in meaning must.
+# A claim to check ("Kouchner resigned in protest.") asks for no kind of answer, and its names match
+# every sentence about its subject, so word overlap cannot tell the sentence that confirms or
+# refutes it: closeness in meaning must.
 CLAIM_WEIGHTS = Weights(coverage=0.2, dense=0.7)
 
 # A complementing sentence (see compose) must hold this share of the question's term weight that the
