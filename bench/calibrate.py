@@ -1,139 +1,140 @@
-"""Choose the extractive answerer's weights and refusal threshold on one half of a gold set, and
-report how they do on the other half.
+"""Calibrate the answer judge: its share of a sentence's ranking score (blend) against the
+hand-weighted support.
 
-Global weights only: nothing here looks at a particular question. Items split by position (even
-lines choose, odd lines check, or the reverse with --swap). Prints one JSON object with the chosen
-weights, the threshold, and top-1 / refusal figures on both halves.
+Chosen on HaluEval questions the judge was validated on but never trained on (lines 7500–7999, see
+training/train_judge.py), never on the dev set. Each question is asked over the HaluEval index; the
+JUDGE_POOL best sentences of its retrieved passages by support are ranked by the blend, and the
+question counts as right when the first holds the right answer. The blend that gets most right on
+the even lines is chosen and checked on the odd ones. Prints one JSON object; --write stores the
+blend in qa/judge/judge.json, where the app reads it.
+
+    .venv/bin/python bench/calibrate.py [--questions 500] [--write] [--cases FILE]
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
-import tempfile
+import pickle
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from qa.answering.extractive import ScoredSentence, Weights, refuses_by_absence, score_sentences
-from qa.chain import build_pipeline
-from qa.config import PROJECT_ROOT, Settings
-from qa.conversation import condense_question
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from external import log, open_halueval_index
+
+from qa.answering.extractive import JUDGE_POOL, score_sentences
+from qa.answering.judge import JUDGE_DIR, judge_scores, load_judge_model
+from qa.config import PROJECT_ROOT
+from qa.embeddings import load_embedding_model
 from qa.environment import apply_offline_defaults
-from qa.evaluation import GoldItem, contains_answer, load_gold_set, locate_quote, spans_overlap
-from qa.retrieval import sentence_similarity, to_passage
+from qa.evaluation import contains_answer
+from qa.retrieval import HybridRetriever, sentence_similarity, to_passage
 
-GRID = {
-    "coverage": [0.3, 0.5, 0.7],
-    "dense": [0.2, 0.4, 0.6, 0.8],
-    "rank": [0.0, 0.1, 0.2],
-    "authority": [0.0, 0.1, 0.2, 0.3, 0.5],
-    "wrong_type": [0.4, 0.6, 0.8],
-    "restates": [0.5, 0.8],
-}
+VALIDATION = range(7500, 8000)
+BLENDS = [b / 10 for b in range(11)]
 
 
 @dataclass
 class Case:
-    item: GoldItem
-    query: str
-    candidates: list[ScoredSentence]  # features are weight-independent
-    gold: list[tuple[str, tuple[int, int]]]
+    support: list[float]  # of the JUDGE_POOL best sentences by support
+    judged: list[float]  # the judge's P(answers) for the same sentences
+    good: list[bool]  # holds the right answer
 
 
-def good_sentence(case: Case, s: ScoredSentence) -> bool:
-    hits_gold = any(
-        doc == s.passage.source and spans_overlap(span, (s.start, s.end)) for doc, span in case.gold
+def first_is_good(case: Case, blend: float) -> bool:
+    if not case.support:
+        return False
+    scores = [blend * p + (1 - blend) * s for s, p in zip(case.support, case.judged, strict=True)]
+    return case.good[max(range(len(scores)), key=scores.__getitem__)]
+
+
+def top1(cases: list[Case], blend: float) -> float:
+    return round(sum(first_is_good(c, blend) for c in cases) / len(cases), 4)
+
+
+def make_cases(questions: int, home: Path) -> list[Case]:
+    model = load_embedding_model()
+    index = open_halueval_index(model, home)
+    judge = load_judge_model()
+    settings = index.settings
+    retriever = HybridRetriever(
+        store=index.store,
+        k=settings.k,
+        fetch_k=settings.fetch_k,
+        rrf_k=settings.rrf_k,
+        lexical_weight=settings.lexical_weight,
     )
-    return hits_gold or contains_answer(s.text, case.item.answers)
-
-
-def evaluate(cases: list[Case], weights: Weights, threshold: float) -> dict[str, float]:
-    right = answerable = refused_right = refusals = wrong_refusals = 0
-    for case in cases:
-        ranked = sorted(case.candidates, key=lambda s: -weights.support(s.features))
-        best = ranked[0] if ranked else None
-        refuse = (
-            best is None
-            or weights.support(best.features) < threshold
-            or refuses_by_absence(case.query, best.text)
+    cases = []
+    for done, line in enumerate(VALIDATION[:questions], start=1):
+        record = index.records[line]
+        question = record["question"]
+        documents = retriever.invoke(question)
+        ranked = score_sentences(
+            question,
+            [to_passage(d) for d in documents],
+            sentence_similarity(documents),
+            retriever.lexical.idf,
+        )[:JUDGE_POOL]
+        texts = [s.text for s in ranked]
+        cases.append(
+            Case(
+                [s.support for s in ranked],
+                judge_scores(judge, question, texts),
+                [contains_answer(t, [record["right_answer"]]) for t in texts],
+            )
         )
-        if case.item.answers:
-            answerable += 1
-            right += not refuse and best is not None and good_sentence(case, best)
-            wrong_refusals += refuse
-        else:
-            refusals += 1
-            refused_right += refuse
-    return {
-        "top1": right / max(answerable, 1),
-        "refusal_recall": refused_right / max(refusals, 1),
-        "wrong_refusals": wrong_refusals / max(answerable, 1),
-        "score": (right + refused_right) / max(answerable + refusals, 1),
-    }
-
-
-def best_threshold(cases: list[Case], weights: Weights) -> float:
-    thresholds = [t / 100 for t in range(10, 70, 2)]
-    return max(thresholds, key=lambda t: (evaluate(cases, weights, t)["score"], -t))
+        if done % 100 == 0:
+            log(f"calibrate: {done} questions")
+    return cases
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("gold", nargs="?", default=PROJECT_ROOT / "corpus/eval/dev.jsonl")
-    parser.add_argument("--swap", action="store_true", help="choose on odd lines instead")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--questions", type=int, default=500, help="Validation questions to use.")
+    parser.add_argument("--write", action="store_true", help="Store the choice in judge.json.")
     parser.add_argument(
-        "--threshold-only",
-        action="store_true",
-        help="keep the default weights and choose only the threshold (31 items choose 7 weights "
-        "poorly: the grid's pick does much worse on the other half)",
+        "--cases", type=Path, help="Keep the scored cases in this file and reuse them (analysis)."
+    )
+    parser.add_argument(
+        "--home",
+        type=Path,
+        default=PROJECT_ROOT / ".qa" / "bench-halueval",
+        help="Data directory of the HaluEval index (shared with bench/external.py).",
     )
     args = parser.parse_args()
     apply_offline_defaults()
-    settings = Settings()
-    items, _ = load_gold_set(Path(args.gold), settings.corpus)
-    texts = {p.name: p.read_text(encoding="utf-8") for p in settings.corpus.glob("*.*")}
-    with tempfile.TemporaryDirectory() as tmp:
-        pipeline = build_pipeline(Settings(home=Path(tmp)), sync_corpus=True)
-        cases = []
-        for item in items:
-            query = condense_question(item.question, item.history)
-            documents = pipeline.retriever.invoke(query)
-            candidates = score_sentences(
-                query,
-                [to_passage(d) for d in documents],
-                sentence_similarity(documents),
-                pipeline.retriever.lexical.idf,
-            )
-            gold = [
-                (e.doc, span)
-                for e in item.evidence
-                for span in locate_quote(texts.get(e.doc, ""), e.quote)
-            ]
-            cases.append(Case(item, query, candidates, gold))
-    choose, check = cases[args.swap :: 2], cases[1 - args.swap :: 2]
-    best: tuple[float, Weights, float] | None = None
-    grid = [()] if args.threshold_only else itertools.product(*GRID.values())
-    for values in grid:
-        weights = Weights(**dict(zip(GRID, values, strict=True))) if values else Weights()
-        threshold = best_threshold(choose, weights)
-        score = evaluate(choose, weights, threshold)["score"]
-        if best is None or score > best[0]:
-            best = (score, weights, threshold)
-    assert best is not None
-    _, weights, threshold = best
-    print(
-        json.dumps(
-            {
-                "weights": weights.__dict__,
-                "threshold": threshold,
-                "chosen_on": evaluate(choose, weights, threshold),
-                "checked_on": evaluate(check, weights, threshold),
-                "current_defaults_on_all": evaluate(cases, Weights(), Settings().refusal_threshold),
-            },
-            indent=1,
-        )
-    )
+    if args.cases and args.cases.exists():
+        cases = pickle.loads(args.cases.read_bytes())
+    else:
+        cases = make_cases(args.questions, args.home)
+        if args.cases:
+            args.cases.write_bytes(pickle.dumps(cases))
+    even, odd = cases[::2], cases[1::2]
+    blend = max(BLENDS, key=lambda b: (top1(even, b), -b))
+    result: dict[str, Any] = {
+        "questions": len(cases),
+        "lines": [VALIDATION.start, VALIDATION.start + len(cases) - 1],
+        "answer_among_candidates": round(sum(any(c.good) for c in cases) / len(cases), 4),
+        "blend": blend,
+        "top1_by_blend_even": {b: top1(even, b) for b in BLENDS},
+        "top1_by_blend_odd": {b: top1(odd, b) for b in BLENDS},
+        "chosen_on_even": top1(even, blend),
+        "checked_on_odd": top1(odd, blend),
+    }
+    if args.write:
+        path = JUDGE_DIR / "judge.json"
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        meta["calibration"] = {
+            "blend": blend,
+            "lines": result["lines"],
+            "top1_support_only_odd": top1(odd, 0.0),
+            "top1_checked_on_odd": result["checked_on_odd"],
+        }
+        path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":

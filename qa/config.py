@@ -72,6 +72,12 @@ class Settings(BaseSettings):
         description="Share of a generated sentence's words its citations must hold.",
     )
     max_answer_sentences: int = Field(2, ge=1, le=6)
+    judge: bool = Field(
+        False,
+        description="Rank and refuse with the learned answer judge (qa/judge/). Off by default: "
+        "it does not yet beat the hand-weighted support on the story's questions "
+        "(bench/RESULTS.md).",
+    )
     refusal_threshold: float = Field(0.35, description="Minimum support score to answer.")
     max_question_chars: int = Field(500, ge=10, description="Longer questions are refused.")
 

@@ -32,7 +32,13 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(home=tmp_path / "qa-home", corpus=CORPUS, collection=f"t{uuid.uuid4().hex}")
+    # Unit tests run without the learned judge (a real model); real_settings has it.
+    return Settings(
+        home=tmp_path / "qa-home",
+        corpus=CORPUS,
+        collection=f"t{uuid.uuid4().hex}",
+        judge=False,
+    )
 
 
 @pytest.fixture

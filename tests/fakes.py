@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 
 from langchain_core.embeddings import Embeddings
 
@@ -36,3 +37,19 @@ class FakeHashingEmbeddings(Embeddings):
 
 def fake_model() -> EmbeddingModel:
     return EmbeddingModel(FakeHashingEmbeddings(), name="fake-hashing", dimension=DIMENSION)
+
+
+class ScriptedJudge:
+    """A judge whose P(answers) is scripted: the score of the first key a sentence contains.
+
+    Records the sentences it was asked about, so tests can check what reached it.
+    """
+
+    def __init__(self, scores: dict[str, float], blend: float = 1.0) -> None:
+        self.scores = scores
+        self.blend = blend
+        self.asked: list[str] = []
+
+    def score(self, question: str, sentences: Sequence[str]) -> list[float]:
+        self.asked.extend(sentences)
+        return [next((v for k, v in self.scores.items() if k in s), 0.0) for s in sentences]

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from qa.answering.extractive import (
+    JUDGE_POOL,
     answer_extractively,
     is_claim,
     refuses_by_absence,
     score_sentences,
 )
 from qa.types import Passage
+from tests.fakes import ScriptedJudge
 from tests.passages import make_passage
 
 REFUSAL = "The sources don't say."
@@ -181,3 +183,50 @@ def test_a_claim_is_checked_against_the_sentence_closest_in_meaning() -> None:
 
     [best, _] = score_sentences("Khadr was released.", [passage(text)], dense, idf)
     assert best.text == custody
+
+
+def test_the_judge_decides_which_sentence_answers() -> None:
+    text = "Kouchner met Clinton in Washington about Khadr. The paper asked for his transfer."
+    question = "What did the paper Kouchner gave Clinton about Khadr ask for?"
+    unjudged = ask(question, text=text)
+    assert unjudged.citations[0].quote.startswith("Kouchner met")
+    judge = ScriptedJudge({"transfer": 0.9, "Washington": 0.2})
+    judged = answer_extractively(
+        question,
+        [passage(text)],
+        similar(0.6),
+        idf,
+        refusal=REFUSAL,
+        threshold=0.5,
+        judge=judge,
+        max_sentences=1,
+    )
+    assert [c.quote for c in judged.citations] == ["The paper asked for his transfer."]
+
+
+def test_the_judge_ranks_but_support_decides_refusal() -> None:
+    judge = ScriptedJudge({"handed": 0.9})
+
+    def answer(dense: float):
+        return answer_extractively(
+            "When did Kouchner meet Clinton?",
+            [passage()],
+            similar(dense),
+            idf,
+            refusal=REFUSAL,
+            threshold=0.6,
+            judge=judge,
+            max_sentences=1,
+        )
+
+    assert answer(0.05).refused  # weak support: refused whatever the judge says
+    assert answer(0.9).citations[0].quote.endswith("He handed her a paper about Khadr.")
+
+
+def test_the_judge_reads_only_the_best_supported_sentences() -> None:
+    text = " ".join(f"Sentence {i} mentions Kouchner." for i in range(3 * JUDGE_POOL))
+    judge = ScriptedJudge({"Kouchner": 0.9})
+    answer_extractively(
+        "Kouchner?", [passage(text)], similar(0.5), idf, refusal=REFUSAL, threshold=0.1, judge=judge
+    )
+    assert len(judge.asked) == JUDGE_POOL

@@ -3,7 +3,9 @@
 Each sentence of the retrieved passages is scored by how much of the question it covers (IDF-weighted
 lexical overlap), how close its passage is to the question (dense similarity), where that passage
 ranked, and whether it holds the kind of thing asked for (a date for "when", a number for "how many").
-Below a calibrated support threshold the answer is a refusal that points to the nearest passage.
+The best of them are then judged by the learned judge (qa/answering/judge.py), whose probability
+that a sentence answers the question is blended into their support. Below a calibrated support
+threshold the answer is a refusal that points to the nearest passage.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from qa.chunking import quotable_spans
 from qa.citations import cited_pieces, span_citation
@@ -98,6 +101,21 @@ COMPLEMENT_MIN = 0.15
 COMPLEMENT_SUPPORT = 0.5
 
 
+class SentenceJudge(Protocol):
+    """Anything that gives P(answers the question) per sentence (qa.answering.judge.Judge)."""
+
+    @property
+    def blend(self) -> float:
+        """Share of the judge's probability in a judged sentence's ranking score."""
+
+    def score(self, question: str, sentences: Sequence[str]) -> list[float]: ...
+
+
+# Sentences the judge reads: the best by support. Beyond ten the right one is rarely found, and
+# each costs about 4 ms.
+JUDGE_POOL = 10
+
+
 @dataclass(frozen=True)
 class ScoredSentence:
     passage: Passage
@@ -118,11 +136,21 @@ def answer_extractively(
     threshold: float,
     max_sentences: int = 2,
     weights: Weights | None = None,
+    judge: SentenceJudge | None = None,
 ) -> Answer:
-    """Compose an Answer from the best sentences of the passages, or refuse."""
+    """Compose an Answer from the best sentences of the passages, or refuse.
+
+    With a judge, only the JUDGE_POOL best sentences by support are candidates, and they are ranked
+    by support blended with the judge's probability. Whether to refuse is still decided by the best
+    support: a threshold on the judge chosen off the story's questions did not carry over to them
+    (bench/RESULTS.md).
+    """
     ranked = score_sentences(question, passages, dense, idf, weights)
+    supported = ranked[0].support if ranked else 0.0
+    if judge is not None:
+        ranked = judge_sentences(question, ranked, judge)
     best = ranked[0] if ranked else None
-    if best is None or best.support < threshold or refuses_by_absence(question, best.text):
+    if best is None or supported < threshold or refuses_by_absence(question, best.text):
         return Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
     chosen = compose(question, ranked, max_sentences, idf)
     citations = tuple(
@@ -231,6 +259,19 @@ def score_sentences(
                 )
             )
     return sorted(scored, key=lambda x: -x.support)
+
+
+def judge_sentences(
+    question: str, ranked: Sequence[ScoredSentence], judge: SentenceJudge
+) -> list[ScoredSentence]:
+    """The JUDGE_POOL best sentences, ranked by support blended with the judge's P(answers)."""
+    pool = list(ranked[:JUDGE_POOL])
+    probabilities = judge.score(question, [s.text for s in pool])
+    blended = {
+        id(s): judge.blend * p + (1 - judge.blend) * s.support
+        for s, p in zip(pool, probabilities, strict=True)
+    }
+    return sorted(pool, key=lambda s: -blended[id(s)])
 
 
 def _answer_type(question: str) -> Callable[[str], bool] | None:

@@ -1,0 +1,247 @@
+"""Computed answers: how long between two dated facts, each quoted with its citation.
+
+"How many days after X did Y?", "how long had X been in force when Y?", "how old was Z when Y?"
+ask for a figure no single sentence holds. Such a question names two events; the sentences dating
+them are found like any answer (see chain.py), their dates are read here, and the difference is
+computed and stated with both quotes: "… 28 November 2010 [1] … 1 December 2010 [2] From 28 November
+2010 to 1 December 2010: 3 days." A figure is shown only when `figure_follows` finds it again from
+the dates in the cited quotes alone, the check generated answers go through as well.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from qa.answering.extractive import ScoredSentence
+from qa.citations import cited_pieces, span_citation
+from qa.text import tokens
+from qa.types import Answer
+
+_MONTH_NAMES = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTH = "|".join(_MONTH_NAMES)
+_YEAR = r"(1[89]\d\d|20\d\d)"
+# Most precise first: a day-month-year date must not also be read as a bare year.
+_DATE_PATTERNS = (
+    re.compile(rf"\b(?P<day>\d{{1,2}}) (?P<month>{_MONTH}),? (?P<year>{_YEAR[1:-1]})\b", re.I),
+    re.compile(rf"\b(?P<month>{_MONTH}) (?P<day>\d{{1,2}}),? (?P<year>{_YEAR[1:-1]})\b", re.I),
+    re.compile(rf"\b(?P<month>{_MONTH}),? (?:of )?(?P<year>{_YEAR[1:-1]})\b", re.I),
+    re.compile(rf"\b(?P<year>{_YEAR[1:-1]})\b"),
+)
+UNITS = ("days", "weeks", "months", "years")
+_UNIT = r"(?P<unit>days?|weeks?|months?|years?)"
+_AUX = r"(?:did|does|do|was|were|is|are|had|has|have|would|could)"
+_HOW_MUCH_TIME = rf"how (?:many|much) {_UNIT}|how long"
+
+# Question shapes: each names the earlier event `a` and the later event `b`.
+_SHAPES = (
+    # how many days after A did B / how long after A was B
+    re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ )?after (?P<a>.+?) {_AUX} (?P<b>.+)$"),
+    # how many days before B did A  (the event named second happened first)
+    re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ )?before (?P<b>.+?) {_AUX} (?P<a>.+)$"),
+    # how many years passed between A and B
+    re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ ){{0,2}}between (?P<a>.+?) and (?P<b>.+)$"),
+    # how long had A been … when/by the time B
+    re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:had|has) (?P<a>.+?) (?:when|by the time) (?P<b>.+)$"),
+    # by the time B, how long had A been …
+    re.compile(rf"^(?:by the time|when) (?P<b>.+?), (?:{_HOW_MUCH_TIME}) (?:had|has) (?P<a>.+)$"),
+)
+# how old was Z when B: from Z's birth to B, in years. Z must be a name, not a pronoun.
+_AGE = re.compile(r"^how old was (?P<who>(?!he\b|she\b|they\b)[\w.' -]+?) when (?P<b>.+)$")
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date as precisely as the text gives it, and where it stands in the text."""
+
+    year: int
+    month: int | None
+    day: int | None
+    start: int
+    end: int
+    text: str
+
+    def as_date(self) -> date:
+        return date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day else "month" if self.month else "year"
+
+
+@dataclass(frozen=True)
+class DurationQuestion:
+    """Asks how long from event `earlier` to event `later`, in `unit` (None: the natural unit)."""
+
+    earlier: str
+    later: str
+    unit: str | None
+    age: bool = False  # "how old": earlier is a birth, the answer is whole years
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """Every date in the text, each once (the most precise reading of overlapping ones)."""
+    found: list[DateMention] = []
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < d.end and d.start < m.end() for d in found):
+                continue
+            groups = m.groupdict()
+            month = _MONTH_NAMES[groups["month"].lower()] if groups.get("month") else None
+            day = int(groups["day"]) if groups.get("day") else None
+            if day is not None and (month is None or day > calendar.monthrange(2000, month)[1]):
+                continue
+            found.append(DateMention(int(groups["year"]), month, day, m.start(), m.end(), m[0]))
+    return sorted(found, key=lambda d: d.start)
+
+
+def parse_duration_question(question: str) -> DurationQuestion | None:
+    """The two events and the unit, when the question asks for the time between them."""
+    text = re.sub(r"\s+", " ", question.strip().rstrip("?").strip()).lower()
+    age = _AGE.match(text)
+    if age:
+        return DurationQuestion(f"{age['who']} was born", age["b"], "years", age=True)
+    for shape in _SHAPES:
+        m = shape.match(text)
+        if m:
+            unit = m.groupdict().get("unit")
+            unit = unit if unit is None or unit.endswith("s") else unit + "s"
+            return DurationQuestion(m["a"], m["b"], unit)
+    return None
+
+
+@dataclass(frozen=True)
+class Interval:
+    value: int
+    unit: str
+    approximate: bool  # the dates leave the figure one unit either way (a year without a month…)
+
+
+def difference(earlier: DateMention, later: DateMention, unit: str | None) -> Interval | None:
+    """Whole units from one date to the other, or None when the dates run backwards or are too
+    coarse for the unit: days and weeks need two full dates, months need two months."""
+    a, b = earlier.as_date(), later.as_date()
+    if b < a:
+        return None
+    precisions = {earlier.precision, later.precision}
+    unit = unit or _natural_unit(a, b, precisions)
+    if unit in ("days", "weeks"):
+        if precisions != {"day"}:
+            return None
+        days = (b - a).days
+        return Interval(days if unit == "days" else round(days / 7), unit, unit == "weeks")
+    if "year" in precisions:  # only the calendar years are known
+        return None if unit == "months" else Interval(b.year - a.year, unit, True)
+    months = (b.year - a.year) * 12 + b.month - a.month
+    if precisions == {"day"}:
+        months -= b.day < a.day
+        fewest = months
+    else:  # a day unknown on one side: the last month may be incomplete
+        fewest = months - 1
+    if unit == "months":
+        return Interval(months, unit, fewest != months)
+    return Interval(months // 12, unit, fewest // 12 != months // 12)
+
+
+def _natural_unit(a: date, b: date, precisions: set[str]) -> str:
+    if precisions == {"day"} and (b - a).days < 60:
+        return "days" if (b - a).days < 21 else "weeks"
+    if "year" not in precisions and (b.year - a.year) * 12 + b.month - a.month < 24:
+        return "months"
+    return "years"
+
+
+def figure_follows(value: int, unit: str, quotes: list[str]) -> bool:
+    """True when two of the dates the quotes hold give exactly this figure."""
+    dates = [d for q in quotes for d in find_dates(q)]
+    return any(
+        a is not b
+        and (i := difference(a, b, unit)) is not None
+        and (i.value, i.unit) == (value, unit)
+        for a in dates
+        for b in dates
+    )
+
+
+def nearest_date(sentence: str, terms: set[str]) -> DateMention | None:
+    """The sentence's date standing closest to where the event's words are (a sentence may date
+    several events: "he was 15 in 2002 when he was detained … pleaded guilty in October 2010")."""
+    from qa.text import tokens
+
+    dates = find_dates(sentence)
+    if len(dates) <= 1:
+        return dates[0] if dates else None
+    positions = [m.start() for m in re.finditer(r"\S+", sentence) if set(tokens(m[0])) & terms]
+    if not positions:
+        return dates[0]
+    return min(dates, key=lambda d: min(abs((d.start + d.end) / 2 - p) for p in positions))
+
+
+def state_difference(earlier: DateMention, later: DateMention, interval: Interval) -> str:
+    """The computed sentence: 'From 28 November 2010 to 1 December 2010: 3 days.'"""
+    noun = interval.unit if interval.value != 1 else interval.unit[:-1]
+    about = "about " if interval.approximate else ""
+    return f"From {earlier.text} to {later.text}: {about}{interval.value} {noun}."
+
+
+_NUMBER_WORD = (
+    r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|several|a little "
+    r"over \w+|about \w+|a|an"
+)
+
+
+# An age stated outright: "was 15 in 2002", "was in fact 22", "aged 15", "a 15-year-old".
+_STATES_AGE = re.compile(
+    rf"\b(?:was|were|is|aged?|at the age of)(?: \w+){{0,2}}? \d{{1,3}}\b(?![,.]\d| (?:{_MONTH})\b)"
+    r"|\b\d{1,3}-year-old\b",
+    re.I,
+)
+
+
+def states_duration(sentence: str, asked: DurationQuestion) -> bool:
+    """The sentence already says how long ('a little over two weeks') or how old, as asked."""
+    if asked.age:
+        return bool(_STATES_AGE.search(sentence))
+    units = asked.unit[:-1] if asked.unit else r"day|week|month|year"
+    return bool(re.search(rf"\b(?:{_NUMBER_WORD}) (?:{units})s?\b", sentence, re.I))
+
+
+# The candidate sentences for an event, best supported first (retrieval + scoring, in chain.py).
+FindSentences = Callable[[str], list[ScoredSentence]]
+
+
+def answer_by_computation(
+    question: str, asked: DurationQuestion, find: FindSentences, threshold: float
+) -> Answer | None:
+    """The dated sentences quoted (earlier event first) and the difference stated, or None when
+    either event has no dated sentence with support ≥ threshold, the dates are too coarse for the
+    unit, or the figure does not follow from the quoted dates."""
+    found = []
+    for event in (asked.earlier, asked.later):
+        terms = set(tokens(event))
+        dated = [
+            (s, d)
+            for s in find(event)
+            if s.support >= threshold and (d := nearest_date(s.text, terms)) is not None
+        ]
+        if not dated:
+            return None
+        found.append(dated[0])
+    (first, start), (second, end) = found
+    interval = difference(start, end, asked.unit)
+    # An age must be exact: born in September 1986, he was 15 or 16 "in 2002".
+    if interval is None or (asked.age and interval.approximate):
+        return None
+    sentences = [first] if first.text == second.text else [first, second]
+    if not figure_follows(interval.value, interval.unit, [s.text for s in sentences]):
+        return None
+    citations = tuple(
+        span_citation(n, s.passage, s.start - s.passage.start, s.end - s.passage.start)
+        for n, s in enumerate(sentences, start=1)
+    )
+    text = "".join(cited_pieces(citations)) + " " + state_difference(start, end, interval)
+    passages = tuple(dict.fromkeys(s.passage for s in sentences))
+    return Answer(question, text, refused=False, citations=citations, passages=passages)

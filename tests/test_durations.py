@@ -1,0 +1,144 @@
+"""Computed answers: dates read from sentences, intervals computed, wrong figures never shown."""
+
+from __future__ import annotations
+
+from qa.answering.durations import (
+    Interval,
+    answer_by_computation,
+    difference,
+    figure_follows,
+    find_dates,
+    nearest_date,
+    parse_duration_question,
+    states_duration,
+)
+from qa.answering.extractive import score_sentences
+from tests.passages import make_passage
+
+START = "The archive went online on 28 November 2010, the site said."
+STORY = "The newspaper's report appeared on 1 December 2010."
+OTHER = "A court met in March 2008 to hear the appeal."
+
+
+def test_dates_are_read_at_the_precision_the_text_gives() -> None:
+    dates = find_dates("On 22 January 2009, then in February of 2009, September 19, 1986 and 1999.")
+    assert [(d.year, d.month, d.day) for d in dates] == [
+        (2009, 1, 22),
+        (2009, 2, None),
+        (1986, 9, 19),
+        (1999, None, None),
+    ]
+    assert [d.precision for d in dates] == ["day", "month", "day", "year"]
+    assert find_dates("31 February 2009")[0].precision == "month"  # no such day: the month only
+
+
+def test_question_shapes_name_the_earlier_and_later_event() -> None:
+    after = parse_duration_question(
+        "How many days after the archive went online did the report run?"
+    )
+    assert after and (after.earlier, after.later, after.unit) == (
+        "the archive went online",
+        "the report run",
+        "days",
+    )
+    before = parse_duration_question("How many weeks before the report did the archive open?")
+    assert before and (before.earlier, before.later) == ("the archive open", "the report")
+    since = parse_duration_question(
+        "By the time the court met, how long had the law been in force?"
+    )
+    assert since and (since.earlier, since.later, since.unit) == (
+        "the law been in force",
+        "the court met",
+        None,
+    )
+    age = parse_duration_question("How old was Marie Curie when she won the prize?")
+    assert age and age.age and age.earlier == "marie curie was born"
+    assert parse_duration_question("How old was he when he won?") is None  # who is "he"?
+    assert parse_duration_question("When did the archive go online?") is None
+
+
+def test_difference_needs_dates_precise_enough_for_the_unit() -> None:
+    online, report = find_dates(f"{START} {STORY}")
+    assert difference(online, report, "days") == Interval(3, "days", False)
+    assert difference(online, report, None) == Interval(3, "days", False)
+    assert difference(report, online, "days") is None  # backwards
+    court = find_dates(OTHER)[0]
+    assert difference(court, report, "days") is None  # March 2008 has no day
+    assert difference(court, report, "months") == Interval(33, "months", True)
+    assert difference(court, report, "years") == Interval(2, "years", False)
+    born, event = find_dates("born 1 November 1939; on 30 October 1971")
+    assert difference(born, event, "years") == Interval(31, "years", False)  # a day short of 32
+
+
+def test_an_age_from_a_year_alone_is_only_approximate() -> None:
+    born, captured = find_dates("born 19 September 1986; captured in 2002")
+    assert difference(born, captured, "years") == Interval(16, "years", True)  # 15 or 16
+    same_month = find_dates("born 19 September 1986; in September 2009")
+    assert difference(*same_month, "years") == Interval(23, "years", True)  # 22 or 23
+    later_month = find_dates("born 19 September 1986; in February 2009")
+    assert difference(*later_month, "years") == Interval(22, "years", False)
+
+
+def test_a_wrong_figure_does_not_follow_from_the_quotes() -> None:
+    assert figure_follows(3, "days", [START, STORY])
+    assert not figure_follows(4, "days", [START, STORY])
+    assert not figure_follows(3, "days", [START])  # one date cannot make an interval
+
+
+def test_the_date_nearest_the_event_is_read() -> None:
+    sentence = "He was 15 in 2002 when he was captured, and pleaded guilty in October 2010."
+    assert nearest_date(sentence, {"captur"}).year == 2002
+    assert nearest_date(sentence, {"plead", "guilty"}).year == 2010
+
+
+def test_a_sentence_that_already_states_the_interval_is_recognised() -> None:
+    weeks = parse_duration_question("How many weeks after the vote did he resign?")
+    loose = parse_duration_question("How long after the vote did he resign?")
+    age = parse_duration_question("How old was Marie Curie when she won the prize?")
+    assert weeks and loose and age
+    assert states_duration("The interval was a little over two weeks.", weeks)
+    assert states_duration("It lasted 3 days.", loose)
+    assert not states_duration("It began on 3 May 2009.", loose)
+    assert states_duration("She was in fact 36 when the prize came.", age)
+    assert not states_duration("She was born on 7 November 1867.", age)
+
+
+def test_an_age_is_never_computed_from_an_approximate_interval() -> None:
+    question = "How old was Ada Byron when the engine was described?"
+    asked = parse_duration_question(question)
+    assert asked is not None
+    find = find_in("Ada Byron was born on 10 December 1815.", "The engine was described in 1843.")
+    assert answer_by_computation(question, asked, find, 0.1) is None
+    exact = find_in(
+        "Ada Byron was born on 10 December 1815.", "The engine was described in July 1843."
+    )
+    answer = answer_by_computation(question, asked, exact, 0.1)
+    assert answer is not None and answer.answer.endswith(": 27 years.")
+
+
+def find_in(*texts: str):
+    passages = [make_passage(t, 100 * i, f"c{i}") for i, t in enumerate(texts)]
+
+    def find(event: str):
+        return score_sentences(event, passages, lambda p, s, e: 0.5, lambda t: 1.0)
+
+    return find
+
+
+def test_an_interval_is_answered_with_both_dated_sentences_cited() -> None:
+    question = "How many days after the archive went online did the newspaper's report appear?"
+    asked = parse_duration_question(question)
+    assert asked is not None
+    answer = answer_by_computation(question, asked, find_in(STORY, START, OTHER), 0.1)
+    assert answer is not None and not answer.refused
+    assert [c.quote for c in answer.citations] == [START, STORY]
+    assert answer.answer.endswith("From 28 November 2010 to 1 December 2010: 3 days.")
+
+
+def test_no_computed_answer_without_a_dated_sentence_for_each_event() -> None:
+    question = "How many days after the archive went online did the newspaper's report appear?"
+    asked = parse_duration_question(question)
+    assert asked is not None
+    assert answer_by_computation(question, asked, find_in(START, OTHER), 0.1) is None
+    undated = "The newspaper's report appeared later that week."
+    assert answer_by_computation(question, asked, find_in(START, undated), 0.1) is None
