@@ -27,8 +27,8 @@ serve: $(STAMP)
 	$(BIN)/qa serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check qa tests bench app.py
-	$(BIN)/ruff format --check qa tests bench app.py
+	$(BIN)/ruff check qa tests bench training app.py
+	$(BIN)/ruff format --check qa tests bench training app.py
 	$(BIN)/mypy qa
 
 # Browser tests drive Debian's Chromium; install it when missing (needs root or sudo).
