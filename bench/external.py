@@ -164,8 +164,8 @@ def run_halueval(
     hits1 = hits5 = correct = refused = rejected = 0
     reciprocal = 0.0
     started = time.perf_counter()
-    for done, index in enumerate(chosen, start=1):
-        record = records[index]
+    for done, line in enumerate(chosen, start=1):
+        record = records[line]
         ranking = ranked_sources(ranker, record["question"], depth=10)
         own = ids[record["knowledge"]]
         rank = ranking.index(own) + 1 if own in ranking else None

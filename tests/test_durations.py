@@ -51,6 +51,8 @@ def test_question_shapes_name_the_earlier_and_later_event() -> None:
         "the court met",
         None,
     )
+    during = parse_duration_question("How many weeks had she been mayor at the time of the flood?")
+    assert during and (during.earlier, during.later) == ("she been mayor", "the flood")
     age = parse_duration_question("How old was Marie Curie when she won the prize?")
     assert age and age.age and age.earlier == "marie curie was born"
     assert parse_duration_question("How old was he when he won?") is None  # who is "he"?
@@ -94,6 +96,8 @@ def test_the_date_nearest_the_event_is_read() -> None:
 def test_a_sentence_that_already_states_the_interval_is_recognised() -> None:
     weeks = parse_duration_question("How many weeks after the vote did he resign?")
     loose = parse_duration_question("How long after the vote did he resign?")
+    during = parse_duration_question("How many weeks had she been mayor at the time of the flood?")
+    assert during and (during.earlier, during.later) == ("she been mayor", "the flood")
     age = parse_duration_question("How old was Marie Curie when she won the prize?")
     assert weeks and loose and age
     assert states_duration("The interval was a little over two weeks.", weeks)

@@ -44,8 +44,10 @@ _SHAPES = (
     re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ )?before (?P<b>.+?) {_AUX} (?P<a>.+)$"),
     # how many years passed between A and B
     re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ ){{0,2}}between (?P<a>.+?) and (?P<b>.+)$"),
-    # how long had A been … when/by the time B
-    re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:had|has) (?P<a>.+?) (?:when|by the time) (?P<b>.+)$"),
+    # how long had A been … when / by the time / at the time of B
+    re.compile(
+        rf"^(?:{_HOW_MUCH_TIME}) (?:had|has) (?P<a>.+?) (?:when|by the time|at the time of) (?P<b>.+)$"
+    ),
     # by the time B, how long had A been …
     re.compile(rf"^(?:by the time|when) (?P<b>.+?), (?:{_HOW_MUCH_TIME}) (?:had|has) (?P<a>.+)$"),
 )
