@@ -60,6 +60,7 @@ class Pipeline:
             raise ConfigError("Generative mode needs a chat model.", "Set QA_CHAT_MODEL.")
         self.chat_model = chat_model
         self.judge = judge
+        self.answer_system = load_prompt(settings.prompts, "answer_system")
         self.answer_prompt = load_prompt(settings.prompts, "answer")
         self.chain: Runnable[dict[str, Any], Answer] = (
             RunnableLambda(self._condense)
@@ -114,6 +115,7 @@ class Pipeline:
                 state["query"],
                 passages,
                 self.chat_model,
+                system=self.answer_system,
                 prompt=self.answer_prompt,
                 refusal=self.refusal,
                 min_support=self.settings.min_claim_support,

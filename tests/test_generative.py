@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import chromadb
 import pytest
 from langchain_core.language_models import FakeListChatModel
+from pydantic import Field
 
 from qa.answering.generative import answer_generatively
 from qa.chain import Pipeline, build_pipeline
@@ -21,6 +23,7 @@ from tests.passages import make_passage
 
 REFUSAL = "The sources don't say."
 PROMPT = load_prompt(PROJECT_ROOT / "prompts", "answer")
+SYSTEM = load_prompt(PROJECT_ROOT / "prompts", "answer_system")
 TEXT = (
     "Kouchner met Clinton on 5 February 2009. He handed her a paper about Khadr. "
     "Clinton agreed to review the case."
@@ -36,6 +39,7 @@ def ask(reply: str, passages: list[Passage] | None = None):
         "What did Clinton do?",
         [passage()] if passages is None else passages,
         FakeListChatModel(responses=[reply]),
+        system=SYSTEM,
         prompt=PROMPT,
         refusal=REFUSAL,
     )
@@ -111,6 +115,61 @@ def test_an_unreachable_model_is_a_clear_error() -> None:
             "What did Clinton do?",
             [passage()],
             BrokenChatModel(responses=[]),
+            system=SYSTEM,
             prompt=PROMPT,
             refusal=REFUSAL,
         )
+
+
+def test_markers_after_the_full_stop_stay_with_their_sentence() -> None:
+    answer = ask("Clinton agreed to review the case. [1]")
+    assert answer.answer == "Clinton agreed to review the case. [1]"
+    two = ask("Kouchner met Clinton on 5 February 2009. [1] Clinton agreed to review the case. [1]")
+    assert two.answer.count("[") == 2 and not two.refused
+
+
+def test_words_from_the_title_count_as_support() -> None:
+    titled = replace(passage("He was detained in 2002 by U.S. forces."), title="Omar Khadr")
+    answer = ask("Omar Khadr was detained in 2002 [1].", [titled])
+    assert not answer.refused
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Khadr was 19 [1].",  # 19 only as the day of a date
+        "Khadr was born on 19 October 1986 [1].",  # not the date the passage gives
+        "Khadr was 22 years old [1].",  # no 22 in the passage
+    ],
+)
+def test_a_figure_the_cited_sentence_does_not_state_is_dropped(reply: str) -> None:
+    born = passage("Omar Khadr was born on 19 September 1986 in Toronto.")
+    assert ask(reply, [born]).refused
+
+
+def test_a_figure_the_cited_sentence_states_is_kept() -> None:
+    born = passage("Omar Khadr was born on 19 September 1986 in Toronto, the fourth of 6.")
+    answer = ask("Khadr was born in Toronto on 19 September 1986 [1].", [born])
+    assert not answer.refused
+
+
+def test_our_rules_go_in_the_system_message() -> None:
+    model = RecordingChatModel(responses=["Clinton agreed to review the case [1]."])
+    answer_generatively(
+        "What did Clinton do?", [passage()], model, system=SYSTEM, prompt=PROMPT, refusal=REFUSAL
+    )
+    [messages] = model.seen
+    assert [m.type for m in messages] == ["system", "human"]
+    assert "NOT IN SOURCES" in messages[0].content and "Question: What did Clinton do?" in (
+        messages[1].content
+    )
+
+
+class RecordingChatModel(FakeListChatModel):
+    """A fake model that keeps the messages it was sent."""
+
+    seen: list = Field(default_factory=list)
+
+    def _call(self, messages, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.seen.append(messages)
+        return super()._call(messages, *args, **kwargs)

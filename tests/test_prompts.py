@@ -26,3 +26,12 @@ def test_missing_declaration_is_rejected(tmp_path: Path) -> None:
     (tmp_path / "bad.txt").write_text("No header here.\n")
     with pytest.raises(ConfigError, match="variables"):
         load_prompt(tmp_path, "bad")
+
+
+def test_answer_prompts_golden_rendering() -> None:
+    folder = PROJECT_ROOT / "prompts"
+    user = load_prompt(folder, "answer").render(question="Who?", passages="[1] T: Text.")
+    assert user == "Passages:\n[1] T: Text.\n\nQuestion: Who?"
+    system = load_prompt(folder, "answer_system").render()
+    assert system.startswith("You answer readers' questions about a news story")
+    assert system.endswith("reply exactly: NOT IN SOURCES")

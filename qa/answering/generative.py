@@ -1,10 +1,12 @@
 """The generative answerer: any LangChain chat model writes the answer from numbered passages, and
 every sentence it writes is checked against the passages it cites before a reader sees it.
 
-A sentence survives only if it cites at least one of the passages by its [n] marker and most of its
-content words occur in the passages it cites; the rest (uncited, wrongly cited or invented claims)
-is dropped. Each kept citation points at the span of the cited passage that best matches the
-sentence, so the UI highlights it like an extractive quote. Nothing left means a refusal.
+A sentence survives only if it cites at least one of the passages by its [n] marker, most of its
+content words occur in the passages it cites, and every number and date it states stands, as a
+number or as that date, in the sentence of a cited passage that best matches it; the rest
+(uncited, wrongly cited or invented claims, a figure taken from another fact) is dropped. Each kept
+citation points at that best-matching span, so the UI highlights it like an extractive quote.
+Nothing left means a refusal.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import re
 from collections.abc import Sequence
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
 
+from qa.answering.durations import find_dates
 from qa.chunking import quotable_spans, split_sentences
 from qa.citations import span_citation
 from qa.config import Settings
@@ -25,7 +29,9 @@ from qa.types import Answer, Citation, Passage
 # The model's way of declining, as the prompt asks for it.
 NOT_IN_SOURCES = "NOT IN SOURCES"
 _MARKERS = re.compile(r"\s*(\[\d+\])+")
+_LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+\])+")
 _MARKER = re.compile(r"\[(\d+)\]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def answer_generatively(
@@ -33,17 +39,26 @@ def answer_generatively(
     passages: Sequence[Passage],
     model: BaseChatModel,
     *,
+    system: Prompt,
     prompt: Prompt,
     refusal: str,
     min_support: float = 0.6,
 ) -> Answer:
-    """Ask the model, keep the sentences its cited passages bear out, or refuse."""
+    """Ask the model, keep the sentences its cited passages bear out, or refuse.
+
+    Our rules go in the system message, so the chat template adds no default system prompt of
+    the model's own; the passages and the question go in the user message.
+    """
     refused = Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
     if not passages:
         return refused
     numbered = "\n\n".join(f"[{n}] {p.title}: {p.text}" for n, p in enumerate(passages, start=1))
+    messages = [
+        SystemMessage(system.render()),
+        HumanMessage(prompt.render(question=question, passages=numbered)),
+    ]
     try:
-        reply = model.invoke(prompt.render(question=question, passages=numbered)).text
+        reply = model.invoke(messages).text
     except Exception as exc:  # each provider raises its own errors (connection, quota, auth…)
         raise AnswerModelError(
             "The answer model could not be reached just now.",
@@ -53,17 +68,17 @@ def answer_generatively(
         return refused
     pieces: list[str] = []
     citations: list[Citation] = []
-    for start, end in split_sentences(reply):
-        sentence = reply[start:end]
+    for sentence in _sentences(reply):
         cited = _cited_passages(sentence, passages)
         claim = _MARKERS.sub("", sentence).strip()
         if not cited or _support(claim, cited) < min_support:
             continue
+        spans = [(passage, _best_span(claim, passage)) for passage in cited]
+        if not _figures_stand(claim, [p.text[s:e] for p, (s, e) in spans]):
+            continue
         markers = ""
-        for passage in cited:
-            citations.append(
-                span_citation(len(citations) + 1, passage, *_best_span(claim, passage))
-            )
+        for passage, span in spans:
+            citations.append(span_citation(len(citations) + 1, passage, *span))
             markers += f" [{len(citations)}]"
         pieces.append(claim + markers)
     if not pieces:
@@ -98,6 +113,39 @@ def load_chat_model(settings: Settings) -> BaseChatModel:
         ) from exc
 
 
+def _sentences(reply: str) -> list[str]:
+    """The reply's sentences, each with its markers: "… the meeting. [3][4]" splits after the full
+    stop, so markers that open a sentence go back to the one before."""
+    sentences: list[str] = []
+    for start, end in split_sentences(reply):
+        text = reply[start:end]
+        leading = _LEADING_MARKERS.match(text)
+        if leading and sentences:
+            sentences[-1] += leading.group()
+            text = text[leading.end() :].strip()
+        if text:
+            sentences.append(text)
+    return sentences
+
+
+def _figures_stand(claim: str, quotes: list[str]) -> bool:
+    """Every date the claim states is a date of one of the quotes, and every other number in it
+    stands in a quote outside its dates: "19" taken from "19 September 1986" does not stand."""
+    claim_dates = find_dates(claim)
+    quote_dates = [(d.year, d.month, d.day) for q in quotes for d in find_dates(q)]
+    if any((d.year, d.month, d.day) not in quote_dates for d in claim_dates):
+        return False
+    numbers = set(_NUMBER.findall(_outside_dates(claim)))
+    free = {n for q in quotes for n in _NUMBER.findall(_outside_dates(q))}
+    return numbers <= free
+
+
+def _outside_dates(text: str) -> str:
+    for date in reversed(find_dates(text)):
+        text = text[: date.start] + " " + text[date.end :]
+    return text
+
+
 def _cited_passages(sentence: str, passages: Sequence[Passage]) -> list[Passage]:
     """The passages a sentence's markers name, in order, ignoring numbers no passage has."""
     numbers = dict.fromkeys(int(n) for n in _MARKER.findall(sentence))
@@ -105,9 +153,10 @@ def _cited_passages(sentence: str, passages: Sequence[Passage]) -> list[Passage]
 
 
 def _support(claim: str, cited: Sequence[Passage]) -> float:
-    """Share of the claim's content words found in the passages it cites."""
+    """Share of the claim's content words found in the passages it cites (titles included: the
+    model sees each passage under its title)."""
     words = set(tokens(claim))
-    found = {t for p in cited for t in tokens(p.text)}
+    found = {t for p in cited for t in tokens(f"{p.title} {p.text}")}
     return len(words & found) / len(words) if words else 0.0
 
 
