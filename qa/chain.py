@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -23,12 +24,14 @@ from qa.citations import answer_pieces
 from qa.config import Settings
 from qa.conversation import condense_question
 from qa.embeddings import EmbeddingModel, load_embedding_model
-from qa.errors import ConfigError, IndexNotBuiltError, InvalidQuestionError
+from qa.errors import AnswerModelError, ConfigError, IndexNotBuiltError, InvalidQuestionError
 from qa.indexing import ingest_corpus
 from qa.prompts import load_prompt
 from qa.retrieval import HybridRetriever, sentence_similarity, to_passage
 from qa.store import ChunkStore, open_or_rebuild_store, open_store
-from qa.types import Answer, Turn
+from qa.types import Answer, Passage, Turn
+
+logger = logging.getLogger(__name__)
 
 
 class Pipeline:
@@ -110,31 +113,40 @@ class Pipeline:
         started = time.perf_counter()
         documents = state["documents"]
         passages = [to_passage(d) for d in documents]
+        answer = answer_extractively(
+            state["query"],
+            passages,
+            sentence_similarity(documents),
+            self.retriever.lexical.idf,
+            refusal=self.refusal,
+            threshold=self.settings.refusal_threshold,
+            max_sentences=self.settings.max_answer_sentences,
+            judge=self.judge,
+        )
+        answer = self._compute(state["query"], answer) or answer
         if self.chat_model is not None:
+            answer = self._generate(state["query"], passages, self.chat_model) or answer
+        timings = {**state["timings"], "answer": _ms(started)}
+        timings["total"] = sum(timings.values())
+        return replace(answer, question=state["question"], timings_ms=timings)
+
+    def _generate(self, query: str, passages: list[Passage], model: BaseChatModel) -> Answer | None:
+        """The chat model's verified answer, or None to keep the extractive one: when the model
+        declines, fails or is unreachable, or none of its sentences is borne out."""
+        try:
             answer = answer_generatively(
-                state["query"],
+                query,
                 passages,
-                self.chat_model,
+                model,
                 system=self.answer_system,
                 prompt=self.answer_prompt,
                 refusal=self.refusal,
                 min_support=self.settings.min_claim_support,
             )
-        else:
-            answer = answer_extractively(
-                state["query"],
-                passages,
-                sentence_similarity(documents),
-                self.retriever.lexical.idf,
-                refusal=self.refusal,
-                threshold=self.settings.refusal_threshold,
-                max_sentences=self.settings.max_answer_sentences,
-                judge=self.judge,
-            )
-            answer = self._compute(state["query"], answer) or answer
-        timings = {**state["timings"], "answer": _ms(started)}
-        timings["total"] = sum(timings.values())
-        return replace(answer, question=state["question"], timings_ms=timings)
+        except AnswerModelError as exc:
+            logger.warning("generative answer failed, answering extractively: %s", exc.__cause__)
+            return None
+        return None if answer.refused else replace(answer, answered_by="generative")
 
     def _compute(self, query: str, answer: Answer) -> Answer | None:
         """For a question of how long between two events, an answer that computes the interval

@@ -92,6 +92,7 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     passages: tuple[Passage, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
+    answered_by: str = "extractive"  # or "generative": which answerer's text this is
 
     def to_dict(self, *, passages: bool = True) -> dict[str, Any]:
         """The JSON contract of `qa ask --json` and `POST /api/ask` (which leave passages out)."""
@@ -100,6 +101,7 @@ class Answer:
             "answer": self.answer,
             "refused": self.refused,
             "citations": [asdict(c) for c in self.citations],
+            "answered_by": self.answered_by,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
         if passages:

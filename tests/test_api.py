@@ -56,7 +56,7 @@ def test_ask_returns_the_cli_json_contract(client: TestClient) -> None:
     response = client.post("/api/ask", json={"question": QUESTION})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"question", "answer", "refused", "citations", "timings_ms"}
+    assert set(body) == {"question", "answer", "refused", "citations", "timings_ms", "answered_by"}
     assert body["question"] == QUESTION
     assert not body["refused"]
     assert "Kouchner" in body["answer"]

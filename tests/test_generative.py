@@ -173,3 +173,39 @@ class RecordingChatModel(FakeListChatModel):
     def _call(self, messages, *args, **kwargs):  # type: ignore[no-untyped-def]
         self.seen.append(messages)
         return super()._call(messages, *args, **kwargs)
+
+
+def generative_pipeline(settings: Settings, client: chromadb.api.ClientAPI, model) -> Pipeline:
+    generative = settings.model_copy(update={"mode": "generative"})
+    store = open_store(generative, fake_model(), client)
+    ingest_corpus(generative.corpus, store, generative.chunk_chars)
+    return Pipeline(generative, store, model)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        FakeListChatModel(responses=["NOT IN SOURCES"]),  # declines
+        FakeListChatModel(responses=["Clinton freed everyone [1]."]),  # nothing borne out
+        BrokenChatModel(responses=[]),  # unreachable
+    ],
+)
+def test_the_extractive_answer_is_the_floor(
+    settings: Settings, memory_client: chromadb.api.ClientAPI, model
+) -> None:
+    pipeline = generative_pipeline(settings, memory_client, model)
+    question = "Who handed Clinton a paper about Omar Khadr?"
+    answer = pipeline.ask(question)
+    extractive = Pipeline(settings, pipeline.store).ask(question)
+    assert answer.answered_by == "extractive" and not answer.refused
+    assert answer.answer == extractive.answer and answer.citations == extractive.citations
+
+
+def test_a_verified_generated_answer_says_so(
+    settings: Settings, memory_client: chromadb.api.ClientAPI
+) -> None:
+    reply = "Bernard Kouchner handed Clinton a paper about Omar Khadr [1]."
+    pipeline = generative_pipeline(settings, memory_client, FakeListChatModel(responses=[reply]))
+    answer = pipeline.ask("Who handed Clinton a paper about Omar Khadr?")
+    assert answer.answered_by == "generative"
+    assert answer.to_dict()["answered_by"] == "generative"
