@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
@@ -18,7 +19,7 @@ from qa.answering.extractive import (
     judge_sentences,
     score_sentences,
 )
-from qa.answering.generative import answer_generatively, load_chat_model
+from qa.answering.generative import answer_generatively, load_chat_model, stream_generatively
 from qa.answering.judge import Judge, load_judge
 from qa.citations import answer_pieces
 from qa.config import Settings
@@ -65,10 +66,11 @@ class Pipeline:
         self.judge = judge
         self.answer_system = load_prompt(settings.prompts, "answer_system")
         self.answer_prompt = load_prompt(settings.prompts, "answer")
+        self.retrieval: Runnable[dict[str, Any], dict[str, Any]] = RunnableLambda(
+            self._condense
+        ) | RunnableLambda(self._retrieve)
         self.chain: Runnable[dict[str, Any], Answer] = (
-            RunnableLambda(self._condense)
-            | RunnableLambda(self._retrieve)
-            | RunnableLambda(self._answer)
+            self.retrieval | RunnableLambda(self._answer)
         ).with_config(run_name="case-qa")
 
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
@@ -76,14 +78,45 @@ class Pipeline:
         return self.chain.invoke({"question": self.check_question(question), "history": history})
 
     def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
-        """The answer as it is composed: text pieces (one per citation marker), then the Answer.
+        """The answer as it is composed: text pieces, then the Answer.
 
         Front ends that stream (the chat UI, the SSE endpoint, the widget) render the pieces as they
-        come and take citations from the final Answer.
+        come and take citations from the final Answer. In generative mode each piece is a sentence
+        released as soon as the model has written it and it is verified; when none is, the pieces
+        are the extractive answer's.
         """
-        answer = self.ask(question, history)
-        yield from answer_pieces(answer.answer)
-        yield answer
+        asked: dict[str, Any] = {"question": self.check_question(question), "history": history}
+        if self.chat_model is None:
+            answer = self.chain.invoke(asked)
+            yield from answer_pieces(answer.answer)
+            yield answer
+            return
+        state = self.retrieval.invoke(asked)
+        started = time.perf_counter()
+        passages = [to_passage(d) for d in state["documents"]]
+        floor = self._extractive(state["query"], state["documents"])
+        generated = None
+        try:
+            for item in stream_generatively(
+                state["query"],
+                passages,
+                self.chat_model,
+                system=self.answer_system,
+                prompt=self.answer_prompt,
+                refusal=self.refusal,
+                min_support=self.settings.min_claim_support,
+            ):
+                if isinstance(item, Answer):
+                    generated = item
+                else:
+                    yield item
+        except AnswerModelError as exc:
+            logger.warning("generative answer failed, answering extractively: %s", exc.__cause__)
+        if generated is None or generated.refused:
+            yield from answer_pieces(floor.answer)
+            yield self._finish(floor, state, started)
+        else:
+            yield self._finish(replace(generated, answered_by="generative"), state, started)
 
     def check_question(self, question: str) -> str:
         """The question cleaned of control characters, or a clear error when it is unusable."""
@@ -111,11 +144,17 @@ class Pipeline:
 
     def _answer(self, state: dict[str, Any]) -> Answer:
         started = time.perf_counter()
-        documents = state["documents"]
-        passages = [to_passage(d) for d in documents]
+        answer = self._extractive(state["query"], state["documents"])
+        if self.chat_model is not None:
+            passages = [to_passage(d) for d in state["documents"]]
+            answer = self._generate(state["query"], passages, self.chat_model) or answer
+        return self._finish(answer, state, started)
+
+    def _extractive(self, query: str, documents: list[Document]) -> Answer:
+        """The quoted answer (or refusal), or the computed one for a question of how long."""
         answer = answer_extractively(
-            state["query"],
-            passages,
+            query,
+            [to_passage(d) for d in documents],
             sentence_similarity(documents),
             self.retriever.lexical.idf,
             refusal=self.refusal,
@@ -123,9 +162,9 @@ class Pipeline:
             max_sentences=self.settings.max_answer_sentences,
             judge=self.judge,
         )
-        answer = self._compute(state["query"], answer) or answer
-        if self.chat_model is not None:
-            answer = self._generate(state["query"], passages, self.chat_model) or answer
+        return self._compute(query, answer) or answer
+
+    def _finish(self, answer: Answer, state: dict[str, Any], started: float) -> Answer:
         timings = {**state["timings"], "answer": _ms(started)}
         timings["total"] = sum(timings.values())
         return replace(answer, question=state["question"], timings_ms=timings)

@@ -54,8 +54,8 @@ class Settings(BaseSettings):
     # Answering
     mode: Literal["extractive", "generative"] = Field(
         "extractive",
-        description="extractive quotes the sources (no LLM); generative asks QA_CHAT_MODEL and "
-        "keeps only the sentences its cited passages bear out.",
+        description="extractive quotes the sources (no LLM); generative asks QA_CHAT_MODEL (or "
+        "the local model) and keeps only the sentences its cited passages bear out.",
     )
     chat_model: str = Field(
         "",
@@ -64,6 +64,17 @@ class Settings(BaseSettings):
     )
     chat_base_url: str = Field(
         "", description="Server of the chat model (an Ollama or OpenAI-compatible endpoint)."
+    )
+    local_model: str = Field(
+        "qwen2.5-coder-1.5b",
+        description="The local model generative mode runs when QA_CHAT_MODEL is not set: "
+        "qwen2.5-coder-1.5b, qwen2.5-coder-0.5b or smollm2-135m (see qa/models.py).",
+    )
+    local_threads: int = Field(
+        2, ge=1, description="CPU threads for the local model (don't share them with others)."
+    )
+    chat_max_tokens: int = Field(
+        256, ge=16, le=4096, description="Longest reply the local model may write, in tokens."
     )
     min_claim_support: float = Field(
         0.6,

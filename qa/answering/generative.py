@@ -12,7 +12,7 @@ Nothing left means a refusal.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -22,6 +22,7 @@ from qa.chunking import quotable_spans, split_sentences
 from qa.citations import span_citation
 from qa.config import Settings
 from qa.errors import AnswerModelError, ConfigError
+from qa.models import model_path
 from qa.prompts import Prompt
 from qa.text import tokens
 from qa.types import Answer, Citation, Passage
@@ -31,6 +32,7 @@ NOT_IN_SOURCES = "NOT IN SOURCES"
 _MARKERS = re.compile(r"\s*(\[\d+\])+")
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+\])+")
 _MARKER = re.compile(r"\[(\d+)\]")
+_PARTIAL_MARKERS = re.compile(r"^[\s\[\]\d]*$")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -44,64 +46,120 @@ def answer_generatively(
     refusal: str,
     min_support: float = 0.6,
 ) -> Answer:
-    """Ask the model, keep the sentences its cited passages bear out, or refuse.
+    """Ask the model, keep the sentences its cited passages bear out, or refuse."""
+    *_, answer = stream_generatively(
+        question,
+        passages,
+        model,
+        system=system,
+        prompt=prompt,
+        refusal=refusal,
+        min_support=min_support,
+    )
+    assert isinstance(answer, Answer)
+    return answer
+
+
+def stream_generatively(
+    question: str,
+    passages: Sequence[Passage],
+    model: BaseChatModel,
+    *,
+    system: Prompt,
+    prompt: Prompt,
+    refusal: str,
+    min_support: float = 0.6,
+) -> Iterator[str | Answer]:
+    """Each sentence the model writes, as soon as it is complete and verified (its text with its
+    markers, a leading space after the first), then the Answer: refused when none survived.
 
     Our rules go in the system message, so the chat template adds no default system prompt of
-    the model's own; the passages and the question go in the user message.
+    the model's own; the passages and the question go in the user message. An error before the
+    first sentence raises AnswerModelError; one after it ends the answer where it stands.
     """
     refused = Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
     if not passages:
-        return refused
+        yield refused
+        return
     numbered = "\n\n".join(f"[{n}] {p.title}: {p.text}" for n, p in enumerate(passages, start=1))
     messages = [
         SystemMessage(system.render()),
         HumanMessage(prompt.render(question=question, passages=numbered)),
     ]
+    verifier = _Verifier(passages, min_support)
+    reply = ""
     try:
-        reply = model.invoke(messages).text
+        for chunk in model.stream(messages):
+            reply += chunk.text
+            if NOT_IN_SOURCES in reply.upper():
+                break
+            sentences = _sentences(reply)
+            # The last sentence may still grow, and one followed only by "[" or "[1" may still
+            # receive its markers.
+            pending = 2 if sentences and _PARTIAL_MARKERS.match(sentences[-1]) else 1
+            yield from verifier.new_pieces(sentences[:-pending])
     except Exception as exc:  # each provider raises its own errors (connection, quota, auth…)
-        raise AnswerModelError(
-            "The answer model could not be reached just now.",
-            "Try again, or check QA_CHAT_MODEL / QA_CHAT_BASE_URL.",
-        ) from exc
-    if NOT_IN_SOURCES in reply.upper():
-        return refused
-    pieces: list[str] = []
-    citations: list[Citation] = []
-    for sentence in _sentences(reply):
-        cited = _cited_passages(sentence, passages)
-        claim = _MARKERS.sub("", sentence).strip()
-        if not cited or _support(claim, cited) < min_support:
-            continue
-        spans = [(passage, _best_span(claim, passage)) for passage in cited]
-        if not _figures_stand(claim, [p.text[s:e] for p, (s, e) in spans]):
-            continue
-        markers = ""
-        for passage, span in spans:
-            citations.append(span_citation(len(citations) + 1, passage, *span))
-            markers += f" [{len(citations)}]"
-        pieces.append(claim + markers)
-    if not pieces:
-        return refused
-    return Answer(
+        if not verifier.pieces:
+            raise AnswerModelError(
+                "The answer model could not be reached just now.",
+                "Try again, or check QA_CHAT_MODEL / QA_CHAT_BASE_URL.",
+            ) from exc
+    else:
+        if NOT_IN_SOURCES not in reply.upper():
+            yield from verifier.new_pieces(_sentences(reply))
+    if not verifier.pieces:
+        yield refused
+        return
+    yield Answer(
         question=question,
-        answer=" ".join(pieces),
+        answer="".join(verifier.pieces),
         refused=False,
-        citations=tuple(citations),
+        citations=tuple(verifier.citations),
         passages=tuple(passages),
     )
 
 
+class _Verifier:
+    """Checks the reply's sentences in order, each once, and numbers the citations it keeps."""
+
+    def __init__(self, passages: Sequence[Passage], min_support: float) -> None:
+        self.passages = passages
+        self.min_support = min_support
+        self.seen = 0  # sentences of the reply already checked
+        self.pieces: list[str] = []
+        self.citations: list[Citation] = []
+
+    def new_pieces(self, sentences: list[str]) -> Iterator[str]:
+        for sentence in sentences[self.seen :]:
+            self.seen += 1
+            piece = self._check(sentence)
+            if piece is not None:
+                self.pieces.append(piece if not self.pieces else " " + piece)
+                yield self.pieces[-1]
+
+    def _check(self, sentence: str) -> str | None:
+        cited = _cited_passages(sentence, self.passages)
+        claim = _MARKERS.sub("", sentence).strip()
+        if not cited or _support(claim, cited) < self.min_support:
+            return None
+        spans = [(passage, _best_span(claim, passage)) for passage in cited]
+        if not _figures_stand(claim, [p.text[s:e] for p, (s, e) in spans]):
+            return None
+        markers = ""
+        for passage, span in spans:
+            self.citations.append(span_citation(len(self.citations) + 1, passage, *span))
+            markers += f" [{len(self.citations)}]"
+        return claim + markers
+
+
 def load_chat_model(settings: Settings) -> BaseChatModel:
-    """The chat model QA_CHAT_MODEL names, through LangChain's init_chat_model."""
+    """The chat model QA_CHAT_MODEL names (through LangChain's init_chat_model), or without one
+    the local model QA_LOCAL_MODEL, run in-process by llama.cpp."""
+    if not settings.chat_model:
+        return _load_local_model(settings)
     # Imported here: the langchain package adds ~2 s to start-up and only this mode needs it.
     from langchain.chat_models import init_chat_model
 
-    if not settings.chat_model:
-        raise ConfigError(
-            "Generative mode needs a chat model.",
-            "Set QA_CHAT_MODEL, e.g. QA_CHAT_MODEL=ollama:llama3.1 (or use QA_MODE=extractive).",
-        )
     try:
         return init_chat_model(
             settings.chat_model, temperature=0, base_url=settings.chat_base_url or None
@@ -111,6 +169,28 @@ def load_chat_model(settings: Settings) -> BaseChatModel:
             f"Cannot load chat model {settings.chat_model!r}: {exc}",
             "Install the provider's LangChain package (e.g. pip install langchain-ollama).",
         ) from exc
+
+
+def _load_local_model(settings: Settings) -> BaseChatModel:
+    try:
+        from langchain_community.chat_models import ChatLlamaCpp
+    except ImportError as exc:
+        raise ConfigError(
+            "Generative mode needs a chat model or the local model's runtime.",
+            "Run the app with: make run QA_MODE=generative (installs llama.cpp and the model), "
+            "or set QA_CHAT_MODEL to a served model.",
+        ) from exc
+    path = model_path(settings.local_model, settings.resolve_home())
+    return ChatLlamaCpp(
+        model_path=str(path),
+        n_ctx=4096,
+        n_threads=settings.local_threads,
+        n_batch=256,
+        max_tokens=settings.chat_max_tokens,  # bounds the time a reply can take
+        temperature=0,
+        seed=0,
+        verbose=False,
+    )
 
 
 def _sentences(reply: str) -> list[str]:
