@@ -1,7 +1,13 @@
-"""Warm answer latency over the questions of a gold set (default corpus/eval/dev.jsonl).
+"""Answer latency over the questions of a gold set (default corpus/eval/dev.jsonl), streamed as a
+reader gets it.
 
-Prints one JSON object: n, p50_ms, p95_ms. The index is built (untimed) in a temp data directory;
-a few warm-up questions run before timing.
+Prints one JSON object: n, mode, first_piece p50/p95 (ms until the first text reaches the reader:
+in generative mode the first verified sentence, or the extractive floor's first piece),
+total p50/p95 (ms until the whole answer), and in generative mode how many answers the model gave
+(`answered_by_generative`). The index is built (untimed) in a temp data directory; a few warm-up
+questions run before timing.
+
+    .venv/bin/python bench/ask.py [GOLD] [--mode generative] [--limit N]
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from pathlib import Path
 from qa.chain import build_pipeline
 from qa.config import PROJECT_ROOT, Settings
 from qa.environment import apply_offline_defaults
-from qa.types import Turn
+from qa.types import Answer, Turn
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -25,30 +31,42 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("gold", nargs="?", default=PROJECT_ROOT / "corpus/eval/dev.jsonl")
+    parser.add_argument("--mode", choices=("extractive", "generative"), default="extractive")
+    parser.add_argument("--limit", type=int, help="Time only the first N questions.")
     args = parser.parse_args()
     apply_offline_defaults()
     items = [json.loads(line) for line in Path(args.gold).read_text().splitlines() if line.strip()]
+    items = items[: args.limit] if args.limit else items
+    first, total, generated = [], [], 0
     with tempfile.TemporaryDirectory() as tmp:
-        pipeline = build_pipeline(Settings(home=Path(tmp)), sync_corpus=True)
+        pipeline = build_pipeline(Settings(home=Path(tmp), mode=args.mode), sync_corpus=True)
         for item in items[:3]:
             pipeline.ask(item["question"])
-        latencies = []
         for item in items:
             history = [Turn(t["question"], t["answer"]) for t in item.get("history", [])]
             started = time.perf_counter()
-            pipeline.ask(item["question"], history)
-            latencies.append((time.perf_counter() - started) * 1000)
-    print(
-        json.dumps(
-            {
-                "n": len(latencies),
-                "p50_ms": round(statistics.median(latencies), 1),
-                "p95_ms": round(percentile(latencies, 0.95), 1),
-            }
-        )
-    )
+            first_at = None
+            for piece in pipeline.stream(item["question"], history):
+                if first_at is None:
+                    first_at = time.perf_counter()
+                if isinstance(piece, Answer):
+                    generated += piece.answered_by == "generative"
+            ended = time.perf_counter()
+            first.append(((first_at or ended) - started) * 1000)
+            total.append((ended - started) * 1000)
+    result = {
+        "n": len(total),
+        "mode": args.mode,
+        "first_piece_p50_ms": round(statistics.median(first), 1),
+        "first_piece_p95_ms": round(percentile(first, 0.95), 1),
+        "total_p50_ms": round(statistics.median(total), 1),
+        "total_p95_ms": round(percentile(total, 0.95), 1),
+    }
+    if args.mode == "generative":
+        result["answered_by_generative"] = generated
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":
