@@ -160,6 +160,7 @@ class ItemResult:
     premise_correct: bool | None  # None: not a false-premise or adversarial item
     latency_ms: float
     error: str = ""  # the pipeline rejected the question (e.g. too long): graded as no answer
+    answered_by: str = ""  # "extractive" or "generative"; empty when there was no answer
 
     @property
     def correct(self) -> bool | None:
@@ -192,6 +193,7 @@ def grade_item(
     return ItemResult(
         item=item,
         answer=answer.answer if answer else "",
+        answered_by=answer.answered_by if answer else "",
         refused=refused,
         citations=tuple(
             CitationGrade(
@@ -315,6 +317,7 @@ def _item_dict(r: ItemResult) -> dict[str, Any]:
         "history": [{"question": t.question, "answer": t.answer} for t in r.item.history],
         "answers": list(r.item.answers),
         "answer": r.answer,
+        "answered_by": r.answered_by,
         "refused": r.refused,
         "expected_refusal": r.item.expected_refusal,
         "citations": [{**asdict(c.citation), "supported": c.supported} for c in r.citations],
