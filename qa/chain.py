@@ -8,7 +8,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
@@ -19,7 +18,7 @@ from qa.answering.extractive import (
     judge_sentences,
     score_sentences,
 )
-from qa.answering.generative import answer_generatively, load_chat_model, stream_generatively
+from qa.answering.generative import load_chat_model, stream_generatively
 from qa.answering.judge import Judge, load_judge
 from qa.citations import answer_pieces
 from qa.config import Settings
@@ -30,7 +29,7 @@ from qa.indexing import ingest_corpus
 from qa.prompts import load_prompt
 from qa.retrieval import HybridRetriever, sentence_similarity, to_passage
 from qa.store import ChunkStore, open_or_rebuild_store, open_store
-from qa.types import Answer, Passage, Turn
+from qa.types import Answer, Turn
 
 logger = logging.getLogger(__name__)
 
@@ -90,33 +89,8 @@ class Pipeline:
             answer = self.chain.invoke(asked)
             yield from answer_pieces(answer.answer)
             yield answer
-            return
-        state = self.retrieval.invoke(asked)
-        started = time.perf_counter()
-        passages = [to_passage(d) for d in state["documents"]]
-        floor = self._extractive(state["query"], state["documents"])
-        generated = None
-        try:
-            for item in stream_generatively(
-                state["query"],
-                passages,
-                self.chat_model,
-                system=self.answer_system,
-                prompt=self.answer_prompt,
-                refusal=self.refusal,
-                min_support=self.settings.min_claim_support,
-            ):
-                if isinstance(item, Answer):
-                    generated = item
-                else:
-                    yield item
-        except AnswerModelError as exc:
-            logger.warning("generative answer failed, answering extractively: %s", exc.__cause__)
-        if generated is None or generated.refused:
-            yield from answer_pieces(floor.answer)
-            yield self._finish(floor, state, started)
         else:
-            yield self._finish(replace(generated, answered_by="generative"), state, started)
+            yield from self._generated(self.retrieval.invoke(asked), self.chat_model)
 
     def check_question(self, question: str) -> str:
         """The question cleaned of control characters, or a clear error when it is unusable."""
@@ -140,52 +114,63 @@ class Pipeline:
         started = time.perf_counter()
         documents = self.retriever.invoke(state["query"])
         state["timings"]["retrieve"] = _ms(started)
-        return {**state, "documents": documents}
+        return {**state, "documents": documents, "passages": [to_passage(d) for d in documents]}
 
     def _answer(self, state: dict[str, Any]) -> Answer:
-        started = time.perf_counter()
-        answer = self._extractive(state["query"], state["documents"])
         if self.chat_model is not None:
-            passages = [to_passage(d) for d in state["documents"]]
-            answer = self._generate(state["query"], passages, self.chat_model) or answer
-        return self._finish(answer, state, started)
+            *_, answer = self._generated(state, self.chat_model)
+            assert isinstance(answer, Answer)
+            return answer
+        started = time.perf_counter()
+        return self._finish(self._extractive(state), state, started)
 
-    def _extractive(self, query: str, documents: list[Document]) -> Answer:
+    def _generated(self, state: dict[str, Any], model: BaseChatModel) -> Iterator[str | Answer]:
+        """The chat model's sentences as each is verified, then its Answer; the extractive answer
+        (pieces, then Answer) when the model declines, fails or is unreachable, or none of its
+        sentences is borne out."""
+        started = time.perf_counter()
+        floor = self._extractive(state)
+        generated = None
+        try:
+            for item in stream_generatively(
+                state["query"],
+                state["passages"],
+                model,
+                system=self.answer_system,
+                prompt=self.answer_prompt,
+                refusal=self.refusal,
+                min_support=self.settings.min_claim_support,
+            ):
+                if isinstance(item, Answer):
+                    generated = item
+                else:
+                    yield item
+        except AnswerModelError as exc:
+            logger.warning("generative answer failed, answering extractively: %s", exc.__cause__)
+        if generated is None or generated.refused:
+            yield from answer_pieces(floor.answer)
+            yield self._finish(floor, state, started)
+        else:
+            yield self._finish(replace(generated, answered_by="generative"), state, started)
+
+    def _extractive(self, state: dict[str, Any]) -> Answer:
         """The quoted answer (or refusal), or the computed one for a question of how long."""
         answer = answer_extractively(
-            query,
-            [to_passage(d) for d in documents],
-            sentence_similarity(documents),
+            state["query"],
+            state["passages"],
+            sentence_similarity(state["documents"]),
             self.retriever.lexical.idf,
             refusal=self.refusal,
             threshold=self.settings.refusal_threshold,
             max_sentences=self.settings.max_answer_sentences,
             judge=self.judge,
         )
-        return self._compute(query, answer) or answer
+        return self._compute(state["query"], answer) or answer
 
     def _finish(self, answer: Answer, state: dict[str, Any], started: float) -> Answer:
         timings = {**state["timings"], "answer": _ms(started)}
         timings["total"] = sum(timings.values())
         return replace(answer, question=state["question"], timings_ms=timings)
-
-    def _generate(self, query: str, passages: list[Passage], model: BaseChatModel) -> Answer | None:
-        """The chat model's verified answer, or None to keep the extractive one: when the model
-        declines, fails or is unreachable, or none of its sentences is borne out."""
-        try:
-            answer = answer_generatively(
-                query,
-                passages,
-                model,
-                system=self.answer_system,
-                prompt=self.answer_prompt,
-                refusal=self.refusal,
-                min_support=self.settings.min_claim_support,
-            )
-        except AnswerModelError as exc:
-            logger.warning("generative answer failed, answering extractively: %s", exc.__cause__)
-            return None
-        return None if answer.refused else replace(answer, answered_by="generative")
 
     def _compute(self, query: str, answer: Answer) -> Answer | None:
         """For a question of how long between two events, an answer that computes the interval

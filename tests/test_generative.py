@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import chromadb
 import pytest
@@ -11,7 +12,7 @@ from langchain_core.language_models import FakeListChatModel
 from pydantic import Field
 
 from qa import models
-from qa.answering.generative import answer_generatively, stream_generatively
+from qa.answering.generative import stream_generatively
 from qa.chain import Pipeline, build_pipeline
 from qa.config import PROJECT_ROOT, Settings
 from qa.errors import AnswerModelError, ConfigError
@@ -19,11 +20,20 @@ from qa.indexing import ingest_corpus
 from qa.models import LocalModel
 from qa.prompts import load_prompt
 from qa.store import open_store
-from qa.types import Passage
+from qa.types import Answer, Passage
 from tests.fakes import fake_model
 from tests.passages import make_passage
 
 REFUSAL = "The sources don't say."
+
+
+def answer_generatively(*args: Any, **kwargs: Any) -> Answer:
+    """The final Answer of stream_generatively (what a front end that does not stream gets)."""
+    *_, answer = stream_generatively(*args, **kwargs)
+    assert isinstance(answer, Answer)
+    return answer
+
+
 PROMPT = load_prompt(PROJECT_ROOT / "prompts", "answer")
 SYSTEM = load_prompt(PROJECT_ROOT / "prompts", "answer_system")
 TEXT = (

@@ -23,15 +23,14 @@ from qa.types import Answer
 
 _MONTH_NAMES = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTH = "|".join(_MONTH_NAMES)
-_YEAR = r"(1[89]\d\d|20\d\d)"
+_YEAR = r"1[89]\d\d|20\d\d"
 # Most precise first: a day-month-year date must not also be read as a bare year.
 _DATE_PATTERNS = (
-    re.compile(rf"\b(?P<day>\d{{1,2}}) (?P<month>{_MONTH}),? (?P<year>{_YEAR[1:-1]})\b", re.I),
-    re.compile(rf"\b(?P<month>{_MONTH}) (?P<day>\d{{1,2}}),? (?P<year>{_YEAR[1:-1]})\b", re.I),
-    re.compile(rf"\b(?P<month>{_MONTH}),? (?:of )?(?P<year>{_YEAR[1:-1]})\b", re.I),
-    re.compile(rf"\b(?P<year>{_YEAR[1:-1]})\b"),
+    re.compile(rf"\b(?P<day>\d{{1,2}}) (?P<month>{_MONTH}),? (?P<year>{_YEAR})\b", re.I),
+    re.compile(rf"\b(?P<month>{_MONTH}) (?P<day>\d{{1,2}}),? (?P<year>{_YEAR})\b", re.I),
+    re.compile(rf"\b(?P<month>{_MONTH}),? (?:of )?(?P<year>{_YEAR})\b", re.I),
+    re.compile(rf"\b(?P<year>{_YEAR})\b"),
 )
-UNITS = ("days", "weeks", "months", "years")
 _UNIT = r"(?P<unit>days?|weeks?|months?|years?)"
 _AUX = r"(?:did|does|do|was|were|is|are|had|has|have|would|could)"
 _HOW_MUCH_TIME = rf"how (?:many|much) {_UNIT}|how long"
@@ -171,8 +170,6 @@ def figure_follows(value: int, unit: str, quotes: list[str]) -> bool:
 def nearest_date(sentence: str, terms: set[str]) -> DateMention | None:
     """The sentence's date standing closest to where the event's words are (a sentence may date
     several events: "he was 15 in 2002 when he was detained … pleaded guilty in October 2010")."""
-    from qa.text import tokens
-
     dates = find_dates(sentence)
     if len(dates) <= 1:
         return dates[0] if dates else None

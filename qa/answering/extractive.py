@@ -3,9 +3,8 @@
 Each sentence of the retrieved passages is scored by how much of the question it covers (IDF-weighted
 lexical overlap), how close its passage is to the question (dense similarity), where that passage
 ranked, and whether it holds the kind of thing asked for (a date for "when", a number for "how many").
-The best of them are then judged by the learned judge (qa/answering/judge.py), whose probability
-that a sentence answers the question is blended into their support. Below a calibrated support
-threshold the answer is a refusal that points to the nearest passage.
+Optionally (QA_JUDGE) the best of them are reordered by the learned judge (qa/answering/judge.py).
+Below a calibrated support threshold the answer is a refusal that points to the nearest passage.
 """
 
 from __future__ import annotations

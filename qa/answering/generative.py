@@ -36,30 +36,6 @@ _PARTIAL_MARKERS = re.compile(r"^[\s\[\]\d]*$")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
-def answer_generatively(
-    question: str,
-    passages: Sequence[Passage],
-    model: BaseChatModel,
-    *,
-    system: Prompt,
-    prompt: Prompt,
-    refusal: str,
-    min_support: float = 0.6,
-) -> Answer:
-    """Ask the model, keep the sentences its cited passages bear out, or refuse."""
-    *_, answer = stream_generatively(
-        question,
-        passages,
-        model,
-        system=system,
-        prompt=prompt,
-        refusal=refusal,
-        min_support=min_support,
-    )
-    assert isinstance(answer, Answer)
-    return answer
-
-
 def stream_generatively(
     question: str,
     passages: Sequence[Passage],
