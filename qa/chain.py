@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
@@ -125,31 +126,38 @@ class Pipeline:
         return self._finish(self._extractive(state), state, started)
 
     def _generated(self, state: dict[str, Any], model: BaseChatModel) -> Iterator[str | Answer]:
-        """The chat model's sentences as each is verified, then its Answer; the extractive answer
-        (pieces, then Answer) when the model declines, fails or is unreachable, or none of its
-        sentences is borne out."""
+        """The chat model's claims as each is verified, then its Answer; the extractive answer
+        (pieces, then Answer) when the sources hold no answer by the scorer's support (the model
+        is not asked), the answer is computed, or the model declines, fails or is unreachable,
+        or none of its claims is borne out."""
         started = time.perf_counter()
         floor = self._extractive(state)
         generated = None
-        try:
-            for item in stream_generatively(
-                state["query"],
-                state["passages"],
-                model,
-                system=self.answer_system,
-                prompt=self.answer_prompt,
-                refusal=self.refusal,
-                min_support=self.settings.min_claim_support,
-            ):
-                if isinstance(item, Answer):
-                    generated = item
-                else:
-                    yield item
-        except AnswerModelError as exc:
-            logger.warning("generative answer failed, answering extractively: %s", exc.__cause__)
+        if not floor.refused and floor.answered_by != "computed":
+            try:
+                for item in stream_generatively(
+                    state["query"],
+                    self.model_candidates(state["query"], state["documents"]),
+                    state["passages"],
+                    model,
+                    system=self.answer_system,
+                    prompt=self.answer_prompt,
+                    refusal=self.refusal,
+                    min_support=self.settings.min_claim_support,
+                    timeout_s=self.settings.chat_timeout_s,
+                ):
+                    if isinstance(item, Answer):
+                        generated = item
+                    else:
+                        yield item
+            except AnswerModelError as exc:
+                logger.warning(
+                    "generative answer failed, answering extractively: %s", exc.__cause__
+                )
         if generated is None or generated.refused:
+            checks = generated.verification if generated else ()
             yield from answer_pieces(floor.answer)
-            yield self._finish(floor, state, started)
+            yield self._finish(replace(floor, verification=checks), state, started)
         else:
             yield self._finish(replace(generated, answered_by="generative"), state, started)
 
@@ -186,9 +194,17 @@ class Pipeline:
         passages = tuple(dict.fromkeys([*computed.passages, *answer.passages]))
         return replace(computed, passages=passages)
 
+    def model_candidates(self, query: str, documents: list[Document]) -> list[ScoredSentence]:
+        """The sentences a chat model answers from: the best-supported distinct sentences of the
+        retrieved documents, QA_GENERATIVE_SENTENCES of them."""
+        return _distinct(self._rank(query, documents))[: self.settings.generative_sentences]
+
     def _candidates(self, text: str) -> list[ScoredSentence]:
         """The sentences of the passages retrieved for `text`, best supported first."""
-        documents = self.retriever.invoke(text)
+        return self._rank(text, self.retriever.invoke(text))
+
+    def _rank(self, text: str, documents: list[Document]) -> list[ScoredSentence]:
+        """The sentences of these retrieved documents, best supported (or judged) first."""
         ranked = score_sentences(
             text,
             [to_passage(d) for d in documents],
@@ -221,6 +237,11 @@ def build_pipeline(
     if sync_corpus:
         ingest_corpus(settings.corpus, store, settings.chunk_chars)
     return Pipeline(settings, store, chat_model, judge)
+
+
+def _distinct(ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The sentences with repeats left out: overlapping chunks hold some sentences twice."""
+    return list({(s.passage.source, s.start): s for s in reversed(ranked)}.values())[::-1]
 
 
 def _ms(started: float) -> float:

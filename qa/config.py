@@ -74,13 +74,26 @@ class Settings(BaseSettings):
         2, ge=1, description="CPU threads for the local model (don't share them with others)."
     )
     chat_max_tokens: int = Field(
-        256, ge=16, le=4096, description="Longest reply the local model may write, in tokens."
+        256, ge=16, le=4096, description="Longest reply the chat model may write, in tokens."
+    )
+    chat_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        description="Longest wait for the chat model's reply; past it the claims verified so far "
+        "stand, or the extractive answer.",
+    )
+    generative_sentences: int = Field(
+        8,
+        ge=1,
+        le=30,
+        description="Candidate sentences (the extractive scorer's best) the chat model answers "
+        "from: fewer make a shorter prompt, which a small local model reads faster.",
     )
     min_claim_support: float = Field(
         0.6,
         ge=0,
         le=1,
-        description="Share of a generated sentence's words its citations must hold.",
+        description="Share of a generated claim's words the sentences it cites must hold.",
     )
     max_answer_sentences: int = Field(2, ge=1, le=6)
     judge: bool = Field(

@@ -22,7 +22,7 @@ from qa.chain import Pipeline
 from qa.corpus import load_sources
 from qa.errors import QAError
 from qa.reports import item_failures, write_report_files
-from qa.types import Answer, Citation, Turn
+from qa.types import Answer, Citation, ClaimCheck, Turn
 
 ITEM_TYPES = (
     "factoid", "paraphrase", "numeric", "date", "multi_doc", "reasoning", "unanswerable",
@@ -160,7 +160,8 @@ class ItemResult:
     premise_correct: bool | None  # None: not a false-premise or adversarial item
     latency_ms: float
     error: str = ""  # the pipeline rejected the question (e.g. too long): graded as no answer
-    answered_by: str = ""  # "extractive" or "generative"; empty when there was no answer
+    answered_by: str = ""  # "extractive", "computed" or "generative"; empty with no answer
+    verification: tuple[ClaimCheck, ...] = ()  # generative mode: each claim and its fate
 
     @property
     def correct(self) -> bool | None:
@@ -194,6 +195,7 @@ def grade_item(
         item=item,
         answer=answer.answer if answer else "",
         answered_by=answer.answered_by if answer else "",
+        verification=answer.verification if answer else (),
         refused=refused,
         citations=tuple(
             CitationGrade(
@@ -318,6 +320,7 @@ def _item_dict(r: ItemResult) -> dict[str, Any]:
         "answers": list(r.item.answers),
         "answer": r.answer,
         "answered_by": r.answered_by,
+        "verification": [asdict(c) for c in r.verification],
         "refused": r.refused,
         "expected_refusal": r.item.expected_refusal,
         "citations": [{**asdict(c.citation), "supported": c.supported} for c in r.citations],

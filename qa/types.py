@@ -75,6 +75,19 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class ClaimCheck:
+    """How one claim of a generated answer fared: the ids of the candidate sentences the model
+    cited, whether the sentences given bear it out (kept), the ids the answer cites for it, and
+    why it was dropped or cited otherwise than the model said."""
+
+    claim: str
+    sentences: tuple[int, ...]
+    supported: bool
+    reason: str = ""
+    cited: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Turn:
     """A prior exchange in the same conversation."""
 
@@ -92,7 +105,8 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     passages: tuple[Passage, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
-    answered_by: str = "extractive"  # or "generative": which answerer's text this is
+    answered_by: str = "extractive"  # "computed" or "generative": which answerer's text this is
+    verification: tuple[ClaimCheck, ...] = ()  # generative mode: each claim the model made
 
     def to_dict(self, *, passages: bool = True) -> dict[str, Any]:
         """The JSON contract of `qa ask --json` and `POST /api/ask` (which leave passages out)."""
@@ -102,6 +116,7 @@ class Answer:
             "refused": self.refused,
             "citations": [asdict(c) for c in self.citations],
             "answered_by": self.answered_by,
+            "verification": [asdict(c) for c in self.verification],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
         if passages:

@@ -46,7 +46,15 @@ def test_cli_ingest_is_incremental_and_ask_prints_json(tmp_path: Path) -> None:
         main, ["ask", "Who asked Clinton to review the Khadr case?", "--json"], env=env
     )
     data = json.loads(asked.stdout)
-    assert set(data) == {"question", "answer", "refused", "citations", "timings_ms", "answered_by"}
+    assert set(data) == {
+        "question",
+        "answer",
+        "refused",
+        "citations",
+        "timings_ms",
+        "answered_by",
+        "verification",
+    }
     assert not data["refused"] and data["citations"][0]["quote"] in data["answer"]
 
 

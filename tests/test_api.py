@@ -56,7 +56,9 @@ def test_ask_returns_the_cli_json_contract(client: TestClient) -> None:
     response = client.post("/api/ask", json={"question": QUESTION})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"question", "answer", "refused", "citations", "timings_ms", "answered_by"}
+    assert set(body) == {
+        "question", "answer", "refused", "citations", "timings_ms", "answered_by", "verification"
+    }  # fmt: skip
     assert body["question"] == QUESTION
     assert not body["refused"]
     assert "Kouchner" in body["answer"]

@@ -6,6 +6,7 @@ import csv
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from qa.evaluation import (
     summarize,
     write_report,
 )
-from qa.types import Answer, Citation, Passage, Turn
+from qa.types import Answer, Citation, ClaimCheck, Passage, Turn
 from tests.conftest import CORPUS
 
 DEV = CORPUS / "eval" / "dev.jsonl"
@@ -442,6 +443,8 @@ def hostile_report() -> EvalReport:
         "<b>id</b>", "<script>alert('q')</script>", ("=HYPERLINK(1)",), (GAMMA,), "factoid"
     )
     got = answer('<img src=x onerror="alert(1)"> Gamma delta.', cite(1, "a.txt", 12, 24))
+    dropped = ClaimCheck("<script>alert('claim')</script>", (2,), False, "cites nothing useful")
+    got = replace(got, answered_by="generative", verification=(dropped,))
     return EvalReport((grade_item(evil, got, TEXTS, 3.0), *hand_graded()))
 
 
@@ -449,6 +452,8 @@ def test_html_report_escapes_everything_and_is_self_contained(tmp_path: Path) ->
     html_path, _ = write_report(hostile_report(), tmp_path / "out")
     page = html_path.read_text(encoding="utf-8")
     assert "<script>alert" not in page and "&lt;script&gt;alert(&#39;q&#39;)" in page
+    assert "answered by generative" in page and "cites nothing useful" in page
+    assert "dropped: “&lt;script&gt;alert(&#39;claim&#39;)&lt;/script&gt;” citing 2" in page
     assert "<img" not in page and "&lt;img src=x" in page and "<b>id" not in page
     assert "http://" not in page and "https://" not in page
     assert ' src="' not in page and ' href="' not in page

@@ -1,19 +1,32 @@
-"""The generative answerer with a fake chat model (scripted replies): what survives verification."""
+"""The generative answerer with fake chat models (scripted JSON replies): what survives
+verification, what reaches the reader and when, and the extractive floor."""
 
 from __future__ import annotations
 
+import json
+import re
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import chromadb
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import FakeListChatModel
 from pydantic import Field
 
 from qa import models
-from qa.answering.generative import stream_generatively
+from qa.answering.extractive import Features, ScoredSentence
+from qa.answering.generative import (
+    answer_messages,
+    claims_schema,
+    load_chat_model,
+    stream_generatively,
+    structured,
+)
 from qa.chain import Pipeline, build_pipeline
+from qa.chunking import quotable_spans
 from qa.config import PROJECT_ROOT, Settings
 from qa.errors import AnswerModelError, ConfigError
 from qa.indexing import ingest_corpus
@@ -25,97 +38,242 @@ from tests.fakes import fake_model
 from tests.passages import make_passage
 
 REFUSAL = "The sources don't say."
-
-
-def answer_generatively(*args: Any, **kwargs: Any) -> Answer:
-    """The final Answer of stream_generatively (what a front end that does not stream gets)."""
-    *_, answer = stream_generatively(*args, **kwargs)
-    assert isinstance(answer, Answer)
-    return answer
-
-
 PROMPT = load_prompt(PROJECT_ROOT / "prompts", "answer")
 SYSTEM = load_prompt(PROJECT_ROOT / "prompts", "answer_system")
+# Its quotable spans are candidates [1], [2] (the second sentence with the first, which names
+# whom "He" means) and [3].
 TEXT = (
     "Kouchner met Clinton on 5 February 2009. He handed her a paper about Khadr. "
     "Clinton agreed to review the case."
 )
+FEATURES = Features(1.0, 1.0, 1.0, 1.0, fits_type=True, adds=True)
 
 
 def passage(text: str = TEXT, chunk_id: str = "c1", start: int = 40) -> Passage:
     return make_passage(text, start, chunk_id)
 
 
-def ask(reply: str, passages: list[Passage] | None = None):
-    return answer_generatively(
-        "What did Clinton do?",
-        [passage()] if passages is None else passages,
-        FakeListChatModel(responses=[reply]),
-        system=SYSTEM,
-        prompt=PROMPT,
-        refusal=REFUSAL,
+def candidates(*passages: Passage) -> list[ScoredSentence]:
+    """Every sentence of the passages, in order: what the scorer would rank."""
+    return [
+        ScoredSentence(p, p.start + s, p.start + e, p.text[s:e], FEATURES, 1.0)
+        for p in passages or [passage()]
+        for s, e in quotable_spans(p.text)
+    ]
+
+
+def reply(*claims: tuple[str, list[int]]) -> str:
+    return json.dumps({"claims": [{"text": t, "sentences": ids} for t, ids in claims]})
+
+
+def stream(model: Any, *passages: Passage, **options: Any) -> list[str | Answer]:
+    if isinstance(model, str):
+        model = FakeListChatModel(responses=[model])
+    found = candidates(*passages)
+    return list(
+        stream_generatively(
+            "What did Clinton do?",
+            found,
+            [s.passage for s in found],
+            model,
+            system=SYSTEM,
+            prompt=PROMPT,
+            refusal=REFUSAL,
+            **options,
+        )
     )
 
 
-def test_supported_sentence_is_kept_and_cites_its_best_span() -> None:
-    answer = ask("Clinton agreed to review the case [1].")
+def ask(model: Any, *passages: Passage) -> Answer:
+    """The final Answer (what a front end that does not stream gets)."""
+    *_, answer = stream(model, *passages)
+    assert isinstance(answer, Answer)
+    return answer
+
+
+def test_a_supported_claim_is_kept_and_cites_exactly_its_sentence() -> None:
+    answer = ask(reply(("Clinton agreed to review the case.", [3])))
     assert not answer.refused
     assert answer.answer == "Clinton agreed to review the case. [1]"
     (citation,) = answer.citations
     assert citation.quote == "Clinton agreed to review the case."
     assert TEXT[citation.start - 40 : citation.end - 40] == citation.quote
+    assert [(c.supported, c.reason) for c in answer.verification] == [(True, "")]
 
 
-def test_uncited_invented_and_unsupported_sentences_are_dropped() -> None:
-    reply = (
-        "Clinton agreed to review the case [1]. "
-        "She also freed Khadr the next day [1]. "  # not in the passage
-        "Kouchner handed over a paper [7]. "  # no passage 7
-        "The meeting was friendly."  # no marker
-    )
-    answer = ask(reply)
-    assert answer.answer == "Clinton agreed to review the case. [1]"
-    assert [c.n for c in answer.citations] == [1]
-
-
-def test_markers_are_renumbered_in_order_of_use() -> None:
-    other = passage("Kouchner founded Médecins Sans Frontières in 1971.", "c2", 0)
+def test_claims_the_given_sentences_do_not_bear_out_are_dropped_with_the_reason() -> None:
     answer = ask(
-        "Kouchner founded Médecins Sans Frontières [2]. Clinton agreed to review the case [1].",
-        [passage(), other],
+        reply(
+            ("Clinton agreed to review the case.", [3]),
+            ("She also freed Khadr the next day.", [3]),  # in no sentence
+            ("Kouchner met Clinton and Sarkozy on 5 February 2009.", [1]),  # a name none has
+            ("Clinton freed Khadr.", [7]),  # no sentence 7
+            ("The meeting was friendly.", []),  # cites nothing
+            ("Clinton agreed to review the case.", [3]),  # said already
+        )
     )
-    assert answer.answer.endswith("Frontières. [1] Clinton agreed to review the case. [2]")
-    assert [c.chunk_id for c in answer.citations] == ["c2", "c1"]
+    assert answer.answer == "Clinton agreed to review the case. [1]"
+    reasons = [c.reason for c in answer.verification]
+    assert reasons[0] == "" and reasons[1].startswith("only ")
+    assert reasons[2:] == [
+        "names Sarkozy, which the sentences it cites do not",
+        "cites sentence 7, which it was not given",
+        "cites no sentence",
+        "repeats an earlier claim",
+    ]
+    assert json.loads(json.dumps(answer.to_dict()))["verification"][3] == {
+        "claim": "Clinton freed Khadr.",
+        "sentences": [7],
+        "supported": False,
+        "reason": "cites sentence 7, which it was not given",
+        "cited": [],
+    }
 
 
-@pytest.mark.parametrize("reply", ["NOT IN SOURCES", "The moon is made of cheese [1]."])
-def test_model_refusal_or_nothing_supported_is_a_refusal(reply: str) -> None:
-    answer = ask(reply)
+def test_a_claim_citing_the_wrong_sentence_is_cited_to_the_one_that_bears_it_out() -> None:
+    answer = ask(reply(("Kouchner handed Clinton a paper about Khadr.", [3])))
+    assert answer.answer == "Kouchner handed Clinton a paper about Khadr. [1]"
+    # (A sentence opening with a pronoun is quoted with the one naming its subject.)
+    assert [c.quote for c in answer.citations] == [
+        "Kouchner met Clinton on 5 February 2009. He handed her a paper about Khadr."
+    ]
+    (check,) = answer.verification
+    assert check.supported and check.sentences == (3,) and check.cited == (2,)
+    assert check.reason.startswith("re-cited to 2: only ")
+
+
+def test_citations_are_numbered_in_order_of_use_and_shared_sentences_once() -> None:
+    answer = ask(
+        reply(
+            ("Clinton agreed to review the case after Kouchner met her.", [3, 1]),
+            ("Kouchner met Clinton on 5 February 2009.", [1]),
+        )
+    )
+    assert answer.answer == (
+        "Clinton agreed to review the case after Kouchner met her. [1] [2] "
+        "Kouchner met Clinton on 5 February 2009. [2]"
+    )
+    assert [c.quote for c in answer.citations] == [
+        "Clinton agreed to review the case.",
+        "Kouchner met Clinton on 5 February 2009.",
+    ]
+
+
+def test_markers_the_model_writes_into_a_claim_are_replaced_by_ours() -> None:
+    answer = ask(reply(("Clinton agreed to review the case. [3]", [3])))
+    assert answer.answer == "Clinton agreed to review the case. [1]"
+
+
+def test_words_from_the_title_count_as_support() -> None:
+    titled = replace(passage("He was detained in 2002 by U.S. forces."), title="Omar Khadr")
+    assert not ask(reply(("Omar Khadr was detained in 2002.", [1])), titled).refused
+
+
+def test_a_claim_that_only_restates_the_question_is_dropped() -> None:
+    answer = ask(reply(("What did Clinton do? [1]", [1, 2, 3])))
+    assert answer.refused
+    assert answer.verification[0].reason == "only restates the question"
+
+
+def test_a_yes_no_question_may_be_answered_by_restating_it() -> None:
+    found = candidates()
+    *_, answer = stream_generatively(
+        "Did Clinton agree to review the case?",
+        found,
+        [passage()],
+        FakeListChatModel(responses=[reply(("Yes, Clinton agreed to review the case.", [3]))]),
+        system=SYSTEM,
+        prompt=PROMPT,
+        refusal=REFUSAL,
+    )
+    assert isinstance(answer, Answer) and not answer.refused
+
+
+def test_only_the_cited_sentences_that_bear_the_claim_out_are_cited() -> None:
+    # A model that cites everything it was given: only sentence 3 holds what the claim adds.
+    answer = ask(reply(("She agreed to review the case.", [1, 2, 3])))
+    assert answer.answer == "She agreed to review the case. [1]"
+    assert [c.quote for c in answer.citations] == ["Clinton agreed to review the case."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        reply(),
+        reply(("The moon is made of cheese.", [1])),
+        '{"claims": [{"tex',  # cut off
+        "Clinton agreed to review the case [3].",  # prose: a server that ignored the schema
+    ],
+)
+def test_no_claims_or_none_borne_out_is_a_refusal(text: str) -> None:
+    answer = ask(text)
     assert answer.refused and answer.answer == REFUSAL and answer.citations == ()
 
 
-def test_pipeline_streams_a_verified_generated_answer(
-    settings: Settings, memory_client: chromadb.api.ClientAPI
-) -> None:
-    generative = settings.model_copy(update={"mode": "generative"})
-    store = open_store(generative, fake_model(), memory_client)
-    ingest_corpus(generative.corpus, store, generative.chunk_chars)
-    reply = "Bernard Kouchner asked Clinton to review the case of Omar Khadr [1]."
-    pipeline = Pipeline(generative, store, FakeListChatModel(responses=[reply]))
-    *pieces, answer = pipeline.stream("Who asked Clinton to review the Khadr case?")
-    assert "".join(pieces) == answer.answer
-    assert not answer.refused and answer.citations[0].quote in answer.passages[0].text
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Khadr was 19.",  # 19 only as the day of a date
+        "Khadr was born on 19 October 1986.",  # not the date the sentence gives
+        "Khadr was 22 years old.",  # no 22 in the sentence
+    ],
+)
+def test_a_figure_the_cited_sentence_does_not_state_is_dropped(claim: str) -> None:
+    born = passage("Omar Khadr was born on 19 September 1986 in Toronto.")
+    answer = ask(reply((claim, [1])), born)
+    assert answer.refused
+    assert answer.verification[0].reason.startswith(("states a number", "only", "names"))
 
 
-def test_generative_mode_without_its_model_installed_says_what_to_do(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_figure_the_cited_sentence_states_is_kept() -> None:
+    born = passage("Omar Khadr was born on 19 September 1986 in Toronto, the fourth of 6.")
+    assert not ask(reply(("Khadr was born in Toronto on 19 September 1986.", [1])), born).refused
+
+
+@pytest.mark.parametrize(("years", "kept"), [(8, True), (9, False)])
+def test_a_computed_duration_stands_only_if_it_follows_from_the_cited_dates(
+    years: int, kept: bool
 ) -> None:
-    absent = LocalModel("absent", "a.gguf", ("absent-part1==1",), ("absent_part1",), 1, "0", "-")
-    monkeypatch.setitem(models.LOCAL_MODELS, "absent", absent)
-    settings = Settings(home=tmp_path, mode="generative", local_model="absent")
-    with pytest.raises(ConfigError) as error:
-        build_pipeline(settings, model=fake_model())
-    assert "QA_CHAT_MODEL" in error.value.hint and "make " in error.value.hint
+    dated = passage("Khadr was captured in July 2002. Khadr pleaded guilty in October 2010.")
+    claim = f"Khadr pleaded guilty {years} years after he was captured."
+    answer = ask(reply((claim, [1, 2])), dated)
+    assert answer.refused is not kept
+    if kept:  # the answer says the figure is its own arithmetic
+        assert answer.answer == f"{claim} (8 years: worked out from the dates cited) [1] [2]"
+    # One date alone does not give the figure: the claim needs both sentences.
+    alone = ask(reply((claim, [2])), dated)
+    assert alone.refused is not kept
+    assert alone.verification[0].cited == ((1, 2) if kept else ())
+
+
+def test_the_schema_allows_only_the_ids_given() -> None:
+    schema = claims_schema(4)
+    ids = schema["properties"]["claims"]["items"]["properties"]["sentences"]["items"]
+    assert ids["enum"] == [1, 2, 3, 4]
+
+
+class RecordingChatModel(FakeListChatModel):
+    """A fake model that keeps the messages and options it was sent."""
+
+    seen: list = Field(default_factory=list)
+    options: list = Field(default_factory=list)
+
+    def _stream(self, messages, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.seen.append(messages)
+        self.options.append(kwargs)
+        return super()._stream(messages, *args, **kwargs)
+
+
+def test_our_rules_go_in_the_system_message_and_the_reply_is_bound_to_the_schema() -> None:
+    model = RecordingChatModel(responses=[reply(("Clinton agreed to review the case.", [3]))])
+    stream(model)
+    [messages] = model.seen
+    assert [m.type for m in messages] == ["system", "human"]
+    assert "empty list of claims" in messages[0].content
+    assert "[3] Clinton agreed to review the case." in messages[1].content
+    assert messages[1].content.endswith("Question: What did Clinton do?")
+    [options] = model.options
+    assert options["response_format"]["json_schema"]["schema"] == claims_schema(3)
 
 
 class BrokenChatModel(FakeListChatModel):
@@ -130,68 +288,52 @@ class BrokenChatModel(FakeListChatModel):
 
 def test_an_unreachable_model_is_a_clear_error() -> None:
     with pytest.raises(AnswerModelError, match="could not be reached"):
-        answer_generatively(
-            "What did Clinton do?",
-            [passage()],
-            BrokenChatModel(responses=[]),
-            system=SYSTEM,
-            prompt=PROMPT,
-            refusal=REFUSAL,
-        )
+        stream(BrokenChatModel(responses=[]))
 
 
-def test_markers_after_the_full_stop_stay_with_their_sentence() -> None:
-    answer = ask("Clinton agreed to review the case. [1]")
-    assert answer.answer == "Clinton agreed to review the case. [1]"
-    two = ask("Kouchner met Clinton on 5 February 2009. [1] Clinton agreed to review the case. [1]")
-    assert two.answer.count("[") == 2 and not two.refused
+class SlowChatModel(FakeListChatModel):
+    """Streams its reply a character at a time; records, at each, how many pieces the reader has
+    got, and can stall after some characters (a model that writes on and on)."""
+
+    released: list = Field(default_factory=list)
+    progress: list = Field(default_factory=list)
+    stall_after: int = 10**9
+
+    def _stream(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        for n, chunk in enumerate(super()._stream(*args, **kwargs)):
+            if n >= self.stall_after:
+                time.sleep(0.05)
+            self.progress.append(len(self.released))
+            yield chunk
 
 
-def test_words_from_the_title_count_as_support() -> None:
-    titled = replace(passage("He was detained in 2002 by U.S. forces."), title="Omar Khadr")
-    answer = ask("Omar Khadr was detained in 2002 [1].", [titled])
-    assert not answer.refused
-
-
-@pytest.mark.parametrize(
-    "reply",
-    [
-        "Khadr was 19 [1].",  # 19 only as the day of a date
-        "Khadr was born on 19 October 1986 [1].",  # not the date the passage gives
-        "Khadr was 22 years old [1].",  # no 22 in the passage
-    ],
+TWO_CLAIMS = reply(
+    ("Kouchner met Clinton on 5 February 2009.", [1]),
+    ("Clinton agreed to review the case.", [3]),
 )
-def test_a_figure_the_cited_sentence_does_not_state_is_dropped(reply: str) -> None:
-    born = passage("Omar Khadr was born on 19 September 1986 in Toronto.")
-    assert ask(reply, [born]).refused
 
 
-def test_a_figure_the_cited_sentence_states_is_kept() -> None:
-    born = passage("Omar Khadr was born on 19 September 1986 in Toronto, the fourth of 6.")
-    answer = ask("Khadr was born in Toronto on 19 September 1986 [1].", [born])
-    assert not answer.refused
+def test_each_claim_reaches_the_reader_as_soon_as_it_is_written_and_verified() -> None:
+    model = SlowChatModel(responses=[TWO_CLAIMS])
+    found = candidates()
+    for item in stream_generatively(
+        "What did Clinton do?", found, [passage()], model, system=SYSTEM, prompt=PROMPT,
+        refusal=REFUSAL,
+    ):  # fmt: skip
+        model.released.append(item)
+    pieces = model.released[:-1]
+    assert pieces == ["Kouchner met Clinton on 5 February 2009. [1]", " Clinton agreed to review the case. [2]"]  # fmt: skip
+    # While the second claim was still being written, the first had been released.
+    assert 1 in model.progress[: len(model.progress) - 20]
 
 
-def test_our_rules_go_in_the_system_message() -> None:
-    model = RecordingChatModel(responses=["Clinton agreed to review the case [1]."])
-    answer_generatively(
-        "What did Clinton do?", [passage()], model, system=SYSTEM, prompt=PROMPT, refusal=REFUSAL
-    )
-    [messages] = model.seen
-    assert [m.type for m in messages] == ["system", "human"]
-    assert "NOT IN SOURCES" in messages[0].content and "Question: What did Clinton do?" in (
-        messages[1].content
-    )
-
-
-class RecordingChatModel(FakeListChatModel):
-    """A fake model that keeps the messages it was sent."""
-
-    seen: list = Field(default_factory=list)
-
-    def _stream(self, messages, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.seen.append(messages)
-        return super()._stream(messages, *args, **kwargs)
+def test_a_reply_past_the_timeout_is_cut_and_its_verified_claims_stand() -> None:
+    # Written at once up to the second claim's text, then slowly.
+    model = SlowChatModel(responses=[TWO_CLAIMS], stall_after=TWO_CLAIMS.index("Clinton agreed"))
+    *pieces, answer = stream(model, timeout_s=0.2)
+    assert pieces == ["Kouchner met Clinton on 5 February 2009. [1]"]
+    assert isinstance(answer, Answer) and answer.answer == pieces[0]
+    assert len(model.progress) < len(TWO_CLAIMS)  # the model was not read to its end
 
 
 def generative_pipeline(settings: Settings, client: chromadb.api.ClientAPI, model) -> Pipeline:
@@ -201,11 +343,44 @@ def generative_pipeline(settings: Settings, client: chromadb.api.ClientAPI, mode
     return Pipeline(generative, store, model)
 
 
+class RestatingChatModel(RecordingChatModel):
+    """A fake model that answers with the first candidate sentence it is given, citing it."""
+
+    def _stream(self, messages, *args, **kwargs):  # type: ignore[no-untyped-def]
+        first = re.search(r"^\[1\] (.*)$", messages[1].content, re.M)
+        self.responses = [reply((first.group(1), [1]))] if first else [reply()]
+        return super()._stream(messages, *args, **kwargs)
+
+
+def test_the_pipeline_streams_a_verified_generated_answer(
+    settings: Settings, memory_client: chromadb.api.ClientAPI
+) -> None:
+    pipeline = generative_pipeline(settings, memory_client, RestatingChatModel(responses=[""]))
+    *pieces, answer = pipeline.stream("Who handed Clinton a paper about Omar Khadr?")
+    assert "".join(pieces) == answer.answer and answer.answered_by == "generative"
+    (citation,) = answer.citations
+    assert citation.quote in answer.passages[0].text or any(
+        citation.quote in p.text for p in answer.passages
+    )
+    assert answer.to_dict()["answered_by"] == "generative"
+
+
+def test_generative_mode_without_its_model_installed_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    absent = LocalModel("absent", "a.gguf", ("absent-part1==1",), ("absent_part1",), 1, "0", "-")
+    monkeypatch.setitem(models.LOCAL_MODELS, "absent", absent)
+    settings = Settings(home=tmp_path, mode="generative", local_model="absent")
+    with pytest.raises(ConfigError) as error:
+        build_pipeline(settings, model=fake_model())
+    assert "QA_CHAT_MODEL" in error.value.hint and "make " in error.value.hint
+
+
 @pytest.mark.parametrize(
     "model",
     [
-        FakeListChatModel(responses=["NOT IN SOURCES"]),  # declines
-        FakeListChatModel(responses=["Clinton freed everyone [1]."]),  # nothing borne out
+        FakeListChatModel(responses=[reply()]),  # declines
+        FakeListChatModel(responses=[reply(("Clinton freed everyone.", [1]))]),  # not borne out
         BrokenChatModel(responses=[]),  # unreachable
     ],
 )
@@ -214,92 +389,81 @@ def test_the_extractive_answer_is_the_floor(
 ) -> None:
     pipeline = generative_pipeline(settings, memory_client, model)
     question = "Who handed Clinton a paper about Omar Khadr?"
-    answer = pipeline.ask(question)
+    *pieces, answer = pipeline.stream(question)
     extractive = Pipeline(settings, pipeline.store).ask(question)
     assert answer.answered_by == "extractive" and not answer.refused
-    assert answer.answer == extractive.answer and answer.citations == extractive.citations
+    assert answer.answer == extractive.answer == "".join(pieces)
+    assert answer.citations == extractive.citations and answer.timings_ms["total"] > 0
 
 
-def test_a_verified_generated_answer_says_so(
+def test_the_model_is_not_asked_when_the_sources_hold_no_answer(
     settings: Settings, memory_client: chromadb.api.ClientAPI
 ) -> None:
-    reply = "Bernard Kouchner handed Clinton a paper about Omar Khadr [1]."
-    pipeline = generative_pipeline(settings, memory_client, FakeListChatModel(responses=[reply]))
+    model = RestatingChatModel(responses=[""])
+    strict = settings.model_copy(update={"refusal_threshold": 0.99})  # no sentence reaches it
+    pipeline = generative_pipeline(strict, memory_client, model)
     answer = pipeline.ask("Who handed Clinton a paper about Omar Khadr?")
-    assert answer.answered_by == "generative"
-    assert answer.to_dict()["answered_by"] == "generative"
+    assert answer.refused and answer.answered_by == "extractive" and model.seen == []
+
+
+def test_a_served_model_is_bounded_and_never_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    import langchain.chat_models
+
+    made: dict[str, Any] = {}
+    monkeypatch.setattr(
+        langchain.chat_models, "init_chat_model", lambda *a, **kw: made.update(kw) or "model"
+    )
+    settings = Settings(chat_model="openai:served", chat_timeout_s=12, chat_max_tokens=99)
+    assert load_chat_model(settings) == "model"
+    assert (made["timeout"], made["max_retries"], made["max_tokens"]) == (12, 0, 99)
+
+
+@pytest.fixture(scope="module")
+def smollm(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The real llama.cpp path with SmolLM2-135M: too weak to answer well, right for plumbing."""
+    home = tmp_path_factory.mktemp("home")
+    return load_chat_model(Settings(home=home, local_model="smollm2-135m", chat_max_tokens=96))
 
 
 @pytest.mark.integration
-def test_the_real_local_model_answers_or_the_floor_does(
-    settings: Settings, memory_client: chromadb.api.ClientAPI
+def test_the_real_local_model_answers_in_claims_or_the_floor_does(
+    settings: Settings, memory_client: chromadb.api.ClientAPI, smollm: Any
 ) -> None:
-    """SmolLM2-135M through llama.cpp: too weak to answer well, so this checks the plumbing: the
-    reply is generated, verified, and either kept (citing the sources) or replaced by the floor."""
-    from qa.answering.generative import load_chat_model
-
-    local = settings.model_copy(
-        update={"mode": "generative", "local_model": "smollm2-135m", "chat_max_tokens": 48}
-    )
-    pipeline = generative_pipeline(local, memory_client, load_chat_model(local))
-    answer = pipeline.ask("Who handed Clinton a paper about Omar Khadr?")
+    """Its reply is held to the claims schema, parsed, verified, and either kept (citing the
+    sources) or replaced by the floor, with every claim it made accounted for."""
+    pipeline = generative_pipeline(settings, memory_client, smollm)
+    question = "Who handed Clinton a paper about Omar Khadr?"
+    answer = pipeline.ask(question)
     assert answer.answered_by in ("generative", "extractive") and answer.answer
+    for check in answer.verification:
+        assert check.supported == bool(check.cited) and (check.supported or check.reason)
     for citation in answer.citations:
-        source = (local.corpus / citation.source).read_text(encoding="utf-8")
+        source = (settings.corpus / citation.source).read_text(encoding="utf-8")
         assert source[citation.start : citation.end] == citation.quote
+    # The grammar holds the raw reply to the schema: claims citing only the ids given.
+    messages = answer_messages(question, candidates(passage()), SYSTEM, PROMPT)
+    raw = structured(smollm, claims_schema(3)).invoke(messages)
+    data = json.loads(raw.text)
+    assert set(data) == {"claims"} and isinstance(data["claims"], list)
+    for claim in data["claims"]:
+        assert isinstance(claim["text"], str) and set(claim["sentences"]) <= {1, 2, 3}
 
 
-def stream(reply: str) -> list:
-    return list(
-        stream_generatively(
-            "What did Clinton do?",
-            [passage()],
-            FakeListChatModel(responses=[reply]),
-            system=SYSTEM,
-            prompt=PROMPT,
-            refusal=REFUSAL,
-        )
-    )
+class TokenCounter(BaseCallbackHandler):
+    def __init__(self) -> None:
+        self.tokens = 0
+
+    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+        self.tokens += 1
 
 
-def test_sentences_are_released_one_by_one_as_the_model_writes() -> None:
-    reply = "Kouchner met Clinton on 5 February 2009. [1] Clinton agreed to review the case. [1]"
-    *pieces, answer = stream(reply)
-    assert pieces == [
-        "Kouchner met Clinton on 5 February 2009. [1]",
-        " Clinton agreed to review the case. [2]",
-    ]
-    assert "".join(pieces) == answer.answer and len(answer.citations) == 2
-
-
-class SlowChatModel(FakeListChatModel):
-    """Streams its reply and records, at each chunk, how many pieces the reader has already got."""
-
-    released: list = Field(default_factory=list)
-    progress: list = Field(default_factory=list)
-
-    def _stream(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        for chunk in super()._stream(*args, **kwargs):
-            self.progress.append(len(self.released))
-            yield chunk
-
-
-def test_the_first_sentence_reaches_the_reader_before_the_model_finishes() -> None:
-    reply = "Kouchner met Clinton on 5 February 2009. [1] Clinton agreed to review the case. [1]"
-    model = SlowChatModel(responses=[reply])
-    for item in stream_generatively(
-        "What did Clinton do?", [passage()], model, system=SYSTEM, prompt=PROMPT, refusal=REFUSAL
-    ):
-        model.released.append(item)
-    # While the second sentence was still being written, the first had been released.
-    assert 1 in model.progress[: len(model.progress) - 5]
-
-
-def test_pipeline_streams_the_floor_when_the_model_declines(
-    settings: Settings, memory_client: chromadb.api.ClientAPI
-) -> None:
-    model = FakeListChatModel(responses=["NOT IN SOURCES"])
-    pipeline = generative_pipeline(settings, memory_client, model)
-    *pieces, answer = pipeline.stream("Who handed Clinton a paper about Omar Khadr?")
-    assert pieces and "".join(pieces) == answer.answer
-    assert answer.answered_by == "extractive" and answer.timings_ms["total"] > 0
+@pytest.mark.integration
+def test_the_real_local_model_is_cut_off_at_the_timeout(smollm: Any) -> None:
+    counter = TokenCounter()
+    smollm.callbacks = [counter]
+    try:
+        *pieces, answer = stream(smollm, timeout_s=1e-6)
+    finally:
+        smollm.callbacks = None
+    assert pieces == [] and isinstance(answer, Answer) and answer.refused
+    assert 0 < counter.tokens < 96  # it stopped writing long before max_tokens

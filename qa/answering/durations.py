@@ -243,4 +243,11 @@ def answer_by_computation(
     )
     text = "".join(cited_pieces(citations)) + " " + state_difference(start, end, interval)
     passages = tuple(dict.fromkeys(s.passage for s in sentences))
-    return Answer(question, text, refused=False, citations=citations, passages=passages)
+    return Answer(
+        question,
+        text,
+        refused=False,
+        citations=citations,
+        passages=passages,
+        answered_by="computed",
+    )

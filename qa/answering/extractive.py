@@ -233,7 +233,7 @@ def score_sentences(
     asked = set(tokens(question))
     total = _weight(asked, idf) or 1.0
     wants = _answer_type(question)
-    yes_no = bool(_YES_NO.match(question))  # a yes/no answer may restate the question
+    yes_no = is_yes_no(question)  # a yes/no answer may restate the question
     scored = []
     for rank, passage in enumerate(passages):
         for s, e in quotable_spans(passage.text):
@@ -292,9 +292,14 @@ def _answer_type(question: str) -> Callable[[str], bool] | None:
     return None
 
 
+def is_yes_no(question: str) -> bool:
+    """Asks yes or no ("Did…", "Was…"): its answer may restate it."""
+    return bool(_YES_NO.match(question))
+
+
 def is_claim(question: str) -> bool:
     """A statement rather than a question: no question mark, no wh-word, no yes/no opening."""
-    return not ("?" in question or _WH.search(question) or _YES_NO.match(question))
+    return not ("?" in question or _WH.search(question) or is_yes_no(question))
 
 
 def refuses_by_absence(question: str, sentence: str) -> bool:
@@ -305,7 +310,7 @@ def refuses_by_absence(question: str, sentence: str) -> bool:
     found?": the silence is about something else. So the clause holding the silence must share at
     least as many of the question's terms as the rest of the sentence.
     """
-    if _YES_NO.match(question):
+    if is_yes_no(question):
         return False
     asked = set(tokens(question))
     for clause in _CLAUSE.split(sentence):

@@ -1,43 +1,84 @@
-"""The generative answerer: any LangChain chat model writes the answer from numbered passages, and
-every sentence it writes is checked against the passages it cites before a reader sees it.
+"""The generative answerer: a LangChain chat model writes short claims, each with the ids of the
+numbered sentences it rests on, and every claim is checked against those sentences before a
+reader sees it.
 
-A sentence survives only if it cites at least one of the passages by its [n] marker, most of its
-content words occur in the passages it cites, and every number and date it states stands, as a
-number or as that date, in the sentence of a cited passage that best matches it; the rest
-(uncited, wrongly cited or invented claims, a figure taken from another fact) is dropped. Each kept
-citation points at that best-matching span, so the UI highlights it like an extractive quote.
-Nothing left means a refusal.
+Small models place citation markers in prose badly, so they are not asked to: the reply is JSON
+constrained by a schema (grammar-constrained decoding in llama.cpp, `response_format` on an
+OpenAI-compatible server), a list of claims, each a sentence and the ids it cites. The sentences
+are the extractive scorer's best candidates, so the prompt stays short enough for a 1.5B model on
+two cores. A claim survives only if it cites sentences it was given, most of its content words are
+in them, every name it uses is in them, and every number and date it states stands there (a
+duration counts when it follows from two dates of the cited sentences). What was dropped and why
+is kept in the Answer's `verification` for editors. Each kept claim cites its sentences exactly.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import Runnable
+from langchain_core.utils.json import parse_partial_json
 
-from qa.answering.durations import find_dates
-from qa.chunking import quotable_spans, split_sentences
+from qa.answering.durations import figure_follows, find_dates
+from qa.answering.extractive import ScoredSentence, is_yes_no
 from qa.citations import span_citation
 from qa.config import Settings
 from qa.errors import AnswerModelError, ConfigError
 from qa.models import model_path
 from qa.prompts import Prompt
-from qa.text import tokens
-from qa.types import Answer, Citation, Passage
+from qa.text import fold, tokens
+from qa.types import Answer, Citation, ClaimCheck, Passage
 
-# The model's way of declining, as the prompt asks for it.
-NOT_IN_SOURCES = "NOT IN SOURCES"
-_MARKERS = re.compile(r"\s*(\[\d+\])+")
-_LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+\])+")
-_MARKER = re.compile(r"\[(\d+)\]")
-_PARTIAL_MARKERS = re.compile(r"^[\s\[\]\d]*$")
+MAX_CLAIMS = 2
+_MARKERS = re.compile(r"\s*(\[\d+\])+\s*$")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_DURATION = re.compile(r"\b(\d+) (day|week|month|year)s?\b", re.I)
+# A capitalised word that does not open the sentence: a name the cited sentences must hold.
+_NAME = re.compile(r"(?<=[^.!?\s] )[A-Z][\w'-]*")
+_Claim = tuple[str, tuple[int, ...]]
+
+
+def claims_schema(sentences: int) -> dict[str, Any]:
+    """The JSON schema of a reply: up to MAX_CLAIMS claims, each citing 1-3 of the given ids."""
+    ids = {"type": "integer", "enum": list(range(1, sentences + 1))}
+    claim = {
+        "type": "object",
+        "properties": {
+            "text": {"type": "string", "maxLength": 300},
+            "sentences": {"type": "array", "items": ids, "minItems": 1, "maxItems": 3},
+        },
+        "required": ["text", "sentences"],
+    }
+    return {
+        "type": "object",
+        "properties": {"claims": {"type": "array", "items": claim, "maxItems": MAX_CLAIMS}},
+        "required": ["claims"],
+    }
+
+
+def structured(model: BaseChatModel, schema: dict[str, Any]) -> Runnable[Any, Any]:
+    """The model bound to reply in JSON that fits the schema. llama-cpp-python takes the schema as
+    a `json_object` response format and turns it into a grammar; OpenAI-compatible servers (vLLM,
+    llama.cpp's llama-server, Ollama) take the `json_schema` form."""
+    if model._llm_type == "llama-cpp-python":  # ChatLlamaCpp, in-process
+        response_format: dict[str, Any] = {"type": "json_object", "schema": schema}
+    else:
+        response_format = {
+            "type": "json_schema",
+            "json_schema": {"name": "answer", "schema": schema},
+        }
+    return model.bind(response_format=response_format)
 
 
 def stream_generatively(
     question: str,
+    candidates: Sequence[ScoredSentence],
     passages: Sequence[Passage],
     model: BaseChatModel,
     *,
@@ -45,87 +86,234 @@ def stream_generatively(
     prompt: Prompt,
     refusal: str,
     min_support: float = 0.6,
+    timeout_s: float = 30.0,
 ) -> Iterator[str | Answer]:
-    """Each sentence the model writes, as soon as it is complete and verified (its text with its
+    """Each claim the model writes, as soon as it is complete and verified (its text with its
     markers, a leading space after the first), then the Answer: refused when none survived.
 
-    Our rules go in the system message, so the chat template adds no default system prompt of
-    the model's own; the passages and the question go in the user message. An error before the
-    first sentence raises AnswerModelError; one after it ends the answer where it stands.
+    A reply still running after timeout_s is cut there (the claims verified so far stand). An
+    error before the first claim raises AnswerModelError; one after it ends the answer there.
     """
     refused = Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
-    if not passages:
+    if not candidates:
         yield refused
         return
-    numbered = "\n\n".join(f"[{n}] {p.title}: {p.text}" for n, p in enumerate(passages, start=1))
-    messages = [
-        SystemMessage(system.render()),
-        HumanMessage(prompt.render(question=question, passages=numbered)),
-    ]
-    verifier = _Verifier(passages, min_support)
+    messages = answer_messages(question, candidates, system, prompt)
+    verifier = _Verifier(question, candidates, min_support)
+    deadline = time.monotonic() + timeout_s
+    claims: list[_Claim] = []
     reply = ""
     try:
-        for chunk in model.stream(messages):
+        # The reply is parsed as it grows (not by an output parser chained to the model: closing
+        # such a chain early reads the model's stream to its end, which defeats the timeout).
+        for chunk in structured(model, claims_schema(len(candidates))).stream(messages):
             reply += chunk.text
-            if NOT_IN_SOURCES in reply.upper():
+            claims = _claims(_parsed(reply))
+            yield from verifier.new_pieces(claims[:-1])  # the last claim may still grow
+            if time.monotonic() > deadline:
+                claims = claims[:-1]
                 break
-            sentences = _sentences(reply)
-            # The last sentence may still grow, and one followed only by "[" or "[1" may still
-            # receive its markers.
-            pending = 2 if sentences and _PARTIAL_MARKERS.match(sentences[-1]) else 1
-            yield from verifier.new_pieces(sentences[:-pending])
     except Exception as exc:  # each provider raises its own errors (connection, quota, auth…)
         if not verifier.pieces:
             raise AnswerModelError(
                 "The answer model could not be reached just now.",
                 "Try again, or check QA_CHAT_MODEL / QA_CHAT_BASE_URL.",
             ) from exc
-    else:
-        if NOT_IN_SOURCES not in reply.upper():
-            yield from verifier.new_pieces(_sentences(reply))
+    yield from verifier.new_pieces(claims)
     if not verifier.pieces:
-        yield refused
+        yield replace(refused, verification=tuple(verifier.checks))
         return
     yield Answer(
         question=question,
         answer="".join(verifier.pieces),
         refused=False,
-        citations=tuple(verifier.citations),
+        citations=tuple(verifier.citations.values()),
         passages=tuple(passages),
+        verification=tuple(verifier.checks),
     )
 
 
+def answer_messages(
+    question: str, candidates: Sequence[ScoredSentence], system: Prompt, prompt: Prompt
+) -> list[BaseMessage]:
+    """Our rules as the system message, so the chat template adds no default system prompt of
+    the model's own; the numbered candidate sentences and the question as the user message."""
+    numbered = "\n".join(f"[{n}] {s.text}" for n, s in enumerate(candidates, start=1))
+    return [
+        SystemMessage(system.render()),
+        HumanMessage(prompt.render(question=question, sentences=numbered)),
+    ]
+
+
+def _parsed(reply: str) -> Any:
+    """The reply's JSON so far (unclosed strings and brackets closed), or None while it is not
+    JSON yet: blank, or prose from a server that ignored the schema."""
+    try:
+        return parse_partial_json(reply)
+    except ValueError:
+        return None
+
+
+def _claims(reply: Any) -> list[_Claim]:
+    """The (text, cited ids) of each claim of a reply parsed so far, whatever shape it has."""
+    claims = reply.get("claims") if isinstance(reply, dict) else None
+    if not isinstance(claims, list):
+        return []
+    parsed = []
+    for claim in claims:
+        text = claim.get("text") if isinstance(claim, dict) else None
+        ids = claim.get("sentences") if isinstance(claim, dict) else None
+        parsed.append(
+            (
+                text.strip() if isinstance(text, str) else "",
+                tuple(i for i in ids if type(i) is int) if isinstance(ids, list) else (),
+            )
+        )
+    return parsed
+
+
 class _Verifier:
-    """Checks the reply's sentences in order, each once, and numbers the citations it keeps."""
+    """Checks the reply's claims in order, each once; numbers the sentences kept claims cite."""
 
-    def __init__(self, passages: Sequence[Passage], min_support: float) -> None:
-        self.passages = passages
+    def __init__(
+        self, question: str, candidates: Sequence[ScoredSentence], min_support: float
+    ) -> None:
+        self.question = question
+        # What a claim must add: words beyond the question's ("yes" or "no" for a yes/no one).
+        self.asked = set(tokens(question)) | ({"yes", "no"} if is_yes_no(question) else set())
+        self.candidates = candidates
         self.min_support = min_support
-        self.seen = 0  # sentences of the reply already checked
+        self.seen = 0  # claims of the reply already checked
         self.pieces: list[str] = []
-        self.citations: list[Citation] = []
+        self.checks: list[ClaimCheck] = []
+        self.citations: dict[int, Citation] = {}  # by candidate id
 
-    def new_pieces(self, sentences: list[str]) -> Iterator[str]:
-        for sentence in sentences[self.seen :]:
+    def new_pieces(self, claims: list[_Claim]) -> Iterator[str]:
+        for text, ids in claims[self.seen :]:
             self.seen += 1
-            piece = self._check(sentence)
-            if piece is not None:
-                self.pieces.append(piece if not self.pieces else " " + piece)
-                yield self.pieces[-1]
+            claim = _MARKERS.sub("", text)
+            check = self._check(claim, ids)
+            self.checks.append(check)
+            if not check.supported:
+                continue
+            quotes = [self.candidates[i - 1].text for i in check.cited]
+            worked_out = _computed_durations(claim, quotes)
+            if worked_out:
+                claim += f" ({', '.join(worked_out)}: worked out from the dates cited)"
+            markers = "".join(f" [{self._cite(i).n}]" for i in check.cited)
+            self.pieces.append(claim + markers if not self.pieces else f" {claim}{markers}")
+            yield self.pieces[-1]
 
-    def _check(self, sentence: str) -> str | None:
-        cited = _cited_passages(sentence, self.passages)
-        claim = _MARKERS.sub("", sentence).strip()
-        if not cited or _support(claim, cited) < self.min_support:
-            return None
-        spans = [(passage, _best_span(claim, passage)) for passage in cited]
-        if not _figures_stand(claim, [p.text[s:e] for p, (s, e) in spans]):
-            return None
-        markers = ""
-        for passage, span in spans:
-            self.citations.append(span_citation(len(self.citations) + 1, passage, *span))
-            markers += f" [{len(self.citations)}]"
-        return claim + markers
+    def _check(self, claim: str, ids: tuple[int, ...]) -> ClaimCheck:
+        """The claim kept with the sentences that bear it out, or dropped with the reason.
+
+        Small models often cite the wrong ids for a claim they took from another sentence they
+        were given ("1971" citing the sentence before the one that says it). The claim still has
+        to be borne out by the given sentences, so those are looked for, and cited instead.
+        """
+        reason = self._empty(claim) or self._unborne(claim, ids)
+        if not reason:
+            return ClaimCheck(claim, ids, supported=True, cited=self._contributing(claim, ids))
+        if self._empty(claim):
+            return ClaimCheck(claim, ids, supported=False, reason=reason)
+        bearing = self._bearing(claim)
+        if not bearing:
+            return ClaimCheck(claim, ids, supported=False, reason=reason)
+        named = ", ".join(map(str, bearing))
+        return ClaimCheck(
+            claim, ids, supported=True, reason=f"re-cited to {named}: {reason}", cited=bearing
+        )
+
+    def _empty(self, claim: str) -> str:
+        """Why the claim has nothing to show whatever it cites, or ""."""
+        if not tokens(claim):
+            return "says nothing"
+        if any(claim == c.claim and c.supported for c in self.checks):
+            return "repeats an earlier claim"
+        if not set(tokens(claim)) - self.asked and not is_yes_no(self.question):
+            return "only restates the question"
+        return ""
+
+    def _unborne(self, claim: str, ids: tuple[int, ...]) -> str:
+        """Why these sentences do not bear the claim out, or "" when they do."""
+        if not ids:
+            return "cites no sentence"
+        unknown = [i for i in ids if not 1 <= i <= len(self.candidates)]
+        if unknown:
+            return f"cites sentence {unknown[0]}, which it was not given"
+        cited = [self.candidates[i - 1] for i in ids]
+        quotes = [s.text for s in cited]
+        context = " ".join([*quotes, *{s.passage.title for s in cited}])
+        words = (set(tokens(claim)) - self.asked) or set(tokens(claim))
+        support = len(words & set(tokens(context))) / len(words)
+        if support < self.min_support:
+            return f"only {support:.0%} of what it adds is in the sentences it cites"
+        missing = [n for n in _NAME.findall(claim) if fold(n) not in fold(context)]
+        if missing:
+            return f"names {missing[0]}, which the sentences it cites do not"
+        if not _figures_stand(claim, quotes):
+            return "states a number or date the sentences it cites do not"
+        return ""
+
+    def _bearing(self, claim: str) -> tuple[int, ...]:
+        """The best-ranked given sentence that bears the claim out, or else pair of them."""
+        ids = range(1, len(self.candidates) + 1)
+        singles = [(i,) for i in ids]
+        pairs = [(i, j) for i in ids for j in ids if i < j]
+        return next((c for c in [*singles, *pairs] if not self._unborne(claim, c)), ())
+
+    def _contributing(self, claim: str, ids: tuple[int, ...]) -> tuple[int, ...]:
+        """The cited ids whose sentences hold something the claim adds to the question: a model
+        that cites every sentence it was given gets only the ones that bear the claim out."""
+        new = (set(tokens(claim)) - self.asked) or set(tokens(claim))
+        ids = tuple(dict.fromkeys(ids))
+        useful = tuple(i for i in ids if new & set(tokens(self.candidates[i - 1].text)))
+        return useful or ids
+
+    def _cite(self, i: int) -> Citation:
+        if i not in self.citations:
+            s = self.candidates[i - 1]
+            self.citations[i] = span_citation(
+                len(self.citations) + 1,
+                s.passage,
+                s.start - s.passage.start,
+                s.end - s.passage.start,
+            )
+        return self.citations[i]
+
+
+def _figures_stand(claim: str, quotes: list[str]) -> bool:
+    """Every date the claim states is a date of one of the quotes; every other number stands in a
+    quote outside its dates ("19" taken from "19 September 1986" does not), or is a duration that
+    follows from two dates of the quotes ("8 years" from 2002 and 2010)."""
+    claim_dates = find_dates(claim)
+    quote_dates = [(d.year, d.month, d.day) for q in quotes for d in find_dates(q)]
+    if any((d.year, d.month, d.day) not in quote_dates for d in claim_dates):
+        return False
+    computed = {_NUMBER.findall(d)[0] for d in _computed_durations(claim, quotes)}
+    return set(_NUMBER.findall(_outside_dates(claim))) <= _stated_numbers(quotes) | computed
+
+
+def _computed_durations(claim: str, quotes: list[str]) -> list[str]:
+    """The durations the claim states ("8 years") that no quote states but two of their dates
+    give: figures the answer worked out, which it says it did."""
+    stated = _stated_numbers(quotes)
+    return [
+        m.group(0)
+        for m in _DURATION.finditer(_outside_dates(claim))
+        if m.group(1) not in stated
+        and figure_follows(int(m.group(1)), m.group(2).lower() + "s", quotes)
+    ]
+
+
+def _stated_numbers(quotes: list[str]) -> set[str]:
+    return {n for q in quotes for n in _NUMBER.findall(_outside_dates(q))}
+
+
+def _outside_dates(text: str) -> str:
+    for date in reversed(find_dates(text)):
+        text = text[: date.start] + " " + text[date.end :]
+    return text
 
 
 def load_chat_model(settings: Settings) -> BaseChatModel:
@@ -138,7 +326,12 @@ def load_chat_model(settings: Settings) -> BaseChatModel:
 
     try:
         return init_chat_model(
-            settings.chat_model, temperature=0, base_url=settings.chat_base_url or None
+            settings.chat_model,
+            temperature=0,
+            base_url=settings.chat_base_url or None,
+            max_tokens=settings.chat_max_tokens,
+            timeout=settings.chat_timeout_s,
+            max_retries=0,  # a retry would double the wait: the extractive answer stands instead
         )
     except (ImportError, ValueError) as exc:
         raise ConfigError(
@@ -166,60 +359,4 @@ def _load_local_model(settings: Settings) -> BaseChatModel:
         temperature=0,
         seed=0,
         verbose=False,
-    )
-
-
-def _sentences(reply: str) -> list[str]:
-    """The reply's sentences, each with its markers: "… the meeting. [3][4]" splits after the full
-    stop, so markers that open a sentence go back to the one before."""
-    sentences: list[str] = []
-    for start, end in split_sentences(reply):
-        text = reply[start:end]
-        leading = _LEADING_MARKERS.match(text)
-        if leading and sentences:
-            sentences[-1] += leading.group()
-            text = text[leading.end() :].strip()
-        if text:
-            sentences.append(text)
-    return sentences
-
-
-def _figures_stand(claim: str, quotes: list[str]) -> bool:
-    """Every date the claim states is a date of one of the quotes, and every other number in it
-    stands in a quote outside its dates: "19" taken from "19 September 1986" does not stand."""
-    claim_dates = find_dates(claim)
-    quote_dates = [(d.year, d.month, d.day) for q in quotes for d in find_dates(q)]
-    if any((d.year, d.month, d.day) not in quote_dates for d in claim_dates):
-        return False
-    numbers = set(_NUMBER.findall(_outside_dates(claim)))
-    free = {n for q in quotes for n in _NUMBER.findall(_outside_dates(q))}
-    return numbers <= free
-
-
-def _outside_dates(text: str) -> str:
-    for date in reversed(find_dates(text)):
-        text = text[: date.start] + " " + text[date.end :]
-    return text
-
-
-def _cited_passages(sentence: str, passages: Sequence[Passage]) -> list[Passage]:
-    """The passages a sentence's markers name, in order, ignoring numbers no passage has."""
-    numbers = dict.fromkeys(int(n) for n in _MARKER.findall(sentence))
-    return [passages[n - 1] for n in numbers if 1 <= n <= len(passages)]
-
-
-def _support(claim: str, cited: Sequence[Passage]) -> float:
-    """Share of the claim's content words found in the passages it cites (titles included: the
-    model sees each passage under its title)."""
-    words = set(tokens(claim))
-    found = {t for p in cited for t in tokens(f"{p.title} {p.text}")}
-    return len(words & found) / len(words) if words else 0.0
-
-
-def _best_span(claim: str, passage: Passage) -> tuple[int, int]:
-    """The passage's quotable span sharing the most content words with the claim."""
-    words = set(tokens(claim))
-    return max(
-        quotable_spans(passage.text),
-        key=lambda span: len(words & set(tokens(passage.text[span[0] : span[1]]))),
     )
