@@ -30,7 +30,7 @@ from qa.indexing import ingest_corpus
 from qa.prompts import load_prompt
 from qa.retrieval import HybridRetriever, sentence_similarity, to_passage
 from qa.store import ChunkStore, open_or_rebuild_store, open_store
-from qa.types import Answer, Turn
+from qa.types import Answer, Citation, Turn
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ class Pipeline:
             try:
                 for item in stream_generatively(
                     state["query"],
-                    self.model_candidates(state["query"], state["documents"]),
+                    self.model_candidates(state["query"], state["documents"], floor.citations),
                     state["passages"],
                     model,
                     system=self.answer_system,
@@ -194,10 +194,15 @@ class Pipeline:
         passages = tuple(dict.fromkeys([*computed.passages, *answer.passages]))
         return replace(computed, passages=passages)
 
-    def model_candidates(self, query: str, documents: list[Document]) -> list[ScoredSentence]:
-        """The sentences a chat model answers from: the best-supported distinct sentences of the
-        retrieved documents, QA_GENERATIVE_SENTENCES of them."""
-        return _distinct(self._rank(query, documents))[: self.settings.generative_sentences]
+    def model_candidates(
+        self, query: str, documents: list[Document], chosen: Sequence[Citation] = ()
+    ) -> list[ScoredSentence]:
+        """The sentences a chat model answers from, QA_GENERATIVE_SENTENCES of them: those the
+        extractive answer quotes (`chosen`) first, then the best-supported other ones."""
+        ranked = _distinct(self._rank(query, documents))
+        quoted = {(c.source, c.start) for c in chosen}
+        ranked.sort(key=lambda s: (s.passage.source, s.start) not in quoted)  # stable
+        return ranked[: self.settings.generative_sentences]
 
     def _candidates(self, text: str) -> list[ScoredSentence]:
         """The sentences of the passages retrieved for `text`, best supported first."""

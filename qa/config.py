@@ -77,13 +77,13 @@ class Settings(BaseSettings):
         256, ge=16, le=4096, description="Longest reply the chat model may write, in tokens."
     )
     chat_timeout_s: float = Field(
-        30.0,
+        20.0,
         gt=0,
         description="Longest wait for the chat model's reply; past it the claims verified so far "
         "stand, or the extractive answer.",
     )
     generative_sentences: int = Field(
-        8,
+        3,
         ge=1,
         le=30,
         description="Candidate sentences (the extractive scorer's best) the chat model answers "

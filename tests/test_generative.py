@@ -169,6 +169,11 @@ def test_words_from_the_title_count_as_support() -> None:
     assert not ask(reply(("Omar Khadr was detained in 2002.", [1])), titled).refused
 
 
+def test_a_possessive_name_counts_as_the_name() -> None:
+    claim = "It was Kouchner's meeting with Clinton on 5 February 2009."
+    assert not ask(reply((claim, [1]))).refused
+
+
 def test_a_claim_that_only_restates_the_question_is_dropped() -> None:
     answer = ask(reply(("What did Clinton do? [1]", [1, 2, 3])))
     assert answer.refused
@@ -187,6 +192,26 @@ def test_a_yes_no_question_may_be_answered_by_restating_it() -> None:
         refusal=REFUSAL,
     )
     assert isinstance(answer, Answer) and not answer.refused
+
+
+@pytest.mark.parametrize(
+    ("claim", "kept"),
+    [("5 February 2009", True), ("Kouchner met Clinton to talk about Khadr.", False)],
+)
+def test_a_claim_must_hold_the_kind_of_thing_asked_for(claim: str, kept: bool) -> None:
+    found = candidates()
+    *_, answer = stream_generatively(
+        "When did Kouchner meet Clinton?",
+        found,
+        [passage()],
+        FakeListChatModel(responses=[reply((claim, [1, 2]))]),
+        system=SYSTEM,
+        prompt=PROMPT,
+        refusal=REFUSAL,
+    )
+    assert isinstance(answer, Answer) and answer.refused is not kept
+    if not kept:
+        assert answer.verification[0].reason.startswith("does not hold the kind of thing asked")
 
 
 def test_only_the_cited_sentences_that_bear_the_claim_out_are_cited() -> None:
@@ -363,6 +388,21 @@ def test_the_pipeline_streams_a_verified_generated_answer(
         citation.quote in p.text for p in answer.passages
     )
     assert answer.to_dict()["answered_by"] == "generative"
+
+
+def test_the_model_reads_the_sentences_the_extractive_answer_quotes_first(
+    settings: Settings, memory_client: chromadb.api.ClientAPI
+) -> None:
+    model = RecordingChatModel(responses=[reply()])
+    pipeline = generative_pipeline(settings, memory_client, model)
+    question = "Who handed Clinton a paper about Omar Khadr?"
+    extractive = Pipeline(settings, pipeline.store).ask(question)
+    pipeline.ask(question)
+    [messages] = model.seen
+    listed = re.findall(r"^\[(\d+)\] (.*)$", messages[1].content, re.M)
+    quotes = [c.quote for c in extractive.citations]
+    assert [text for _, text in listed[: len(quotes)]] == quotes
+    assert len(listed) == settings.generative_sentences
 
 
 def test_generative_mode_without_its_model_installed_says_what_to_do(

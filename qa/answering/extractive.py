@@ -232,7 +232,7 @@ def score_sentences(
     weights = weights or (CLAIM_WEIGHTS if is_claim(question) else WEIGHTS)
     asked = set(tokens(question))
     total = _weight(asked, idf) or 1.0
-    wants = _answer_type(question)
+    wants = answer_type(question)
     yes_no = is_yes_no(question)  # a yes/no answer may restate the question
     scored = []
     for rank, passage in enumerate(passages):
@@ -273,7 +273,7 @@ def judge_sentences(
     return sorted(pool, key=lambda s: -blended[id(s)])
 
 
-def _answer_type(question: str) -> Callable[[str], bool] | None:
+def answer_type(question: str) -> Callable[[str], bool] | None:
     """A test for sentences that hold the kind of thing the question asks for, if it asks one."""
     lowered = question.lower()
     counted = _COUNTED.search(lowered)

@@ -26,7 +26,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.utils.json import parse_partial_json
 
 from qa.answering.durations import figure_follows, find_dates
-from qa.answering.extractive import ScoredSentence, is_yes_no
+from qa.answering.extractive import ScoredSentence, answer_type, is_yes_no
 from qa.citations import span_citation
 from qa.config import Settings
 from qa.errors import AnswerModelError, ConfigError
@@ -86,7 +86,7 @@ def stream_generatively(
     prompt: Prompt,
     refusal: str,
     min_support: float = 0.6,
-    timeout_s: float = 30.0,
+    timeout_s: float = 20.0,
 ) -> Iterator[str | Answer]:
     """Each claim the model writes, as soon as it is complete and verified (its text with its
     markers, a leading space after the first), then the Answer: refused when none survived.
@@ -181,6 +181,7 @@ class _Verifier:
         self.question = question
         # What a claim must add: words beyond the question's ("yes" or "no" for a yes/no one).
         self.asked = set(tokens(question)) | ({"yes", "no"} if is_yes_no(question) else set())
+        self.wants = answer_type(question)
         self.candidates = candidates
         self.min_support = min_support
         self.seen = 0  # claims of the reply already checked
@@ -232,6 +233,9 @@ class _Verifier:
             return "repeats an earlier claim"
         if not set(tokens(claim)) - self.asked and not is_yes_no(self.question):
             return "only restates the question"
+        # The type tests take a sentence's first word for no name, and a claim may be just one.
+        if self.wants and not self.wants(f"Answer: {claim}"):
+            return "does not hold the kind of thing asked for (a date, a number, a name)"
         return ""
 
     def _unborne(self, claim: str, ids: tuple[int, ...]) -> str:
@@ -248,7 +252,8 @@ class _Verifier:
         support = len(words & set(tokens(context))) / len(words)
         if support < self.min_support:
             return f"only {support:.0%} of what it adds is in the sentences it cites"
-        missing = [n for n in _NAME.findall(claim) if fold(n) not in fold(context)]
+        names = [n.removesuffix("'s").removesuffix("’s") for n in _NAME.findall(claim)]
+        missing = [n for n in names if fold(n) not in fold(context)]
         if missing:
             return f"names {missing[0]}, which the sentences it cites do not"
         if not _figures_stand(claim, quotes):
