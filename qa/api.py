@@ -82,8 +82,12 @@ class AskRequest(BaseModel):
         return tuple(Turn(question=t.question, answer=t.answer) for t in self.history)
 
 
+EDITOR_USER = "editor"
+
+
 def create_app(settings: Settings, pipeline: Pipeline, *, with_ui: bool = False) -> FastAPI:
-    """The API app. With `with_ui` the Gradio reader UI (qa/ui.py) is mounted at `/` too."""
+    """The API app. With `with_ui` the Gradio reader UI (qa/ui.py) is mounted at `/` too, and
+    the editors' UI at `/editors/` when QA_EDITOR_PASSWORD is set."""
     app = FastAPI(
         title="case-qa",
         summary="Cited answers about one news story.",
@@ -118,8 +122,14 @@ def create_app(settings: Settings, pipeline: Pipeline, *, with_ui: bool = False)
     if with_ui:
         import gradio as gr
 
-        from qa.ui import build_ui
+        from qa.ui import build_editors_ui, build_ui
 
+        # Editors' tools run evaluations (minutes of CPU) and show readers' private notes: they
+        # exist only behind a password, and never on the reader's page.
+        password = settings.editor_password.get_secret_value()
+        if password:
+            editors = build_editors_ui(pipeline, settings)
+            gr.mount_gradio_app(app, editors, path="/editors", auth=(EDITOR_USER, password))
         # Mounted last: a mount at "/" would shadow every route registered after it.
         gr.mount_gradio_app(app, build_ui(pipeline, settings), path="/")
     return app

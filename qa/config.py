@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -106,6 +106,11 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(500, ge=10, description="Longer questions are refused.")
 
     # Web (qa serve: the HTTP API and the widget)
+    editor_password: SecretStr = Field(
+        SecretStr(""),
+        description="Password of the editors' pages at /editors/ (user 'editor'); without one "
+        "they are not served at all.",
+    )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Origins whose pages may call the API and embed the widget, besides the app's "

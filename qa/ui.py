@@ -1,4 +1,4 @@
-"""Gradio Blocks: the reader's chat with cited sources, and the editors' tab (eval runs, feedback).
+"""Gradio Blocks: the reader's chat with cited sources, and the editors' app (eval runs, feedback).
 
 Handlers are plain module-level functions that take the pipeline, store or settings they need as
 arguments; `build_ui` only lays out components and wires thin closures to them. Domain errors are
@@ -248,21 +248,30 @@ def article_title(settings: Settings) -> tuple[str, str]:
 
 
 def build_ui(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
-    """The whole app as a Blocks: reader tab and editors' tab. No network assets are used."""
+    """The reader's app: the chat with its cited sources. Editors' tools are a separate app
+    (build_editors_ui) that readers never get. No network assets are used."""
     store = open_feedback_store(settings)
     title, date = article_title(settings)
     css = read_asset("ui.css")
     with gr.Blocks(title="Ask the story", analytics_enabled=False) as demo:
         gr.HTML(header_html(title, date), css_template=css, js_on_load=None)
-        with gr.Tabs():
-            with gr.Tab("Ask the story", id="reader"):
-                _reader_tab(pipeline, settings, store, title, css)
-            with gr.Tab("Editors", id="editors") as editors:
-                _editors_tab(pipeline, settings, store, css, editors)
+        _reader_tab(pipeline, settings, store, title, css)
     # Answering only reads the index and the feedback store opens a connection per call, so
     # readers need not wait in one line behind each other.
     demo.queue(default_concurrency_limit=READER_CONCURRENCY)
     return demo
+
+
+def build_editors_ui(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
+    """The editors' app: gold-set runs over the live index and readers' unanswered and
+    thumbs-down questions. Served only behind a password (qa/api.py)."""
+    store = open_feedback_store(settings)
+    css = read_asset("ui.css")
+    with gr.Blocks(title="Ask the story: editors", analytics_enabled=False) as editors:
+        _editors_tab(pipeline, settings, store, css, editors)
+    # One evaluation at a time: each keeps both cores busy for minutes.
+    editors.queue(default_concurrency_limit=1)
+    return editors
 
 
 def _reader_tab(
@@ -330,7 +339,7 @@ def _reader_tab(
 
 
 def _editors_tab(
-    pipeline: Pipeline, settings: Settings, store: FeedbackStore, css: str, tab: gr.Tab
+    pipeline: Pipeline, settings: Settings, store: FeedbackStore, css: str, page: gr.Blocks
 ) -> None:
     choices = gold_set_choices(settings)
     results = gr.State([])
@@ -384,4 +393,4 @@ def _editors_tab(
     )
     failures_only.change(on_filter, [results, failures_only], table, api_visibility="private")
     refresh.click(on_refresh, None, problems, api_visibility="private")
-    tab.select(on_refresh, None, problems, api_visibility="private")
+    page.load(on_refresh, None, problems, api_visibility="private")

@@ -9,7 +9,10 @@ from typing import Any
 
 import gradio as gr
 import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
+from qa.api import create_app
 from qa.chain import Pipeline
 from qa.config import Settings
 from qa.corpus import read_manifest
@@ -322,3 +325,30 @@ def test_every_starter_is_answered_by_the_real_pipeline(real_pipeline: Pipeline)
         answer = real_pipeline.ask(question)
         assert not answer.refused, question
         assert answer.citations, question
+
+
+def test_the_reader_app_has_no_editors_tools(fake_pipeline: Pipeline, settings: Settings) -> None:
+    demo = build_ui(fake_pipeline, settings)
+    names = {fn.name for fn in demo.fns.values()}
+    assert "on_ask" in names and not names & {"on_run", "on_refresh", "on_filter"}
+    config = json.dumps(demo.get_config_file(), default=str)
+    assert "Run evaluation" not in config and "Editors" not in config
+
+
+@pytest.mark.parametrize("password", ["", "s3cret"])
+def test_editors_pages_exist_only_behind_a_password(
+    fake_pipeline: Pipeline, settings: Settings, password: str
+) -> None:
+    guarded = settings.model_copy(update={"editor_password": SecretStr(password)})
+    client = TestClient(create_app(guarded, fake_pipeline, with_ui=True))
+    assert "Run evaluation" not in client.get("/config").text  # the reader's page
+    for path in ("/editors/config", "/editors/gradio_api/info"):
+        assert client.get(path).status_code == (401 if password else 404)
+    join = client.post("/editors/gradio_api/queue/join", json={"fn_index": 0, "data": []})
+    assert join.status_code == (401 if password else 404)
+    if password:
+        wrong = client.post("/editors/login", data={"username": "editor", "password": "guess"})
+        assert wrong.status_code >= 400
+        assert client.get("/editors/config").status_code == 401
+        client.post("/editors/login", data={"username": "editor", "password": password})
+        assert "Run evaluation" in client.get("/editors/config").text

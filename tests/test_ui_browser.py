@@ -31,6 +31,7 @@ SCRIPT = "<img src=x onerror=alert(1)>"
 START_TIMEOUT_S = 240  # first start builds the index in a fresh home: model load + embedding
 BOX = "#qa-question :is(input, textarea)"  # one line: Gradio renders an <input>
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+EDITOR_PASSWORD = "test-editor-password"
 
 
 def free_port() -> int:
@@ -67,6 +68,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
         "QA_HOME": str(home),
         "GRADIO_SERVER_NAME": "127.0.0.1",
         "GRADIO_SERVER_PORT": str(port),
+        "QA_EDITOR_PASSWORD": EDITOR_PASSWORD,
         "PYTHONUNBUFFERED": "1",
     }
     log = home / "app.log"
@@ -183,7 +185,11 @@ def test_editors_run_the_gold_set_and_see_reader_problems(
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page.goto(url, wait_until="load", timeout=60_000)
     page.locator(BOX).wait_for(timeout=60_000)  # the app is mounted and its events wired
-    page.get_by_role("tab", name="Editors").click()
+    assert page.get_by_role("tab", name="Editors").count() == 0  # readers get no editors' tools
+    page.goto(url + "editors/", wait_until="load", timeout=60_000)
+    page.get_by_label("username").fill("editor")
+    page.get_by_label("password").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Login").click()
     # The reader test above left a refused question: it is listed, as text.
     expect(page.locator("#qa-problems")).to_contain_text(SCRIPT, timeout=30_000)
     page.get_by_role("button", name="Run evaluation").click()
