@@ -30,8 +30,8 @@ def test_missing_declaration_is_rejected(tmp_path: Path) -> None:
 
 def test_answer_prompts_golden_rendering() -> None:
     folder = PROJECT_ROOT / "prompts"
-    user = load_prompt(folder, "answer").render(question="Who?", passages="[1] T: Text.")
-    assert user == "Passages:\n[1] T: Text.\n\nQuestion: Who?"
+    user = load_prompt(folder, "answer").render(question="Who?", sentences="[1] Text.")
+    assert user == "Sentences:\n[1] Text.\n\nQuestion: Who?"
     system = load_prompt(folder, "answer_system").render()
     assert system.startswith("You answer readers' questions about a news story")
-    assert system.endswith("reply exactly: NOT IN SOURCES")
+    assert system.endswith("reply with an empty list of claims.")
