@@ -8,6 +8,7 @@ and questions have size limits, and every error is a small JSON object, never a 
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict
@@ -22,7 +23,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa.chain import Pipeline
 from qa.config import Settings
@@ -101,6 +102,9 @@ def create_app(settings: Settings, pipeline: Pipeline, *, with_ui: bool = False)
     # Added inner first, so a request meets the origin guard, then CORS (which also dresses the
     # size limit's 413), then the size limit. Gradio sees a CORSMiddleware and leaves CORS to it
     # rather than adding its own, more permissive one.
+    app.add_middleware(
+        ReaderGradioGuard, limiter=app.state.limiter, max_bytes=settings.max_body_bytes
+    )
     app.add_middleware(DeclaredBodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
@@ -130,8 +134,10 @@ def create_app(settings: Settings, pipeline: Pipeline, *, with_ui: bool = False)
         if password:
             editors = build_editors_ui(pipeline, settings)
             gr.mount_gradio_app(app, editors, path="/editors", auth=(EDITOR_USER, password))
+        reader = build_ui(pipeline, settings)
+        app.state.reader_events = set(reader.fns)  # what ReaderGradioGuard lets through
         # Mounted last: a mount at "/" would shadow every route registered after it.
-        gr.mount_gradio_app(app, build_ui(pipeline, settings), path="/")
+        gr.mount_gradio_app(app, reader, path="/")
     return app
 
 
@@ -212,6 +218,89 @@ class DeclaredBodyLimit:
         await self.app(scope, receive, send)
 
 
+class ReaderGradioGuard:
+    """The reader page's Gradio routes pass the API's checks: a question sent through Gradio's
+    queue is rate-limited per client address with the same buckets as /api/, its body is held to
+    QA_MAX_BODY_BYTES, and it must name an event the page has (an unknown `fn_index` is a 422,
+    not an error inside Gradio). Gradio's named-endpoint and upload routes are closed: the page
+    needs neither, and the HTTP API is the way to ask from a program. The editors' app, behind
+    its login, is not affected.
+    """
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, max_bytes: int) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"] if scope["type"] == "http" else ""
+        if path.startswith(_GRADIO_CLOSED):
+            await error_response(404, "Not found.")(scope, receive, send)
+            return
+        if path != _GRADIO_JOIN or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        client = scope["client"][0] if scope.get("client") else "unknown"
+        wait = self.limiter.acquire(client)
+        if wait:
+            headers = {"Retry-After": retry_after_header(wait)}
+            await error_response(429, _TOO_MANY, headers=headers)(scope, receive, send)
+            return
+        body = await _read_body(receive, self.max_bytes)
+        problem = (
+            body_too_large_message(self.max_bytes)
+            if body is None
+            else _unknown_event(body, getattr(scope["app"].state, "reader_events", set()))
+        )
+        if problem:
+            await error_response(413 if body is None else 422, problem)(scope, receive, send)
+            return
+        await self.app(scope, _replay(body or b"", receive), send)
+
+
+_GRADIO_JOIN = "/gradio_api/queue/join"
+_GRADIO_CLOSED = ("/gradio_api/call/", "/gradio_api/run/", "/gradio_api/api/", "/gradio_api/upload")
+_TOO_MANY = "Too many questions from this address. Please wait a moment and try again."
+
+
+async def _read_body(receive: Receive, max_bytes: int) -> bytes | None:
+    """The request body, or None as soon as it is longer than max_bytes."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if len(body) > max_bytes:
+            return None
+        if not message.get("more_body"):
+            return body
+
+
+def _unknown_event(body: bytes, events: set[int]) -> str:
+    """Why a queue request names no event of the reader's page, or ""."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return "The request body is not valid JSON."
+    index = data.get("fn_index") if isinstance(data, dict) else None
+    if type(index) is not int or index not in events:
+        return "The request names no event of this page."
+    return ""
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the app the body already read, then whatever comes next."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replayed
+
+
 def body_too_large_message(max_bytes: int) -> str:
     return f"The request body is too large (the limit is {max_bytes:,} bytes)."
 
@@ -283,11 +372,7 @@ async def limit_rate(request: Request) -> None:
     client = request.client.host if request.client else "unknown"
     wait = request.app.state.limiter.acquire(client)
     if wait:
-        raise HTTPException(
-            429,
-            "Too many questions from this address. Please wait a moment and try again.",
-            headers={"Retry-After": retry_after_header(wait)},
-        )
+        raise HTTPException(429, _TOO_MANY, headers={"Retry-After": retry_after_header(wait)})
 
 
 def checked_request(

@@ -330,11 +330,14 @@ def _reader_tab(
         return send_note(store, entry_id, text)
 
     reply = [chatbot, exchanges, sources, notice, question, suggestion]
-    question.submit(on_ask, [question, exchanges], reply, api_name="ask")
+    # No named API: programs ask through /api/ask, which this page's limits also guard.
+    question.submit(on_ask, [question, exchanges], reply, api_visibility="private")
     ask.click(on_ask, [question, exchanges], reply, api_visibility="private")
     for button in [suggestion, *starter_buttons]:
         button.click(on_ask, [button, exchanges], reply, api_visibility="private")
-    chatbot.like(on_like, [exchanges], [exchanges, rated_id, rated, note_box])
+    chatbot.like(
+        on_like, [exchanges], [exchanges, rated_id, rated, note_box], api_visibility="private"
+    )
     send.click(on_note, [rated_id, note], [rated, note], api_visibility="private")
 
 

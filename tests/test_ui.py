@@ -312,7 +312,7 @@ def test_build_ui_wires_an_ask_endpoint_and_corpus_starters(
 ) -> None:
     demo = build_ui(fake_pipeline, settings)
     assert isinstance(demo, gr.Blocks)
-    assert "ask" in [fn.api_name for fn in demo.fns.values()]
+    assert "on_ask" in [fn.name for fn in demo.fns.values()]
     config = json.dumps(demo.get_config_file(), default=str)
     starters = read_manifest(CORPUS).starters
     assert len(starters) >= 3 and all(json.dumps(q)[1:-1] in config for q in starters)
@@ -352,3 +352,50 @@ def test_editors_pages_exist_only_behind_a_password(
         assert client.get("/editors/config").status_code == 401
         client.post("/editors/login", data={"username": "editor", "password": password})
         assert "Run evaluation" in client.get("/editors/config").text
+
+
+def reader_client(pipeline: Pipeline, settings: Settings, **overrides: Any) -> TestClient:
+    app = create_app(settings.model_copy(update=overrides), pipeline, with_ui=True)
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def test_the_reader_page_offers_no_named_gradio_endpoints(
+    fake_pipeline: Pipeline, settings: Settings
+) -> None:
+    client = reader_client(fake_pipeline, settings)
+    assert client.get("/gradio_api/info").json()["named_endpoints"] == {}
+    for path in ("/gradio_api/call/ask", "/gradio_api/run/predict", "/gradio_api/upload"):
+        response = client.post(path, json={"data": ["Who?", []]})
+        assert response.status_code == 404 and response.json()["error"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b'{"fn_index": 9999, "data": [], "session_hash": "s"}', 422),  # no such event
+        (b'{"fn_index": "0", "data": []}', 422),  # wrong type
+        (b"[1, 2", 422),  # not JSON
+        (b'{"data": ["' + b"x" * 70_000 + b'"], "fn_index": 0}', 413),  # over the body limit
+    ],
+)
+def test_junk_sent_to_gradios_queue_is_a_clear_error(
+    fake_pipeline: Pipeline, settings: Settings, body: bytes, status: int
+) -> None:
+    client = reader_client(fake_pipeline, settings)
+    response = client.post("/gradio_api/queue/join", content=body)
+    assert response.status_code == status
+    assert set(response.json()) == {"error", "message"}
+
+
+def test_gradios_queue_shares_the_apis_rate_limit(
+    fake_pipeline: Pipeline, settings: Settings
+) -> None:
+    client = reader_client(fake_pipeline, settings, rate_limit_per_minute=2)
+    assert client.post("/api/ask", json={"question": "Who met Clinton?"}).status_code == 200
+    event = min(client.app.state.reader_events)  # type: ignore[attr-defined]
+    join = {"fn_index": event, "data": ["Who met Clinton?", []], "session_hash": "s"}
+    assert client.post("/gradio_api/queue/join", json=join).status_code == 200
+    response = client.post("/gradio_api/queue/join", json=join)
+    assert response.status_code == 429 and response.headers["Retry-After"]
+    assert response.json()["error"] == "rate_limited"
+    assert client.post("/api/ask", json={"question": "Who met Clinton?"}).status_code == 429
