@@ -9,9 +9,7 @@ from qa.environment import apply_offline_defaults
 
 apply_offline_defaults()  # before gradio and the hub client read their settings at import
 
-import uvicorn  # noqa: E402
-
-from qa.api import create_app  # noqa: E402
+from qa.api import create_app, run_server  # noqa: E402
 from qa.chain import build_pipeline  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.errors import QAError  # noqa: E402
@@ -24,4 +22,4 @@ except QAError as exc:
 
 if __name__ == "__main__":
     host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
-    uvicorn.run(app, host=host, port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+    run_server(app, host, int(os.environ.get("GRADIO_SERVER_PORT", "7860")))

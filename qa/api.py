@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict
 from importlib.resources import files
@@ -139,6 +140,24 @@ def create_app(settings: Settings, pipeline: Pipeline, *, with_ui: bool = False)
         # Mounted last: a mount at "/" would shadow every route registered after it.
         gr.mount_gradio_app(app, reader, path="/")
     return app
+
+
+def run_server(app: FastAPI, host: str, port: int, *, access_log: bool = True) -> None:
+    """Serve the app with uvicorn. A client's address comes from X-Forwarded-For only when the
+    request comes from an address in FORWARDED_ALLOW_IPS (default: none; uvicorn's own default
+    trusts loopback, which let anyone on the machine dodge the rate limit with a made-up header).
+    """
+    import uvicorn
+
+    trusted = os.environ.get("FORWARDED_ALLOW_IPS", "")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=access_log,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+    )
 
 
 def read_widget_script() -> str:

@@ -104,14 +104,12 @@ def ask(settings: Settings, question: str, as_json: bool) -> None:
 @handle_errors
 def serve(settings: Settings, host: str, port: int, access_log: bool) -> None:
     """Serve the HTTP API, the embeddable widget and the reader UI (indexing the corpus first)."""
-    import uvicorn
-
-    from qa.api import create_app
+    from qa.api import create_app, run_server
     from qa.chain import build_pipeline
 
     app = create_app(settings, build_pipeline(settings, sync_corpus=True), with_ui=True)
     click.echo(f"Serving http://{host}:{port}/ (API docs at /docs, widget at /widget.js)", err=True)
-    uvicorn.run(app, host=host, port=port, access_log=access_log)
+    run_server(app, host, port, access_log=access_log)
 
 
 def _answer_modes() -> list[str]:

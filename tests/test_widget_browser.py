@@ -6,25 +6,19 @@ QA_ALLOWED_ORIGINS gets a clean refusal. Screenshots go to artifacts/.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from qa.chain import Pipeline
 from qa.config import PROJECT_ROOT, Settings
+from tests.servers import free_port, qa_serve
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -62,13 +56,6 @@ ARTICLE_PAGE = """<!doctype html>
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def ports() -> dict[str, int]:
     return {"api": free_port(), "allowed": free_port(), "denied": free_port()}
@@ -82,43 +69,10 @@ def api_url(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
     """`qa serve` in a subprocess, on a copy of the session's real index (no re-embedding)."""
-    home = tmp_path_factory.mktemp("serve") / "home"
-    shutil.copytree(real_settings.resolve_home(), home)
-    env = {
-        **os.environ,
-        "QA_HOME": str(home),
-        "QA_ALLOWED_ORIGINS": f"http://127.0.0.1:{ports['allowed']}",
-    }
-    log_path = home.parent / "serve.log"
-    qa = Path(sys.executable).with_name("qa")
-    url = f"http://127.0.0.1:{ports['api']}"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [str(qa), "serve", "--port", str(ports["api"]), "--no-access-log"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_healthy(url, server, log_path)
-            yield url
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-
-
-def wait_until_healthy(url: str, server: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"qa serve exited:\n{log_path.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"qa serve did not become healthy:\n{log_path.read_text()[-3000:]}")
+    origins = f"http://127.0.0.1:{ports['allowed']}"
+    folder = tmp_path_factory.mktemp("serve")
+    with qa_serve(real_settings, folder, ports["api"], QA_ALLOWED_ORIGINS=origins) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
