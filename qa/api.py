@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict
 from importlib.resources import files
 from typing import Annotated, Any
@@ -24,6 +24,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa.chain import Pipeline
@@ -100,13 +101,15 @@ def create_app(settings: Settings, pipeline: Pipeline, *, with_ui: bool = False)
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.widget_js = read_widget_script()
 
-    # Added inner first, so a request meets the origin guard, then CORS (which also dresses the
-    # size limit's 413), then the size limit. Gradio sees a CORSMiddleware and leaves CORS to it
-    # rather than adding its own, more permissive one.
+    # Added inner first, so a request meets the origin guard, then CORS (which answers preflights
+    # and dresses every error below it), then the error shape, the size limit and the guard on
+    # Gradio's routes. Gradio sees a CORSMiddleware and leaves CORS to it rather than adding its
+    # own, more permissive one.
     app.add_middleware(
         ReaderGradioGuard, limiter=app.state.limiter, max_bytes=settings.max_body_bytes
     )
     app.add_middleware(DeclaredBodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ErrorShape, routes=route_methods([*api.routes, *site.routes]))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
@@ -213,6 +216,63 @@ def own_origin(scope: Scope, headers: Headers) -> str:
     support); otherwise list the public origin in QA_ALLOWED_ORIGINS.
     """
     return f"{scope['scheme']}://{headers.get('host', '')}".lower()
+
+
+class ErrorShape:
+    """One error shape everywhere: a 404 or 405 answered in Starlette's `{"detail": …}` (for a
+    path no route has, or a method a route of ours does not take, the reader UI mounted at "/"
+    answers instead) becomes `{"error", "message"}`, and a 405 names the allowed methods. Gradio's
+    own routes keep the bodies its pages read.
+    """
+
+    def __init__(self, app: ASGIApp, routes: dict[str, set[str]]) -> None:
+        self.app = app
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"] if scope["type"] == "http" else ""
+        if not path or path.startswith(_GRADIO_OWN):
+            await self.app(scope, receive, send)
+            return
+        allowed = self.routes.get(path)
+        if allowed and scope["method"] not in allowed:
+            message = f"{path} takes {', '.join(sorted(allowed))}."
+            headers = {"Allow": ", ".join(sorted(allowed))}
+            await error_response(405, message, headers=headers)(scope, receive, send)
+            return
+        start: Message | None = None
+        replaced = False
+
+        async def reshape(message: Message) -> None:
+            nonlocal start, replaced
+            if replaced:  # the rest of a body already answered in our shape
+                return
+            if message["type"] == "http.response.start" and message["status"] == 404:
+                start = message  # held until the body shows whose 404 it is
+                return
+            if start is not None and message["type"] == "http.response.body":
+                held, start = start, None
+                if message.get("body", b"").startswith(b'{"detail":'):
+                    replaced = True
+                    await error_response(404, "Not found.")(scope, receive, send)
+                    return
+                await send(held)
+            await send(message)
+
+        await self.app(scope, receive, reshape)
+
+
+_GRADIO_OWN = ("/gradio_api/", "/editors", "/login", "/logout", "/config", "/theme", "/assets/")
+
+
+def route_methods(routes: Iterable[BaseRoute]) -> dict[str, set[str]]:
+    """Each route's path and the methods it takes."""
+    found: dict[str, set[str]] = {}
+    for route in routes:
+        methods = getattr(route, "methods", None)
+        if methods and hasattr(route, "path") and "{" not in route.path:
+            found.setdefault(route.path, set()).update(methods)
+    return found
 
 
 class DeclaredBodyLimit:
@@ -366,10 +426,12 @@ def _validation_error_response(request: Request, exc: Exception) -> JSONResponse
 
 def _http_error_response(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    message = str(exc.detail)
-    if exc.status_code == 413:
+    status, message = exc.status_code, str(exc.detail)
+    if status == 413:
         message = body_too_large_message(request.app.state.settings.max_body_bytes)
-    return error_response(exc.status_code, message, headers=exc.headers)
+    elif status == 400:  # FastAPI could not parse the body: invalid UTF-8, too deep, too long
+        status, message = 422, "The request body is not valid JSON."
+    return error_response(status, message, headers=exc.headers)
 
 
 def _server_error_response(request: Request, exc: Exception) -> JSONResponse:
@@ -435,7 +497,7 @@ def ask_stream(body: CheckedRequest, pipeline: PipelineDep) -> Iterator[ServerSe
         )
 
 
-@site.get("/healthz", tags=["service"])
+@site.api_route("/healthz", methods=["GET", "HEAD"], tags=["service"])
 def healthz(pipeline: PipelineDep) -> dict[str, Any]:
     """Liveness and readiness: the index is open and holds passages."""
     # The passages this process answers from, counted once when its lexical index was built:

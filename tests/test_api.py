@@ -218,11 +218,27 @@ def test_malformed_requests_are_422(client: TestClient, content: bytes, content_
     assert "hint" in body
 
 
-def test_binary_body_is_400(client: TestClient) -> None:
-    response = client.post(
-        "/api/ask", content=b"\xff\xfe\x00binary", headers={"Content-Type": "application/json"}
-    )
-    assert_error(response, 400, "bad_request")
+@pytest.mark.parametrize(
+    "body",
+    [b"\xff\xfe\x00binary", b"[" * 5000 + b"]" * 5000, b'{"question": ' + b"9" * 5000 + b"}"],
+)
+def test_a_body_that_is_not_json_is_422(client: TestClient, body: bytes) -> None:
+    response = client.post("/api/ask", content=body, headers={"Content-Type": "application/json"})
+    assert_error(response, 422, "invalid_request")
+
+
+@pytest.mark.parametrize("with_ui", [False, True])
+def test_one_error_shape_for_wrong_methods_and_paths(
+    fake_pipeline: Pipeline, with_ui: bool
+) -> None:
+    app = create_app(fake_pipeline.settings, fake_pipeline, with_ui=with_ui)
+    client = TestClient(app, raise_server_exceptions=False)
+    for method, path in [("GET", "/api/ask"), ("PUT", "/api/ask/stream"), ("POST", "/healthz")]:
+        response = client.request(method, path)
+        assert_error(response, 405, "method_not_allowed")
+        assert response.headers["Allow"]
+    assert_error(client.get("/no/such/page"), 404, "not_found")
+    assert client.head("/healthz").status_code == 200
 
 
 def test_too_much_history_is_422(client: TestClient) -> None:
