@@ -497,7 +497,8 @@ def ask_stream(body: CheckedRequest, pipeline: PipelineDep) -> Iterator[ServerSe
         )
 
 
-@site.api_route("/healthz", methods=["GET", "HEAD"], tags=["service"])
+@site.get("/healthz", tags=["service"])
+@site.head("/healthz", include_in_schema=False)
 def healthz(pipeline: PipelineDep) -> dict[str, Any]:
     """Liveness and readiness: the index is open and holds passages."""
     # The passages this process answers from, counted once when its lexical index was built:
