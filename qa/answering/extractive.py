@@ -47,6 +47,17 @@ _ABSENCE = re.compile(
     re.I,
 )
 
+# Text addressed to an assistant rather than to readers: a source holding it is data, and such a
+# sentence is never quoted as an answer (nor offered to a chat model).
+_ADDRESSES_ASSISTANT = re.compile(
+    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules|prompts?|guidelines)\b"
+    r"|\b(answer|respond|reply)( to)? (every|all|any|each)( \w+)? (questions?|queries|users?)\b"
+    r"|\byou are (now )?(an? )?(ai|assistant|chatbot|language model|bot)\b"
+    r"|\b(system|developer) (prompt|message|note|instruction)s?\b"
+    r"|\bas an ai\b",
+    re.I,
+)
+
 # Clause boundaries, to tell what a statement of silence is about.
 _CLAUSE = re.compile(r"[,;:—–()]|\s-\s")
 
@@ -238,6 +249,8 @@ def score_sentences(
     for rank, passage in enumerate(passages):
         for s, e in quotable_spans(passage.text):
             sentence = passage.text[s:e]
+            if _ADDRESSES_ASSISTANT.search(sentence):
+                continue
             present = set(tokens(sentence))
             features = Features(
                 coverage=sum(idf(t) for t in asked & present) / total,
