@@ -240,7 +240,12 @@ def build_pipeline(
     opener = open_or_rebuild_store if sync_corpus else open_store
     store = opener(settings, model, client)
     if sync_corpus:
-        ingest_corpus(settings.corpus, store, settings.chunk_chars)
+        ingest_corpus(
+            settings.corpus,
+            store,
+            settings.chunk_chars,
+            require_manifest=settings.require_manifest,
+        )
     return Pipeline(settings, store, chat_model, judge)
 
 

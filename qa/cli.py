@@ -61,7 +61,13 @@ def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool, as_json: 
         reset_store(settings)
     store = open_store(settings, load_embedding_model())
     with ProgressBar(enabled=not as_json) as bar:
-        report = ingest_corpus(corpus, store, settings.chunk_chars, progress=bar.update)
+        report = ingest_corpus(
+            corpus,
+            store,
+            settings.chunk_chars,
+            progress=bar.update,
+            require_manifest=settings.require_manifest,
+        )
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
         return
@@ -72,6 +78,8 @@ def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool, as_json: 
     )
     for failure in report.failed:
         click.echo(f"  skipped {failure.path}: {failure.reason}", err=True)
+    for source_id in report.unlisted:
+        click.echo(f"  not in sources.toml, so trusted least: {source_id}", err=True)
 
 
 @main.command()

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     collection: str = Field("case_qa", description="Chroma collection name.")
     prompts: Path = Field(PROJECT_ROOT / "prompts", description="Folder of prompt files.")
 
+    require_manifest: bool = Field(
+        False,
+        description="Ingest only the files sources.toml lists; others are reported as failed.",
+    )
+
     # Chunking
     chunk_chars: int = Field(480, ge=100, le=4000, description="Target passage length.")
 

@@ -58,6 +58,9 @@ class LoadFailure:
     reason: str
 
 
+UNLISTED_AUTHORITY = 0.0
+
+
 def read_manifest(corpus: Path) -> Manifest:
     """Parse corpus/sources.toml; a missing manifest means defaults for every file."""
     path = corpus / MANIFEST
@@ -102,12 +105,18 @@ def find_source_files(corpus: Path) -> list[Path]:
     return files
 
 
-def load_sources(corpus: Path) -> tuple[list[Source], list[LoadFailure]]:
-    """Load every source in the corpus; a file that cannot be read is reported, not fatal."""
+def load_sources(
+    corpus: Path, *, require_manifest: bool = False
+) -> tuple[list[Source], list[LoadFailure]]:
+    """Load every source in the corpus; a file that cannot be read is reported, not fatal, as is
+    one sources.toml does not list when require_manifest is set."""
     manifest = read_manifest(corpus)
     sources, failures = [], []
     for path in find_source_files(corpus):
         rel = path.relative_to(corpus).as_posix()
+        if require_manifest and rel not in manifest.sources:
+            failures.append(LoadFailure(rel, "not listed in sources.toml (QA_REQUIRE_MANIFEST)"))
+            continue
         try:
             sources.append(load_source(path, rel, manifest))
         except SourceError as exc:
@@ -132,7 +141,9 @@ def load_source(path: Path, source_id: str, manifest: Manifest) -> Source:
     segments = tuple(find_segments(text, manifest.boilerplate))
     if not segments:
         raise SourceError("no readable text (empty, or only page chrome)")
-    meta = manifest.sources.get(source_id, SourceMeta())
+    listed = source_id in manifest.sources
+    # A file nobody described is the least trusted source: it counts for no authority.
+    meta = manifest.sources.get(source_id, SourceMeta(authority=UNLISTED_AUTHORITY))
     title = meta.title or heading or _first_heading(text) or path.stem.replace("-", " ").title()
     return Source(
         id=source_id,
@@ -144,6 +155,7 @@ def load_source(path: Path, source_id: str, manifest: Manifest) -> Source:
         date=meta.date,
         kind="article" if meta.kind == "article" else "background",
         authority=meta.authority,
+        listed=listed,
     )
 
 

@@ -35,6 +35,7 @@ class IngestReport:
     unchanged: int = 0
     embedded: int = 0
     failed: list[LoadFailure] = field(default_factory=list)
+    unlisted: list[str] = field(default_factory=list)  # ingested, but not in sources.toml
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -47,17 +48,20 @@ def ingest_corpus(
     store: ChunkStore,
     chunk_chars: int,
     progress: Progress | None = None,
+    *,
+    require_manifest: bool = False,
 ) -> IngestReport:
     """Bring the store in line with one or more corpus folders: add, replace and delete sources.
 
     Source ids are paths relative to their folder; when two folders hold the same relative path,
-    the first folder's file wins and the other is reported as failed.
+    the first folder's file wins and the other is reported as failed. Files their folder's
+    sources.toml does not list are reported as `unlisted`, or refused with require_manifest.
     """
     folders = [corpus] if isinstance(corpus, Path) else list(corpus)
     sources: dict[str, Source] = {}
     failures: list[LoadFailure] = []
     for folder in folders:
-        loaded, failed = load_sources(folder)
+        loaded, failed = load_sources(folder, require_manifest=require_manifest)
         failures += failed
         for source in loaded:
             if source.id in sources:
@@ -66,7 +70,9 @@ def ingest_corpus(
                 )
             else:
                 sources[source.id] = source
-    return ingest_sources(list(sources.values()), failures, store, chunk_chars, progress)
+    report = ingest_sources(list(sources.values()), failures, store, chunk_chars, progress)
+    report.unlisted = sorted(s.id for s in sources.values() if not s.listed)
+    return report
 
 
 def ingest_sources(

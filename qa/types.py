@@ -26,6 +26,7 @@ class Source:
     date: str = ""
     kind: SourceKind = "background"
     authority: float = 0.5
+    listed: bool = True  # in the corpus folder's sources.toml
 
 
 @dataclass(frozen=True)

@@ -124,3 +124,15 @@ def test_sentence_similarities_cover_every_sentence_of_the_asked_passages(
     assert set(scores) == expected
     assert scores[(hit.passage.chunk_id, hit.start, hit.end)] == pytest.approx(hit.score, abs=1e-4)
     assert fake_store.sentence_similarities(vector, []) == {}
+
+
+def test_unlisted_files_are_reported_and_trusted_least(
+    fake_store: ChunkStore, corpus_copy: Path
+) -> None:
+    claim = "Omar Khadr was captured in Afghanistan in July 2002, the article says."
+    (corpus_copy / "stray.txt").write_text(claim.replace("Afghanistan", "Iceland") + "\n")
+    report = ingest_corpus(corpus_copy, fake_store, 480)
+    assert report.unlisted == ["stray.txt"] and report.to_dict()["unlisted"] == ["stray.txt"]
+    stray = [p for p in fake_store.all_passages() if p.source == "stray.txt"]
+    assert stray and all(p.authority == 0.0 for p in stray)
+    assert min(p.authority for p in fake_store.all_passages() if p.source != "stray.txt") > 0
