@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict
 from importlib.resources import files
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -56,6 +57,7 @@ ERROR_CODES = {
     415: "unsupported_media_type",
     422: "invalid_request",
     429: "rate_limited",
+    431: "headers_too_large",
 }
 
 
@@ -119,6 +121,7 @@ def create_app(settings: Settings, pipeline: Pipeline, *, with_ui: bool = False)
         max_age=600,
     )
     app.add_middleware(OriginGuard, allowed=settings.allowed_origins)
+    app.add_middleware(HostGuard)
 
     app.add_exception_handler(QAError, _qa_error_response)
     app.add_exception_handler(RequestValidationError, _validation_error_response)
@@ -152,6 +155,7 @@ def run_server(app: FastAPI, host: str, port: int, *, access_log: bool = True) -
     """
     import uvicorn
 
+    app.state.own_hosts = own_hosts(app.state.settings.public_url, host, port)
     trusted = os.environ.get("FORWARDED_ALLOW_IPS", "")
     uvicorn.run(
         app,
@@ -168,6 +172,55 @@ def read_widget_script() -> str:
 
 
 # --- origins -----------------------------------------------------------------------------------
+
+
+class HostGuard:
+    """400 for a request whose Host is not one this server answers to, and 431 for headers past
+    MAX_HEADERS or MAX_HEADER_BYTES in all.
+
+    A page on evil.example whose name is re-pointed at 127.0.0.1 (DNS rebinding) sends
+    `Host: evil.example` and `Origin: http://evil.example`, which would look like the app's own
+    origin. The hosts are QA_PUBLIC_URL's and the address the server listens on (run_server
+    records them); an app built without them (in-process tests) checks sizes only.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        raw = scope["headers"]
+        if len(raw) > MAX_HEADERS or sum(len(k) + len(v) for k, v in raw) > MAX_HEADER_BYTES:
+            message = "The request headers are too many or too large."
+            await error_response(431, message)(scope, receive, send)
+            return
+        hosts = getattr(scope["app"].state, "own_hosts", None)
+        if hosts and Headers(scope=scope).get("host", "").lower() not in hosts:
+            hint = "Set QA_PUBLIC_URL to the address readers use."
+            await error_response(400, "This server does not answer to that host.", hint)(
+                scope, receive, send
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+MAX_HEADERS = 100
+MAX_HEADER_BYTES = 16 * 1024
+
+
+def own_hosts(public_url: str, host: str, port: int) -> set[str]:
+    """The Host values this server answers to: QA_PUBLIC_URL's, and the address it listens on
+    (by any loopback name when it listens on loopback); empty (no check) when it listens on
+    every interface and no public URL says which name readers use."""
+    hosts = {urlsplit(public_url).netloc.lower()} if public_url else set()
+    if host in ("0.0.0.0", "::", ""):
+        return hosts
+    names = (
+        {"127.0.0.1", "localhost", "[::1]"} if host in ("127.0.0.1", "localhost", "::1") else {host}
+    )
+    return hosts | {f"{name}:{port}" for name in names} | (names if port == 80 else set())
 
 
 class OriginGuard:

@@ -111,6 +111,11 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(500, ge=10, description="Longer questions are refused.")
 
     # Web (qa serve: the HTTP API and the widget)
+    public_url: str = Field(
+        "",
+        description="The address readers reach the app at (https://qa.example.org); requests "
+        "naming another Host are refused. Default: the address the server listens on.",
+    )
     editor_password: SecretStr = Field(
         SecretStr(""),
         description="Password of the editors' pages at /editors/ (user 'editor'); without one "

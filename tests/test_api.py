@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from qa.api import ORIGIN_REFUSAL, create_app
+from qa.api import ORIGIN_REFUSAL, create_app, own_hosts
 from qa.chain import Pipeline
 from qa.config import Settings
 from qa.ratelimit import RateLimiter, retry_after_header
@@ -310,3 +310,17 @@ def test_limiter_forgets_idle_clients_to_bound_memory() -> None:
     clock.now += 61  # a, b and c have refilled completely
     limiter.acquire("d")
     assert set(limiter.buckets) == {"d"}
+
+
+@pytest.mark.parametrize(
+    ("public_url", "host", "port", "expected"),
+    [
+        ("", "127.0.0.1", 8000, {"127.0.0.1:8000", "localhost:8000", "[::1]:8000"}),
+        ("https://qa.example.org", "10.0.0.5", 8000, {"qa.example.org", "10.0.0.5:8000"}),
+        ("", "0.0.0.0", 8000, set()),  # every interface and no public name: no check
+    ],
+)
+def test_the_hosts_a_server_answers_to(
+    public_url: str, host: str, port: int, expected: set[str]
+) -> None:
+    assert own_hosts(public_url, host, port) == expected

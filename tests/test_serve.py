@@ -43,3 +43,20 @@ def test_a_proxy_named_in_forwarded_allow_ips_is_believed(
     with qa_serve(real_settings, tmp_path, free_port(), **env) as url:
         # Each X-Forwarded-For is another client; the Forwarded one counts as the proxy itself.
         assert statuses(url) == [200, 200, 200, 200]
+
+
+def test_only_its_own_host_is_answered_and_headers_are_capped(
+    real_pipeline: Pipeline, real_settings: Settings, tmp_path: Path
+) -> None:
+    with qa_serve(real_settings, tmp_path, free_port()) as url:
+        ask = {"question": "Who met Clinton?"}
+        assert httpx.post(f"{url}/api/ask", json=ask).status_code == 200
+        rebound = {"Host": "evil.example", "Origin": "http://evil.example"}
+        response = httpx.post(f"{url}/api/ask", json=ask, headers=rebound)
+        assert response.status_code == 400 and response.json()["error"] == "bad_request"
+        many = {f"X-Extra-{i}": "x" for i in range(200)}
+        response = httpx.get(f"{url}/healthz", headers=many)
+        assert response.status_code == 431 and response.json()["error"] == "headers_too_large"
+        huge = httpx.get(f"{url}/healthz", headers={"X-Big": "x" * 1_000_000})
+        assert 400 <= huge.status_code < 500
+        assert httpx.get(f"{url}/healthz").status_code == 200  # still serving
