@@ -411,7 +411,7 @@ def _unknown_event(body: bytes, events: set[int]) -> str:
     """Why a queue request names no event of the reader's page, or ""."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested too deep for the parser
         return "The request body is not valid JSON."
     index = data.get("fn_index") if isinstance(data, dict) else None
     if type(index) is not int or index not in events:
