@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from urllib.parse import urlparse
 import pytest
 
 from qa.config import PROJECT_ROOT
+from tests.servers import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -32,12 +32,6 @@ START_TIMEOUT_S = 240  # first start builds the index in a fresh home: model loa
 BOX = "#qa-question :is(input, textarea)"  # one line: Gradio renders an <input>
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 EDITOR_PASSWORD = "test-editor-password"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -178,9 +178,9 @@ class _Verifier:
     def __init__(
         self, question: str, candidates: Sequence[ScoredSentence], min_support: float
     ) -> None:
-        self.question = question
+        self.yes_no = is_yes_no(question)
         # What a claim must add: words beyond the question's ("yes" or "no" for a yes/no one).
-        self.asked = set(tokens(question)) | ({"yes", "no"} if is_yes_no(question) else set())
+        self.asked = set(tokens(question)) | ({"yes", "no"} if self.yes_no else set())
         self.wants = answer_type(question)
         self.candidates = candidates
         self.min_support = min_support
@@ -212,11 +212,12 @@ class _Verifier:
         were given ("1971" citing the sentence before the one that says it). The claim still has
         to be borne out by the given sentences, so those are looked for, and cited instead.
         """
-        reason = self._empty(claim) or self._unborne(claim, ids)
+        empty = self._empty(claim)
+        if empty:
+            return ClaimCheck(claim, ids, supported=False, reason=empty)
+        reason = self._unborne(claim, ids)
         if not reason:
             return ClaimCheck(claim, ids, supported=True, cited=self._contributing(claim, ids))
-        if self._empty(claim):
-            return ClaimCheck(claim, ids, supported=False, reason=reason)
         bearing = self._bearing(claim)
         if not bearing:
             return ClaimCheck(claim, ids, supported=False, reason=reason)
@@ -231,7 +232,7 @@ class _Verifier:
             return "says nothing"
         if any(claim == c.claim and c.supported for c in self.checks):
             return "repeats an earlier claim"
-        if not set(tokens(claim)) - self.asked and not is_yes_no(self.question):
+        if not set(tokens(claim)) - self.asked and not self.yes_no:
             return "only restates the question"
         # The type tests take a sentence's first word for no name, and a claim may be just one.
         if self.wants and not self.wants(f"Answer: {claim}"):
@@ -248,7 +249,7 @@ class _Verifier:
         cited = [self.candidates[i - 1] for i in ids]
         quotes = [s.text for s in cited]
         context = " ".join([*quotes, *{s.passage.title for s in cited}])
-        words = (set(tokens(claim)) - self.asked) or set(tokens(claim))
+        words = self._adds(claim)
         support = len(words & set(tokens(context))) / len(words)
         if support < self.min_support:
             return f"only {support:.0%} of what it adds is in the sentences it cites"
@@ -270,10 +271,15 @@ class _Verifier:
     def _contributing(self, claim: str, ids: tuple[int, ...]) -> tuple[int, ...]:
         """The cited ids whose sentences hold something the claim adds to the question: a model
         that cites every sentence it was given gets only the ones that bear the claim out."""
-        new = (set(tokens(claim)) - self.asked) or set(tokens(claim))
+        new = self._adds(claim)
         ids = tuple(dict.fromkeys(ids))
         useful = tuple(i for i in ids if new & set(tokens(self.candidates[i - 1].text)))
         return useful or ids
+
+    def _adds(self, claim: str) -> set[str]:
+        """The claim's words beyond the question's; all its words for a yes/no restatement."""
+        words = set(tokens(claim))
+        return (words - self.asked) or words
 
     def _cite(self, i: int) -> Citation:
         if i not in self.citations:
