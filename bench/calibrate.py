@@ -56,7 +56,7 @@ def top1(cases: list[Case], blend: float) -> float:
 
 
 def make_cases(questions: int, home: Path) -> list[Case]:
-    model = load_embedding_model()
+    model = load_embedding_model(home)
     index = open_halueval_index(model, home)
     judge = load_judge_model()
     settings = index.settings

@@ -256,7 +256,7 @@ def main() -> None:
     if args.sample < 1:
         parser.error("--sample must be at least 1")
     apply_offline_defaults()
-    model = load_embedding_model()
+    model = load_embedding_model(args.home)
     judge = load_judge() if Settings().judge else None
     results: dict[str, Any] = {"model": model.name, "judge": judge.sha256 if judge else None}
     if args.only in (None, "halueval"):

@@ -234,7 +234,7 @@ def build_pipeline(
     """
     chat_model = load_chat_model(settings) if settings.mode == "generative" else None
     judge = load_judge() if settings.judge else None
-    model = model or load_embedding_model()
+    model = model or load_embedding_model(settings.resolve_home())
     # An index made with another model or by another version: the app rebuilds its index from
     # the corpus folder anyway, so rebuild it rather than refuse to start.
     opener = open_or_rebuild_store if sync_corpus else open_store

@@ -59,7 +59,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool, as_json: 
     corpus = list(paths) or [settings.corpus]
     if rebuild:
         reset_store(settings)
-    store = open_store(settings, load_embedding_model())
+    store = open_store(settings, load_embedding_model(settings.resolve_home()))
     with ProgressBar(enabled=not as_json) as bar:
         report = ingest_corpus(
             corpus,
@@ -108,14 +108,19 @@ def ask(settings: Settings, question: str, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--access-log/--no-access-log", default=True, help="Log every request.")
+@click.option(
+    "--ui/--no-ui",
+    default=True,
+    help="Mount the Gradio reader page at / (--no-ui: the API and widget only, Gradio not loaded).",
+)
 @click.pass_obj
 @handle_errors
-def serve(settings: Settings, host: str, port: int, access_log: bool) -> None:
+def serve(settings: Settings, host: str, port: int, access_log: bool, ui: bool) -> None:
     """Serve the HTTP API, the embeddable widget and the reader UI (indexing the corpus first)."""
     from qa.api import create_app, run_server
     from qa.chain import build_pipeline
 
-    app = create_app(settings, build_pipeline(settings, sync_corpus=True), with_ui=True)
+    app = create_app(settings, build_pipeline(settings, sync_corpus=True), with_ui=ui)
     click.echo(f"Serving http://{host}:{port}/ (API docs at /docs, widget at /widget.js)", err=True)
     run_server(app, host, port, access_log=access_log)
 

@@ -78,7 +78,7 @@ def real_pipeline(real_settings: Settings) -> Iterator[Pipeline]:
     """The real model and a persistent Chroma on disk, corpus ingested once per session."""
     from qa.embeddings import load_embedding_model
 
-    model = load_embedding_model()
+    model = load_embedding_model(real_settings.resolve_home())
     store = open_store(real_settings, model)
     ingest_corpus(real_settings.corpus, store, real_settings.chunk_chars)
     yield build_pipeline(real_settings, model=model)

@@ -25,9 +25,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def qa_serve(settings: Settings, folder: Path, port: int, **env: str) -> Iterator[str]:
-    """`qa serve` on a copy of settings' index (no re-embedding) with extra environment; yields
-    its URL once /healthz answers, and stops it afterwards."""
+def qa_serve(
+    settings: Settings, folder: Path, port: int, *options: str, **env: str
+) -> Iterator[str]:
+    """`qa serve` on a copy of settings' index (no re-embedding) with extra options and
+    environment; yields its URL once /healthz answers, and stops it afterwards."""
     home = folder / "home"
     shutil.copytree(settings.resolve_home(), home)
     log_path = folder / "serve.log"
@@ -35,7 +37,7 @@ def qa_serve(settings: Settings, folder: Path, port: int, **env: str) -> Iterato
     url = f"http://127.0.0.1:{port}"
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            [str(qa), "serve", "--port", str(port), "--no-access-log"],
+            [str(qa), "serve", "--port", str(port), "--no-access-log", *options],
             env={**os.environ, "QA_HOME": str(home), **env},
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -28,7 +28,7 @@ KEYS = [
 @pytest.fixture
 def fake_index(tmp_path: Path, corpus_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """A persistent index of a corpus copy built with the hashing embedder, which `qa eval` uses."""
-    monkeypatch.setattr("qa.chain.load_embedding_model", fake_model)
+    monkeypatch.setattr("qa.chain.load_embedding_model", lambda _home: fake_model())
     settings = Settings(home=tmp_path / "home", corpus=corpus_copy)
     ingest_corpus(corpus_copy, open_store(settings, fake_model()), settings.chunk_chars)
     return settings

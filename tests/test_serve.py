@@ -60,3 +60,14 @@ def test_only_its_own_host_is_answered_and_headers_are_capped(
         huge = httpx.get(f"{url}/healthz", headers={"X-Big": "x" * 1_000_000})
         assert 400 <= huge.status_code < 500
         assert httpx.get(f"{url}/healthz").status_code == 200  # still serving
+
+
+def test_without_the_ui_it_serves_the_api_and_widget_only(
+    real_pipeline: Pipeline, real_settings: Settings, tmp_path: Path
+) -> None:
+    with qa_serve(real_settings, tmp_path, free_port(), "--no-ui") as url:
+        answer = httpx.post(f"{url}/api/ask", json={"question": "Who released the memo?"})
+        assert answer.status_code == 200 and answer.json()["citations"]
+        assert httpx.get(f"{url}/widget.js").status_code == 200
+        for gradio_path in ("/", "/gradio_api/info", "/config"):
+            assert httpx.get(f"{url}{gradio_path}").status_code == 404
