@@ -16,7 +16,9 @@ from qa.errors import QAError  # noqa: E402
 
 settings = Settings()
 try:  # first run builds the index; an empty or broken corpus says what to fix, not a traceback
-    app = create_app(settings, build_pipeline(settings, sync_corpus=True), with_ui=True)
+    app = create_app(
+        settings, build_pipeline(settings, sync_corpus=True, in_background=True), with_ui=True
+    )
 except QAError as exc:
     sys.exit(f"Error: {exc.user_message} {exc.hint}".strip())
 

@@ -132,9 +132,7 @@ def open_halueval_index(model: EmbeddingModel, home: Path) -> HaluEvalIndex:
         settings.corpus,
         store,
         settings.chunk_chars,
-        progress=lambda _s, done, total: (
-            done % 500 == 0 and log(f"halueval: {done}/{total} sources")
-        ),
+        progress=lambda done, total: log(f"halueval: {done}/{total} entries embedded"),
     )
     summary = {k: v for k, v in report.to_dict().items() if k != "failed"}
     summary |= {"failed": len(report.failed), "seconds": round(time.perf_counter() - started, 1)}

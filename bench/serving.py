@@ -119,7 +119,7 @@ def main() -> None:
         requests = []
         for item in items[: args.limit]:
             state = pipeline.retrieval.invoke({"question": item["question"], "history": ()})
-            candidates = pipeline.model_candidates(state["query"], state["documents"])
+            candidates = pipeline.model_candidates(state)
             requests.append(
                 (
                     answer_messages(state["query"], candidates, system, prompt),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -25,8 +26,14 @@ from qa.citations import answer_pieces
 from qa.config import Settings
 from qa.conversation import condense_question
 from qa.embeddings import EmbeddingModel, load_embedding_model
-from qa.errors import AnswerModelError, ConfigError, IndexNotBuiltError, InvalidQuestionError
-from qa.indexing import ingest_corpus
+from qa.errors import (
+    AnswerModelError,
+    ConfigError,
+    IndexBusyError,
+    IndexNotBuiltError,
+    InvalidQuestionError,
+)
+from qa.indexing import IngestReport, ingest_corpus
 from qa.prompts import load_prompt
 from qa.retrieval import HybridRetriever, sentence_similarity, to_passage
 from qa.store import ChunkStore, open_or_rebuild_store, open_store
@@ -51,14 +58,8 @@ class Pipeline:
             )
         self.settings = settings
         self.store = store
-        self.retriever = HybridRetriever(
-            store=store,
-            k=settings.k,
-            fetch_k=settings.fetch_k,
-            rrf_k=settings.rrf_k,
-            authority_weight=settings.authority_weight,
-            lexical_weight=settings.lexical_weight,
-        )
+        self._served = self._retriever_for(store.live_number())
+        self._switching = threading.Lock()
         self.refusal = load_prompt(settings.prompts, "refuse").render()
         if settings.mode == "generative" and chat_model is None:
             raise ConfigError("Generative mode needs a chat model.", "Set QA_CHAT_MODEL.")
@@ -72,6 +73,34 @@ class Pipeline:
         self.chain: Runnable[dict[str, Any], Answer] = (
             self.retrieval | RunnableLambda(self._answer)
         ).with_config(run_name="case-qa")
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        """The retriever over the generation of the index published last.
+
+        Checked on every question (a catalog read, ~0.3 ms): after `qa ingest` publishes a new
+        generation, the next question builds its lexical index and switches; questions already
+        under way finish on the generation they started with.
+        """
+        live = self.store.live_number()
+        if live != self._served.store.number:
+            with self._switching:
+                if live != self._served.store.number:
+                    self._served = self._retriever_for(live)
+                    logger.info("now answering from index generation %d", live)
+        return self._served
+
+    def _retriever_for(self, generation: int) -> HybridRetriever:
+        retriever = HybridRetriever(
+            store=self.store.generation(generation),
+            k=self.settings.k,
+            fetch_k=self.settings.fetch_k,
+            rrf_k=self.settings.rrf_k,
+            authority_weight=self.settings.authority_weight,
+            lexical_weight=self.settings.lexical_weight,
+        )
+        _ = retriever.lexical  # built now, before the switch, not by the first question after it
+        return retriever
 
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         """Answer one question, replaying the conversation so far for follow-ups."""
@@ -109,11 +138,18 @@ class Pipeline:
     def _condense(self, state: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
         query = condense_question(state["question"], state.get("history", ()))
-        return {**state, "query": query, "timings": {"condense": _ms(started)}}
+        # One generation of the index for the whole question, however long it takes.
+        retriever = self.retriever
+        return {
+            **state,
+            "query": query,
+            "retriever": retriever,
+            "timings": {"condense": _ms(started)},
+        }
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
-        documents = self.retriever.invoke(state["query"])
+        documents = state["retriever"].invoke(state["query"])
         state["timings"]["retrieve"] = _ms(started)
         return {**state, "documents": documents, "passages": [to_passage(d) for d in documents]}
 
@@ -137,7 +173,7 @@ class Pipeline:
             try:
                 for item in stream_generatively(
                     state["query"],
-                    self.model_candidates(state["query"], state["documents"], floor.citations),
+                    self.model_candidates(state, floor.citations),
                     state["passages"],
                     model,
                     system=self.answer_system,
@@ -167,27 +203,30 @@ class Pipeline:
             state["query"],
             state["passages"],
             sentence_similarity(state["documents"]),
-            self.retriever.lexical.idf,
+            state["retriever"].lexical.idf,
             refusal=self.refusal,
             threshold=self.settings.refusal_threshold,
             max_sentences=self.settings.max_answer_sentences,
             judge=self.judge,
         )
-        return self._compute(state["query"], answer) or answer
+        return self._compute(state["query"], answer, state["retriever"]) or answer
 
     def _finish(self, answer: Answer, state: dict[str, Any], started: float) -> Answer:
         timings = {**state["timings"], "answer": _ms(started)}
         timings["total"] = sum(timings.values())
         return replace(answer, question=state["question"], timings_ms=timings)
 
-    def _compute(self, query: str, answer: Answer) -> Answer | None:
+    def _compute(self, query: str, answer: Answer, retriever: HybridRetriever) -> Answer | None:
         """For a question of how long between two events, an answer that computes the interval
         from the sentences dating each event, unless the best quote already states it."""
         asked = parse_duration_question(query)
         if asked is None or any(states_duration(c.quote, asked) for c in answer.citations):
             return None
         computed = answer_by_computation(
-            query, asked, self._candidates, self.settings.refusal_threshold
+            query,
+            asked,
+            lambda text: self._rank(text, retriever.invoke(text), retriever),
+            self.settings.refusal_threshold,
         )
         if computed is None:
             return None
@@ -195,26 +234,25 @@ class Pipeline:
         return replace(computed, passages=passages)
 
     def model_candidates(
-        self, query: str, documents: list[Document], chosen: Sequence[Citation] = ()
+        self, state: dict[str, Any], chosen: Sequence[Citation] = ()
     ) -> list[ScoredSentence]:
         """The sentences a chat model answers from, QA_GENERATIVE_SENTENCES of them: those the
-        extractive answer quotes (`chosen`) first, then the best-supported other ones."""
-        ranked = _distinct(self._rank(query, documents))
+        extractive answer quotes (`chosen`) first, then the best-supported other ones, of the
+        documents retrieved in this state."""
+        ranked = _distinct(self._rank(state["query"], state["documents"], state["retriever"]))
         quoted = {(c.source, c.start) for c in chosen}
         ranked.sort(key=lambda s: (s.passage.source, s.start) not in quoted)  # stable
         return ranked[: self.settings.generative_sentences]
 
-    def _candidates(self, text: str) -> list[ScoredSentence]:
-        """The sentences of the passages retrieved for `text`, best supported first."""
-        return self._rank(text, self.retriever.invoke(text))
-
-    def _rank(self, text: str, documents: list[Document]) -> list[ScoredSentence]:
+    def _rank(
+        self, text: str, documents: list[Document], retriever: HybridRetriever
+    ) -> list[ScoredSentence]:
         """The sentences of these retrieved documents, best supported (or judged) first."""
         ranked = score_sentences(
             text,
             [to_passage(d) for d in documents],
             sentence_similarity(documents),
-            self.retriever.lexical.idf,
+            retriever.lexical.idf,
         )
         return judge_sentences(text, ranked, self.judge) if self.judge else ranked
 
@@ -225,12 +263,15 @@ def build_pipeline(
     client: Any = None,
     *,
     sync_corpus: bool = False,
+    in_background: bool = False,
 ) -> Pipeline:
     """Load the embedding model, open the index and get ready to answer.
 
-    With sync_corpus the index is first brought in line with the corpus folder (the app does this
-    on start: the first run builds the index, later runs embed only what changed, and an index of
-    another model or format is rebuilt).
+    With sync_corpus the index is brought in line with the corpus folder (the app does this on
+    start: the first run builds the index, later runs embed only what changed, and an index of
+    another model or format is rebuilt). With in_background too, a server starts answering from
+    the index it has while the sync runs, and switches when the sync publishes; a first run, with
+    nothing to answer from yet, syncs before it returns.
     """
     chat_model = load_chat_model(settings) if settings.mode == "generative" else None
     judge = load_judge() if settings.judge else None
@@ -239,14 +280,28 @@ def build_pipeline(
     # the corpus folder anyway, so rebuild it rather than refuse to start.
     opener = open_or_rebuild_store if sync_corpus else open_store
     store = opener(settings, model, client)
-    if sync_corpus:
-        ingest_corpus(
-            settings.corpus,
-            store,
-            settings.chunk_chars,
-            require_manifest=settings.require_manifest,
-        )
+    if sync_corpus and in_background and not store.is_empty():
+        threading.Thread(target=_sync_quietly, args=(settings, store), daemon=True).start()
+    elif sync_corpus:
+        _sync(settings, store)
     return Pipeline(settings, store, chat_model, judge)
+
+
+def _sync(settings: Settings, store: ChunkStore) -> IngestReport:
+    return ingest_corpus(
+        settings.corpus, store, settings.chunk_chars, require_manifest=settings.require_manifest
+    )
+
+
+def _sync_quietly(settings: Settings, store: ChunkStore) -> None:
+    """The background sync of a server: its outcome goes to the log, never to a reader."""
+    try:
+        report = _sync(settings, store)
+        logger.info("corpus synced: %s", report.to_dict())
+    except IndexBusyError:
+        logger.info("another ingest is updating the index; answering from it when it publishes")
+    except Exception:
+        logger.exception("the corpus sync failed; still answering from the previous index")
 
 
 def _distinct(ranked: list[ScoredSentence]) -> list[ScoredSentence]:

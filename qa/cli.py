@@ -42,7 +42,7 @@ def main(ctx: click.Context) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--rebuild", is_flag=True, help="Drop the index and embed everything again.")
+@click.option("--rebuild", is_flag=True, help="Embed everything again (served once complete).")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
 @click.pass_obj
 @handle_errors
@@ -54,12 +54,13 @@ def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool, as_json: 
     """
     from qa.embeddings import load_embedding_model
     from qa.indexing import ingest_corpus
-    from qa.store import open_store, reset_store
+    from qa.store import open_or_rebuild_store, open_store
 
     corpus = list(paths) or [settings.corpus]
-    if rebuild:
-        reset_store(settings)
-    store = open_store(settings, load_embedding_model(settings.resolve_home()))
+    # A rebuild embeds everything into a new generation; the old index is served until it is
+    # done, unless it was made by another model or version (then it cannot be served at all).
+    opener = open_or_rebuild_store if rebuild else open_store
+    store = opener(settings, load_embedding_model(settings.resolve_home()))
     with ProgressBar(enabled=not as_json) as bar:
         report = ingest_corpus(
             corpus,
@@ -67,6 +68,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool, as_json: 
             settings.chunk_chars,
             progress=bar.update,
             require_manifest=settings.require_manifest,
+            rebuild=rebuild,
         )
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
@@ -120,7 +122,9 @@ def serve(settings: Settings, host: str, port: int, access_log: bool, ui: bool) 
     from qa.api import create_app, run_server
     from qa.chain import build_pipeline
 
-    app = create_app(settings, build_pipeline(settings, sync_corpus=True), with_ui=ui)
+    app = create_app(
+        settings, build_pipeline(settings, sync_corpus=True, in_background=True), with_ui=ui
+    )
     click.echo(f"Serving http://{host}:{port}/ (API docs at /docs, widget at /widget.js)", err=True)
     run_server(app, host, port, access_log=access_log)
 
@@ -207,13 +211,14 @@ class ProgressBar:
         self.enabled = enabled
         self.bar: Any = None
 
-    def update(self, label: str, done: int, total: int) -> None:
+    def update(self, done: int, total: int) -> None:
+        """Entries embedded so far, of total."""
         if not self.enabled:
             return
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
+            self.bar = click.progressbar(length=total, label="Embedding", file=sys.stderr)
             self.bar.__enter__()
-        self.bar.update(1)
+        self.bar.update(done - self.bar.pos)
 
     def __enter__(self) -> ProgressBar:
         return self

@@ -37,3 +37,7 @@ class ConfigError(QAError):
 
 class AnswerModelError(QAError):
     """The chat model of generative mode failed to answer (unreachable, refused the request)."""
+
+
+class IndexBusyError(QAError):
+    """Another ingest is updating the same index."""

@@ -1,26 +1,21 @@
 """Ingest: load sources → chunk → embed → store, incrementally by content hash.
 
-The one place that orchestrates ingestion; the CLI, the app and the benchmarks call it. Each source is
-replaced as a unit and every chunk records how many chunks its source has, so an interrupted run
-leaves a usable index and the next run finishes the incomplete source.
+The one place that orchestrates ingestion; the CLI, the app and the benchmarks call it. Every entry
+records how many entries its source has, so a generation that an interrupted run was building
+shows which sources are complete, and the next run goes on from there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qa.chunking import chunk_source
 from qa.corpus import LoadFailure, load_sources
-from qa.store import ChunkStore
+from qa.store import ChunkStore, Generation, Progress, SourceState
 from qa.types import Chunk, Source
-
-Progress = Callable[[str, int, int], None]  # (source id, done, total)
-# Changed sources are embedded in batches of about this many chunks: one encoder call sorts the
-# whole batch by length (less padding) instead of many small calls, one per source.
-BATCH_CHUNKS = 500
 
 
 @dataclass
@@ -50,6 +45,7 @@ def ingest_corpus(
     progress: Progress | None = None,
     *,
     require_manifest: bool = False,
+    rebuild: bool = False,
 ) -> IngestReport:
     """Bring the store in line with one or more corpus folders: add, replace and delete sources.
 
@@ -70,7 +66,9 @@ def ingest_corpus(
                 )
             else:
                 sources[source.id] = source
-    report = ingest_sources(list(sources.values()), failures, store, chunk_chars, progress)
+    report = ingest_sources(
+        list(sources.values()), failures, store, chunk_chars, progress, rebuild=rebuild
+    )
     report.unlisted = sorted(s.id for s in sources.values() if not s.listed)
     return report
 
@@ -81,41 +79,71 @@ def ingest_sources(
     store: ChunkStore,
     chunk_chars: int,
     progress: Progress | None = None,
+    *,
+    rebuild: bool = False,
 ) -> IngestReport:
-    """Make the store hold exactly these sources, embedding only what changed.
+    """Make the served index hold exactly these sources, embedding only what changed (everything,
+    with rebuild).
 
-    Sources that failed to load keep their old chunks: a bad edit must not lose the index.
+    Changes go into a new generation, published when it is complete; until then the old one is
+    served, and a run killed half-way is resumed by the next. Sources that failed to load keep their
+    old chunks: a bad edit must not lose the index.
     """
     report = IngestReport(failed=list(failures))
-    states = store.source_states()
-    kept = {s.id for s in sources} | {f.path for f in failures}
-    for source_id in sorted(set(states) - kept):
-        store.delete_source(source_id)
-        report.removed += 1
-    batch: list[tuple[Source, list[Chunk]]] = []
-    for done, source in enumerate(sources, start=1):
-        state = states.get(source.id)
-        if state and state.complete and state.content_hash == source.content_hash:
-            report.unchanged += 1
-        else:
-            batch.append((source, chunk_source(source, chunk_chars)))
-            report.updated += state is not None
-            report.added += state is None
-        if sum(len(chunks) for _, chunks in batch) >= BATCH_CHUNKS or done == len(sources):
-            report.embedded += _replace_sources(store, batch)
-            batch = []
-        if progress:
-            progress(source.id, done, len(sources))
+    with store.ingest_lock():
+        live = store.live()
+        served = live.source_states() if live else {}
+        kept = {s.id for s in sources} | {f.path for f in failures if f.path in served}
+        changed = {s.id for s in sources if rebuild or not _holds(served, s)}
+        report.removed = len(set(served) - kept)
+        report.added = sum(s not in served for s in changed)
+        if rebuild:
+            kept -= {f.path for f in failures}  # nothing old is kept by a rebuild
+        report.updated = len(changed) - report.added
+        report.unchanged = len(sources) - len(changed)
+        if live is None or changed or report.removed:
+            building = store.building()
+            report.embedded = _build(building, live, sources, kept, changed, chunk_chars, progress)
+            store.publish(building)
+            live = building
     report.sources = len(sources)
-    report.chunks = store.count()
+    report.chunks = live.count()
     return report
 
 
-def _replace_sources(store: ChunkStore, batch: list[tuple[Source, list[Chunk]]]) -> int:
-    """Swap in new chunks for a batch of sources; embedding them together keeps the encoder busy."""
-    if not batch:
-        return 0
-    for source, _ in batch:
-        store.delete_source(source.id)
-    store.add_sources(batch)
-    return sum(len(chunks) for _, chunks in batch)
+def _build(
+    building: Generation,
+    live: Generation | None,
+    sources: Sequence[Source],
+    kept: set[str],
+    changed: set[str],
+    chunk_chars: int,
+    progress: Progress | None,
+) -> int:
+    """Fill a generation: unchanged sources copied from the served one with their vectors, changed
+    ones embedded. What an interrupted run already put there is kept. Returns chunks embedded."""
+    built = building.source_states()
+    for source_id in set(built) - kept:
+        building.delete_source(source_id)
+    for source_id in sorted(kept - {s.id for s in sources}):  # failed to load: keep the old chunks
+        if live and source_id not in built:
+            building.copy_source(live, source_id)
+    to_embed: list[tuple[Source, list[Chunk]]] = []
+    for source in sources:
+        state = built.get(source.id)
+        if state and state.content_hash != source.content_hash:
+            building.delete_source(source.id)  # left by a run over an older version of the file
+        if state and state.complete and state.content_hash == source.content_hash:
+            continue  # resumed: already here
+        if source.id in changed:
+            to_embed.append((source, chunk_source(source, chunk_chars)))
+        elif live:
+            building.delete_source(source.id)
+            building.copy_source(live, source.id)
+    building.add_sources(to_embed, progress)
+    return sum(len(chunks) for _, chunks in to_embed)
+
+
+def _holds(served: dict[str, SourceState], source: Source) -> bool:
+    state = served.get(source.id)
+    return state is not None and state.complete and state.content_hash == source.content_hash

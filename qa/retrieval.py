@@ -12,7 +12,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 from rank_bm25 import BM25Plus
 
-from qa.store import ChunkStore, SentenceHit
+from qa.store import Generation, SentenceHit
 from qa.text import tokens
 from qa.types import Passage
 
@@ -56,7 +56,7 @@ class HybridRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    store: ChunkStore
+    store: Generation
     k: int = 5
     fetch_k: int = 20
     rrf_k: int = 60

@@ -1,13 +1,17 @@
 """The chunk store: the only module that imports chromadb and langchain_chroma.
 
 Embedded PersistentClient under the data directory by default; a Chroma server when QA_CHROMA_URL is
-set. The collection records the embedding model and dimension it was built with.
+set. The index is kept in generations (see ChunkStore); its catalog records the embedding model and
+dimension it was built with.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import fcntl
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -19,13 +23,17 @@ from langchain_chroma import Chroma
 from qa.chunking import quotable_spans
 from qa.config import Settings
 from qa.embeddings import EmbeddingModel
-from qa.errors import ConfigError, IndexMismatchError, IndexNotBuiltError
+from qa.errors import ConfigError, IndexBusyError, IndexMismatchError, IndexNotBuiltError
 from qa.types import Chunk, Passage, Source
 
 REBUILD_HINT = "Rebuild the index with: qa ingest --rebuild"
 # Bumped whenever what an entry holds or how sources are cut into passages changes; an index of
 # another format must be rebuilt.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
+# Entries are embedded and written this many at a time: memory stays flat for a long source, a
+# killed run loses at most one batch, and one encoder call still sorts enough texts by length.
+EMBED_BATCH = 512
+Progress = Callable[[int, int], None]  # (entries stored, entries to store) while embedding
 
 
 @dataclass(frozen=True)
@@ -54,49 +62,31 @@ def make_client(settings: Settings) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-class ChunkStore:
-    """Chunks of sources in a Chroma collection, embedded with the recorded model."""
+class Generation:
+    """One complete (or, while an ingest builds it, growing) copy of the index: a Chroma collection
+    named `{collection}-g{number}`. Readers only ever see a generation the catalog has published."""
 
-    def __init__(self, client: Any, collection: str, model: EmbeddingModel) -> None:
+    def __init__(self, client: Any, base: str, number: int, model: EmbeddingModel) -> None:
+        self.number = number
         self.model = model
+        self.name = f"{base}-g{number}"
         self.vectors = Chroma(
-            collection_name=collection,
+            collection_name=self.name,
             embedding_function=model.embeddings,
             client=client,
-            collection_metadata={
-                "hnsw:space": "cosine",
-                "embedding_model": model.name,
-                "embedding_dimension": model.dimension,
-                "index_format": INDEX_FORMAT,
-            },
+            collection_metadata={"hnsw:space": "cosine"},
         )
         # Read-only handle for metadata and counts; queries go through langchain_chroma, which
         # holds the embedding function (a bare collection would fall back to Chroma's default).
-        self._collection = client.get_collection(collection)
-        self._check_model()
-
-    def _check_model(self) -> None:
-        recorded = self._collection.metadata or {}
-        name, dim = recorded.get("embedding_model"), recorded.get("embedding_dimension")
-        if (name, dim) != (self.model.name, self.model.dimension):
-            raise IndexMismatchError(
-                f"The index was built with {name} ({dim} dimensions), but the app uses "
-                f"{self.model.name} ({self.model.dimension} dimensions).",
-                REBUILD_HINT,
-            )
-        if recorded.get("index_format") != INDEX_FORMAT:
-            raise IndexMismatchError(
-                f"The index was built by another version of case-qa (format "
-                f"{recorded.get('index_format', 1)}, this version reads {INDEX_FORMAT}).",
-                REBUILD_HINT,
-            )
+        self._collection = client.get_collection(self.name)
+        self._batch = int(client.get_max_batch_size())
 
     def is_empty(self) -> bool:
         """True when nothing is indexed; asks Chroma for a count, fetching no entries."""
         return int(self._collection.count()) == 0
 
     def count(self) -> int:
-        """How many passages (chunks) the index holds (reads every entry's metadata)."""
+        """How many passages (chunks) the generation holds (reads every entry's metadata)."""
         metadatas = self.vectors.get(include=["metadatas"])["metadatas"]
         return len({meta["chunk_id"] for meta in metadatas})
 
@@ -113,14 +103,53 @@ class ChunkStore:
             for source, (digest, count, expected) in seen.items()
         }
 
-    def add_sources(self, batch: Sequence[tuple[Source, Sequence[Chunk]]]) -> None:
-        """Embed and store sources' chunks, one entry per sentence (older ones already removed)."""
-        records = [r for source, chunks in batch for r in sentence_records(source, chunks)]
-        self.vectors.add_texts(
-            [r.text for r in records],
-            metadatas=[r.metadata for r in records],
-            ids=[r.id for r in records],
+    def add_sources(
+        self, batch: Sequence[tuple[Source, Sequence[Chunk]]], progress: Progress | None = None
+    ) -> None:
+        """Embed and store sources' chunks, one entry per sentence, EMBED_BATCH entries at a time
+        (records are made as they are embedded, so a long source needs little memory); entries
+        already stored, by an interrupted run, are not embedded again."""
+        if not batch:
+            return
+        sources = [source.id for source, _ in batch]
+        stored = set(self._collection.get(where={"source": {"$in": sources}}, include=[])["ids"])
+        total, done = sum(entry_count(chunks) for _, chunks in batch), len(stored)
+        pending: list[Record] = []
+        for source, chunks in batch:
+            for record in sentence_records(source, chunks):
+                if record.id not in stored:
+                    pending.append(record)
+                if len(pending) == EMBED_BATCH:
+                    done += self._add(pending)
+                    pending = []
+                    if progress:
+                        progress(done, total)
+        done += self._add(pending)
+        if progress:
+            progress(done, total)
+
+    def _add(self, records: list[Record]) -> int:
+        if records:
+            self.vectors.add_texts(
+                [r.text for r in records],
+                metadatas=[r.metadata for r in records],
+                ids=[r.id for r in records],
+            )
+        return len(records)
+
+    def copy_source(self, other: Generation, source_id: str) -> None:
+        """Copy a source's entries, vectors included, from another generation: nothing re-embedded."""
+        found = other._collection.get(
+            where={"source": source_id}, include=["embeddings", "documents", "metadatas"]
         )
+        for at in range(0, len(found["ids"]), self._batch):
+            part = slice(at, at + self._batch)
+            self._collection.add(
+                ids=found["ids"][part],
+                embeddings=found["embeddings"][part],
+                documents=found["documents"][part],
+                metadatas=found["metadatas"][part],
+            )
 
     def delete_source(self, source_id: str) -> None:
         """Remove every entry of a source."""
@@ -170,6 +199,128 @@ class ChunkStore:
         ]
 
 
+class ChunkStore:
+    """The index: generations of sources' chunks in Chroma, and a catalog saying which is served.
+
+    An ingest builds a new generation beside the served one (copying unchanged sources' vectors,
+    embedding changed ones) and publishes it by one write to the catalog, a small collection
+    `{collection}-catalog` whose metadata also records the embedding model and index format. A
+    reader reads the catalog and answers from one generation, so it sees the old index or the new
+    one, never a mix or a half-built one, and a killed ingest leaves the served one untouched.
+    """
+
+    def __init__(
+        self, client: Any, collection: str, model: EmbeddingModel, lock_file: Path
+    ) -> None:
+        self.client = client
+        self.base = collection
+        self.model = model
+        self.lock_file = lock_file
+        self._catalog = f"{collection}-catalog"
+        identity = {
+            "embedding_model": model.name,
+            "embedding_dimension": model.dimension,
+            "index_format": INDEX_FORMAT,
+        }
+        catalog = client.get_or_create_collection(
+            self._catalog, metadata={**identity, "live": 0, "building": 0}
+        )
+        self._check_model(catalog.metadata or {}, identity)
+
+    def _check_model(self, recorded: dict[str, Any], identity: dict[str, Any]) -> None:
+        name, dim = recorded.get("embedding_model"), recorded.get("embedding_dimension")
+        if (name, dim) != (self.model.name, self.model.dimension):
+            raise IndexMismatchError(
+                f"The index was built with {name} ({dim} dimensions), but the app uses "
+                f"{self.model.name} ({self.model.dimension} dimensions).",
+                REBUILD_HINT,
+            )
+        if recorded.get("index_format") != identity["index_format"]:
+            raise IndexMismatchError(
+                f"The index was built by another version of case-qa (format "
+                f"{recorded.get('index_format', 1)}, this version reads {INDEX_FORMAT}).",
+                REBUILD_HINT,
+            )
+
+    def _state(self) -> dict[str, Any]:
+        """The catalog as stored now (another process may have published since): ~0.3 ms."""
+        return dict(self.client.get_collection(self._catalog).metadata or {})
+
+    def live_number(self) -> int:
+        """The published generation's number; 0 before the first ingest completes."""
+        return int(self._state().get("live", 0))
+
+    def generation(self, number: int) -> Generation:
+        return Generation(self.client, self.base, number, self.model)
+
+    def live(self) -> Generation | None:
+        """The published generation, or None before the first ingest completes."""
+        number = self.live_number()
+        return self.generation(number) if number else None
+
+    def building(self) -> Generation:
+        """The generation an ingest fills: the one an interrupted ingest left (so it resumes), or a
+        new one numbered after every generation there is."""
+        state = self._state()
+        live, building = int(state.get("live", 0)), int(state.get("building", 0))
+        if building <= live:
+            prefix = f"{self.base}-g"
+            numbers = [
+                int(c.name[len(prefix) :])
+                for c in self.client.list_collections()
+                if c.name.startswith(prefix) and c.name[len(prefix) :].isdigit()
+            ]
+            building = max([live, *numbers]) + 1
+            self._write_state(state, building=building)
+        return self.generation(building)
+
+    def publish(self, generation: Generation) -> None:
+        """Serve this generation from now on; keep the one it replaces (readers may be answering
+        from it) and drop older ones."""
+        state = self._state()
+        previous = int(state.get("live", 0))
+        self._write_state(state, live=generation.number, building=0)
+        for collection in self.client.list_collections():
+            number = collection.name.removeprefix(f"{self.base}-g")
+            older = number.isdigit() and int(number) not in (generation.number, previous)
+            # Indexes of format 4 and before were one collection named like the base.
+            if older or collection.name == self.base:
+                self.client.delete_collection(collection.name)
+
+    def _write_state(self, state: dict[str, Any], **changes: int) -> None:
+        self.client.get_collection(self._catalog).modify(metadata={**state, **changes})
+
+    @contextmanager
+    def ingest_lock(self) -> Iterator[None]:
+        """Held while an ingest changes the index; a second ingest is refused, not queued (the
+        lock is a file under the data directory: ingests must run on one machine)."""
+        self.lock_file.parent.mkdir(parents=True, exist_ok=True)
+        with self.lock_file.open("a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise IndexBusyError(
+                    "Another ingest is updating this index.", "Try again when it has finished."
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    # The served generation's contents, for the CLI and tests.
+    def is_empty(self) -> bool:
+        live = self.live()
+        return live is None or live.is_empty()
+
+    def count(self) -> int:
+        live = self.live()
+        return live.count() if live else 0
+
+    def source_states(self) -> dict[str, SourceState]:
+        live = self.live()
+        return live.source_states() if live else {}
+
+
 @dataclass(frozen=True)
 class SentenceHit:
     """A sentence found by vector search, with the passage it belongs to."""
@@ -187,43 +338,44 @@ class Record:
     metadata: dict[str, Any]
 
 
-def sentence_records(source: Source, chunks: Sequence[Chunk]) -> list[Record]:
+def entry_count(chunks: Sequence[Chunk]) -> int:
+    """How many entries sentence_records makes of these chunks."""
+    return sum(len(quotable_spans(chunk.text)) for chunk in chunks)
+
+
+def sentence_records(source: Source, chunks: Sequence[Chunk]) -> Iterator[Record]:
     """One vector-store entry per quotable span of each chunk: the text embedded and its metadata.
 
     Spans (sentences, a pronoun-led one with the sentences naming its subject) are embedded one
     by one so the answerer can tell which part of a passage answers; the text leads with the
     source title and section heading, so a sentence that says "the cable" still lands near
     questions that name it. Each entry carries its passage (chunk) so passages can be rebuilt from
-    the index alone.
+    the index alone, and the number of entries of its source, so a source half stored shows.
     """
-    units = [
-        (chunk, chunk.start + s, chunk.start + e)
-        for chunk in chunks
-        for s, e in quotable_spans(chunk.text)
-    ]
-    records = []
-    for chunk, start, end in units:
+    entries = entry_count(chunks)
+    for chunk in chunks:
         heading = f"{source.title} — {chunk.section}" if chunk.section else source.title
-        metadata = {
-            "source": source.id,
-            "title": source.title,
-            "url": source.url,
-            "date": source.date,
-            "kind": source.kind,
-            "authority": source.authority,
-            "section": chunk.section,
-            "chunk_id": chunk.id,
-            "chunk_text": chunk.text,
-            "start": chunk.start,
-            "end": chunk.end,
-            "sentence_start": start,
-            "sentence_end": end,
-            "source_hash": source.content_hash,
-            "source_entries": len(units),
-        }
-        text = f"{heading}\n{source.text[start:end]}"
-        records.append(Record(f"{chunk.id}@{start}-{end}", text, metadata))
-    return records
+        for s, e in quotable_spans(chunk.text):
+            start, end = chunk.start + s, chunk.start + e
+            metadata = {
+                "source": source.id,
+                "title": source.title,
+                "url": source.url,
+                "date": source.date,
+                "kind": source.kind,
+                "authority": source.authority,
+                "section": chunk.section,
+                "chunk_id": chunk.id,
+                "chunk_text": chunk.text,
+                "start": chunk.start,
+                "end": chunk.end,
+                "sentence_start": start,
+                "sentence_end": end,
+                "source_hash": source.content_hash,
+                "source_entries": entries,
+            }
+            text = f"{heading}\n{source.text[start:end]}"
+            yield Record(f"{chunk.id}@{start}-{end}", text, metadata)
 
 
 def _passage(meta: dict[str, Any], score: float) -> Passage:
@@ -245,7 +397,8 @@ def _passage(meta: dict[str, Any], score: float) -> Passage:
 
 def open_store(settings: Settings, model: EmbeddingModel, client: Any = None) -> ChunkStore:
     """The project's chunk store; pass a client to use another (tests use an in-memory one)."""
-    return ChunkStore(client or make_client(settings), settings.collection, model)
+    lock_file = settings.resolve_home() / f"{settings.collection}.ingest.lock"
+    return ChunkStore(client or make_client(settings), settings.collection, model, lock_file)
 
 
 def open_or_rebuild_store(
@@ -261,7 +414,10 @@ def open_or_rebuild_store(
 
 
 def reset_store(settings: Settings, client: Any = None) -> None:
-    """Drop the collection, for a rebuild with another model or after corruption."""
+    """Drop every generation and the catalog, for a rebuild with another model or after
+    corruption."""
     client = client or make_client(settings)
-    if settings.collection in [c.name for c in client.list_collections()]:
-        client.delete_collection(settings.collection)
+    for collection in client.list_collections():
+        name = collection.name
+        if name == settings.collection or name.startswith(f"{settings.collection}-"):
+            client.delete_collection(name)

@@ -21,7 +21,11 @@ class FakeHashingEmbeddings(Embeddings):
     empty text maps to a fixed unit vector so cosine distance stays defined.
     """
 
+    def __init__(self) -> None:
+        self.documents_embedded = 0  # so tests can tell what an ingest embedded again
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.documents_embedded += len(texts)
         return [self.embed_query(t) for t in texts]
 
     def embed_query(self, text: str) -> list[float]:

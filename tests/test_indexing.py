@@ -11,15 +11,24 @@ from qa.chunking import chunk_source, quotable_spans
 from qa.config import Settings
 from qa.corpus import load_sources
 from qa.embeddings import EmbeddingModel
-from qa.errors import IndexMismatchError
+from qa.errors import IndexBusyError, IndexMismatchError
 from qa.indexing import ingest_corpus
 from qa.store import ChunkStore, open_store
 from tests.fakes import FakeHashingEmbeddings, fake_model
 
 
 def chunk_ids(store: ChunkStore, source: str) -> set[str]:
-    metadatas = store.vectors.get(where={"source": source}, include=["metadatas"])["metadatas"]
+    """The chunks of a source in the served generation."""
+    live = store.live()
+    assert live is not None
+    metadatas = live.vectors.get(where={"source": source}, include=["metadatas"])["metadatas"]
     return {m["chunk_id"] for m in metadatas}
+
+
+def embedded(store: ChunkStore) -> int:
+    """Entries the fake embedder has embedded so far."""
+    assert isinstance(store.model.embeddings, FakeHashingEmbeddings)
+    return store.model.embeddings.documents_embedded
 
 
 def test_second_ingest_embeds_nothing(fake_store: ChunkStore, corpus_copy: Path) -> None:
@@ -73,19 +82,63 @@ def test_a_source_that_breaks_keeps_its_old_chunks(
     assert chunk_ids(fake_store, "bernard-kouchner-profile.md") == kept
 
 
-def test_interrupted_ingest_is_completed_next_run(
+def test_a_killed_ingest_is_never_served_and_the_next_run_resumes_it(
     fake_store: ChunkStore, corpus_copy: Path
 ) -> None:
+    ingest_corpus(corpus_copy, fake_store, 480)
+    served, before = fake_store.live_number(), fake_store.source_states()
+    path = corpus_copy / "article.txt"
+    path.write_text(path.read_text().replace("Kouchner", "Mr. Kouchner", 1))
     sources, _ = load_sources(corpus_copy)
     article = next(s for s in sources if s.id == "article.txt")
     chunks = chunk_source(article, 480)
-    fake_store.add_sources([(article, chunks)])
-    entries = fake_store.vectors.get(where={"source": "article.txt"}, include=[])["ids"]
-    fake_store.vectors.delete(ids=entries[5:])  # as if the process died mid-add
-    assert not fake_store.source_states()["article.txt"].complete
+    # A run that died part-way through the article: a generation being built, some entries in.
+    building = fake_store.building()
+    building.add_sources([(article, chunks)])
+    entries = building.vectors.get(where={"source": "article.txt"}, include=[])["ids"]
+    building.vectors.delete(ids=entries[10:])
+    started = embedded(fake_store)
+    assert fake_store.live_number() == served and fake_store.source_states() == before
+
     report = ingest_corpus(corpus_copy, fake_store, 480)
+    assert fake_store.live_number() == building.number  # resumed, then published
     assert len(chunk_ids(fake_store, "article.txt")) == len(chunks)
-    assert report.updated == 1 and report.added == 7
+    assert report.updated == 1 and report.unchanged == 7
+    assert embedded(fake_store) - started == len(entries) - 10  # none embedded twice
+
+
+def test_every_change_is_a_new_generation_and_only_two_are_kept(
+    fake_store: ChunkStore, corpus_copy: Path, memory_client: chromadb.api.ClientAPI
+) -> None:
+    ingest_corpus(corpus_copy, fake_store, 480)
+    first = fake_store.live_number()
+    assert ingest_corpus(corpus_copy, fake_store, 480).embedded == 0
+    assert fake_store.live_number() == first  # nothing changed: nothing new
+    for n in range(3):
+        (corpus_copy / "note.txt").write_text(f"Editor's note number {n} about the Khadr case.\n")
+        ingest_corpus(corpus_copy, fake_store, 480)
+    assert fake_store.live_number() == first + 3
+    base = fake_store.base
+    names = sorted(c.name for c in memory_client.list_collections() if c.name.startswith(base))
+    assert names == [f"{base}-catalog", f"{base}-g{first + 2}", f"{base}-g{first + 3}"]
+
+
+def test_a_second_ingest_at_the_same_time_is_refused(
+    fake_store: ChunkStore, corpus_copy: Path
+) -> None:
+    with fake_store.ingest_lock(), pytest.raises(IndexBusyError, match="Another ingest"):
+        ingest_corpus(corpus_copy, fake_store, 480)
+    assert ingest_corpus(corpus_copy, fake_store, 480).added == 8  # free again afterwards
+
+
+def test_a_rebuild_embeds_everything_into_a_new_generation(
+    fake_store: ChunkStore, corpus_copy: Path
+) -> None:
+    first = ingest_corpus(corpus_copy, fake_store, 480)
+    started, served = embedded(fake_store), fake_store.live_number()
+    report = ingest_corpus(corpus_copy, fake_store, 480, rebuild=True)
+    assert report.embedded == first.embedded and embedded(fake_store) > started
+    assert fake_store.live_number() == served + 1
 
 
 def test_store_rejects_another_embedding_model(
@@ -113,17 +166,19 @@ def test_sentence_similarities_cover_every_sentence_of_the_asked_passages(
     fake_store: ChunkStore, corpus_copy: Path
 ) -> None:
     ingest_corpus(corpus_copy, fake_store, 480)
+    live = fake_store.live()
+    assert live is not None
     vector = fake_store.model.embeddings.embed_query("Kouchner and Clinton")
-    hit = fake_store.search(vector, 1)[0]
-    others = [p for p in fake_store.all_passages() if p.chunk_id != hit.passage.chunk_id][:2]
+    hit = live.search(vector, 1)[0]
+    others = [p for p in live.all_passages() if p.chunk_id != hit.passage.chunk_id][:2]
     passages = [hit.passage, *others]
-    scores = fake_store.sentence_similarities(vector, [p.chunk_id for p in passages])
+    scores = live.sentence_similarities(vector, [p.chunk_id for p in passages])
     expected = {
         (p.chunk_id, p.start + s, p.start + e) for p in passages for s, e in quotable_spans(p.text)
     }
     assert set(scores) == expected
     assert scores[(hit.passage.chunk_id, hit.start, hit.end)] == pytest.approx(hit.score, abs=1e-4)
-    assert fake_store.sentence_similarities(vector, []) == {}
+    assert live.sentence_similarities(vector, []) == {}
 
 
 def test_unlisted_files_are_reported_and_trusted_least(
@@ -133,6 +188,8 @@ def test_unlisted_files_are_reported_and_trusted_least(
     (corpus_copy / "stray.txt").write_text(claim.replace("Afghanistan", "Iceland") + "\n")
     report = ingest_corpus(corpus_copy, fake_store, 480)
     assert report.unlisted == ["stray.txt"] and report.to_dict()["unlisted"] == ["stray.txt"]
-    stray = [p for p in fake_store.all_passages() if p.source == "stray.txt"]
+    live = fake_store.live()
+    assert live is not None
+    stray = [p for p in live.all_passages() if p.source == "stray.txt"]
     assert stray and all(p.authority == 0.0 for p in stray)
-    assert min(p.authority for p in fake_store.all_passages() if p.source != "stray.txt") > 0
+    assert min(p.authority for p in live.all_passages() if p.source != "stray.txt") > 0

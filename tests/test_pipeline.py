@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import chromadb
 import pytest
 
@@ -9,6 +12,8 @@ from qa.chain import Pipeline, build_pipeline
 from qa.config import Settings
 from qa.embeddings import EmbeddingModel
 from qa.errors import IndexMismatchError, IndexNotBuiltError, InvalidQuestionError
+from qa.indexing import ingest_corpus
+from qa.store import open_store
 from qa.types import Answer, Turn
 from tests.fakes import FakeHashingEmbeddings, fake_model
 
@@ -80,3 +85,40 @@ def test_app_start_rebuilds_an_index_of_another_model(
     pipeline = build_pipeline(settings, model=fake_model(), client=memory_client, sync_corpus=True)
     assert pipeline.store.model.name == "fake-hashing"
     assert not pipeline.ask("Who asked Clinton to review the Khadr case?").refused
+
+
+NEW_FACT = "The cable was filed by a clerk named Zebulon Quartermaine in the Paris embassy."
+
+
+def test_a_published_generation_is_answered_from_without_a_restart(
+    settings: Settings, memory_client: chromadb.api.ClientAPI, corpus_copy: Path
+) -> None:
+    settings = settings.model_copy(update={"corpus": corpus_copy})
+    pipeline = build_pipeline(settings, model=fake_model(), client=memory_client, sync_corpus=True)
+    question = "Which clerk filed the cable in the Paris embassy?"
+    assert "Quartermaine" not in pipeline.ask(question).answer
+    (corpus_copy / "filing-note.txt").write_text(NEW_FACT + "\n")
+    # Another process's ingest: its own store object over the same Chroma.
+    ingest_corpus(corpus_copy, open_store(settings, fake_model(), memory_client), 480)
+    answer = pipeline.ask(question)
+    assert "Quartermaine" in answer.answer
+    for c in answer.citations:
+        text = (corpus_copy / c.source).read_text(encoding="utf-8")
+        assert text[c.start : c.end] == c.quote
+    assert any(p.source == "filing-note.txt" for p in pipeline.retriever.lexical.passages)
+
+
+def test_a_server_answers_from_its_index_while_the_corpus_syncs(
+    settings: Settings, memory_client: chromadb.api.ClientAPI, corpus_copy: Path
+) -> None:
+    settings = settings.model_copy(update={"corpus": corpus_copy})
+    build_pipeline(settings, model=fake_model(), client=memory_client, sync_corpus=True)
+    (corpus_copy / "filing-note.txt").write_text(NEW_FACT + "\n")
+    pipeline = build_pipeline(
+        settings, model=fake_model(), client=memory_client, sync_corpus=True, in_background=True
+    )
+    assert not pipeline.ask("Who asked Clinton to review the Khadr case?").refused
+    deadline = time.monotonic() + 30
+    while "Quartermaine" not in pipeline.ask("Which clerk filed the cable?").answer:
+        assert time.monotonic() < deadline, "the background sync never published"
+        time.sleep(0.1)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -71,3 +75,31 @@ def test_without_the_ui_it_serves_the_api_and_widget_only(
         assert httpx.get(f"{url}/widget.js").status_code == 200
         for gradio_path in ("/", "/gradio_api/info", "/config"):
             assert httpx.get(f"{url}{gradio_path}").status_code == 404
+
+
+def test_a_running_server_answers_from_an_ingest_made_by_another_process(
+    real_pipeline: Pipeline, real_settings: Settings, tmp_path: Path, corpus_copy: Path
+) -> None:
+    new, later = "Who filed the cable at the Paris embassy?", "What did Clinton call the prison?"
+    with qa_serve(real_settings, tmp_path, free_port(), QA_CORPUS=str(corpus_copy)) as url:
+        assert "Quartermaine" not in ask(url, new)["answer"]
+        # A sentence inserted near the top: every later quote moves in the file.
+        article = corpus_copy / "article.txt"
+        head, rest = article.read_text(encoding="utf-8").split("\n\n", 1)
+        fact = "The cable was filed by a clerk named Zebulon Quartermaine at the Paris embassy."
+        article.write_text(f"{head}\n\n{fact}\n\n{rest}", encoding="utf-8")
+        env = {**os.environ, "QA_HOME": str(tmp_path / "home"), "QA_CORPUS": str(corpus_copy)}
+        qa = Path(sys.executable).with_name("qa")
+        subprocess.run([str(qa), "ingest", "--json"], env=env, check=True, capture_output=True)
+        answers = [ask(url, new), ask(url, later)]
+        assert "Quartermaine" in answers[0]["answer"] and "cancer" in answers[1]["answer"]
+        for citation in [c for a in answers for c in a["citations"]]:
+            text = (corpus_copy / citation["source"]).read_text(encoding="utf-8")
+            assert text[citation["start"] : citation["end"]] == citation["quote"]
+
+
+def ask(url: str, question: str) -> dict[str, Any]:
+    reply = httpx.post(f"{url}/api/ask", json={"question": question})
+    assert reply.status_code == 200
+    answer: dict[str, Any] = reply.json()
+    return answer
