@@ -8,6 +8,7 @@ and questions have size limits, and every error is a small JSON object, never a 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -122,6 +123,7 @@ def create_app(settings: Settings, pipeline: Pipeline, *, with_ui: bool = False)
     )
     app.add_middleware(OriginGuard, allowed=settings.allowed_origins)
     app.add_middleware(HostGuard)
+    app.add_middleware(StandardForwarded)
 
     app.add_exception_handler(QAError, _qa_error_response)
     app.add_exception_handler(RequestValidationError, _validation_error_response)
@@ -149,14 +151,16 @@ def create_app(settings: Settings, pipeline: Pipeline, *, with_ui: bool = False)
 
 
 def run_server(app: FastAPI, host: str, port: int, *, access_log: bool = True) -> None:
-    """Serve the app with uvicorn. A client's address comes from X-Forwarded-For only when the
-    request comes from an address in FORWARDED_ALLOW_IPS (default: none; uvicorn's own default
-    trusts loopback, which let anyone on the machine dodge the rate limit with a made-up header).
+    """Serve the app with uvicorn. A client's address comes from X-Forwarded-For (uvicorn) or
+    Forwarded (StandardForwarded) only when the request comes from an address in
+    FORWARDED_ALLOW_IPS (default: none; uvicorn's own default trusts loopback, which let anyone on
+    the machine dodge the rate limit with a made-up header).
     """
     import uvicorn
 
     app.state.own_hosts = own_hosts(app.state.settings.public_url, host, port)
     trusted = os.environ.get("FORWARDED_ALLOW_IPS", "")
+    app.state.trusted_proxies = trusted_proxies(trusted)
     uvicorn.run(
         app,
         host=host,
@@ -208,6 +212,72 @@ class HostGuard:
 
 MAX_HEADERS = 100
 MAX_HEADER_BYTES = 16 * 1024
+
+
+class StandardForwarded:
+    """The client address from RFC 7239's `Forwarded: for=…`, believed only from a trusted proxy
+    (FORWARDED_ALLOW_IPS), as uvicorn does for X-Forwarded-For. uvicorn applies X-Forwarded-For
+    first; once it has, the client is no longer the proxy and this header is left alone.
+
+    Elements are read from the nearest proxy outwards; the first `for` that is not itself a
+    trusted proxy is the client. Obfuscated identifiers ("_hidden", "unknown") count as one client
+    each, like any address.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope["app"].state if "app" in scope else None
+        trusted = getattr(state, "trusted_proxies", None)
+        client = scope.get("client")
+        if scope["type"] in ("http", "websocket") and trusted and client:
+            header = Headers(scope=scope).get("forwarded")
+            if header and _is_trusted(client[0], trusted):
+                for_values = [v for v in _forwarded_for(header) if not _is_trusted(v, trusted)]
+                if for_values:
+                    scope = {**scope, "client": (for_values[-1], 0)}
+        await self.app(scope, receive, send)
+
+
+def trusted_proxies(setting: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network] | str:
+    """FORWARDED_ALLOW_IPS as networks ("*": every address); entries that are not addresses or
+    networks are ignored."""
+    if setting.strip() == "*":
+        return "*"
+    networks = []
+    for entry in filter(None, (e.strip() for e in setting.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            logger.warning("FORWARDED_ALLOW_IPS: %r is not an address or network; ignored", entry)
+    return networks
+
+
+def _is_trusted(address: str, trusted: list[Any] | str) -> bool:
+    if trusted == "*":
+        return True
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
+
+
+def _forwarded_for(header: str) -> list[str]:
+    """The `for` values of a Forwarded header, outermost first, as bare addresses."""
+    values = []
+    for element in header.split(","):
+        for pair in element.split(";"):
+            name, _, value = pair.strip().partition("=")
+            if name.strip().lower() == "for" and value:
+                value = value.strip().strip('"')
+                if value.startswith("["):  # "[2001:db8::1]:4711"
+                    value = value[1 : value.find("]")] if "]" in value else value[1:]
+                elif value.count(":") == 1:  # "192.0.2.1:4711"
+                    value = value.split(":")[0]
+                values.append(value[:64])  # a client id for the rate limit: keep it short
+    return values
 
 
 def own_hosts(public_url: str, host: str, port: int) -> set[str]:

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from qa.api import ORIGIN_REFUSAL, create_app, own_hosts
+from qa.api import ORIGIN_REFUSAL, create_app, own_hosts, trusted_proxies
 from qa.chain import Pipeline
 from qa.config import Settings
 from qa.ratelimit import RateLimiter, retry_after_header
@@ -324,3 +325,42 @@ def test_the_hosts_a_server_answers_to(
     public_url: str, host: str, port: int, expected: set[str]
 ) -> None:
     assert own_hosts(public_url, host, port) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "client"),
+    [
+        ("for=192.0.2.60;proto=http;by=203.0.113.43", "192.0.2.60"),
+        ('for="[2001:db8:cafe::17]:4711"', "2001:db8:cafe::17"),
+        ("for=192.0.2.43:8080, for=198.51.100.17", "198.51.100.17"),
+        ("for=198.51.100.17, for=10.0.0.2", "198.51.100.17"),  # 10.0.0.2: a proxy we trust
+        ('For="_hidden"', "_hidden"),
+        ("for=unknown", "unknown"),
+    ],
+)
+def test_the_client_behind_a_trusted_proxy_comes_from_forwarded(
+    fake_pipeline: Pipeline, header: str, client: str
+) -> None:
+    seen = client_seen(fake_pipeline, "10.0.0.1, 10.0.0.2", {"Forwarded": header})
+    assert seen == client
+
+
+def test_forwarded_from_an_untrusted_peer_is_ignored(fake_pipeline: Pipeline) -> None:
+    seen = client_seen(fake_pipeline, "10.0.0.9", {"Forwarded": "for=192.0.2.60"})
+    assert seen == PEER
+
+
+PEER = "10.0.0.1"
+
+
+def client_seen(pipeline: Pipeline, trusted: str, headers: dict[str, str]) -> str:
+    """The client address the app's routes see for a request from PEER."""
+    app = create_app(pipeline.settings, pipeline)
+    app.state.trusted_proxies = trusted_proxies(trusted)
+
+    @app.get("/client-seen")
+    def echo(request: Request) -> dict[str, str]:
+        return {"client": request.client.host if request.client else ""}
+
+    response = TestClient(app, client=(PEER, 50000)).get("/client-seen", headers=headers)
+    return str(response.json()["client"])

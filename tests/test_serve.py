@@ -45,8 +45,13 @@ def test_a_proxy_named_in_forwarded_allow_ips_is_believed(
 ) -> None:
     env = {"QA_RATE_LIMIT_PER_MINUTE": "3", "FORWARDED_ALLOW_IPS": "127.0.0.1"}
     with qa_serve(real_settings, tmp_path, free_port(), **env) as url:
-        # Each X-Forwarded-For is another client; the Forwarded one counts as the proxy itself.
+        # Each X-Forwarded-For or Forwarded address is another client...
         assert statuses(url) == [200, 200, 200, 200]
+        # ...and one client behind the proxy has one budget, whichever header names it.
+        same = {"Forwarded": 'for="[2001:db8::7]:4711";proto=https, for=127.0.0.1'}
+        ask = {"question": "Who met Clinton?"}
+        codes = [httpx.post(f"{url}/api/ask", json=ask, headers=same).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
 
 
 def test_only_its_own_host_is_answered_and_headers_are_capped(
