@@ -132,7 +132,11 @@ def fuse(
     leaders = [ranking[0].chunk_id for ranking in (dense, lexical) if ranking]
     missing = [cid for cid in dict.fromkeys(leaders) if cid not in order[:k]]
     kept = max(1, k - len(missing))
-    best = sorted(order[:kept] + missing[: k - kept], key=order.index)
+    # Passages of files sources.toml does not describe come after every described one.
+    best = sorted(
+        order[:kept] + missing[: k - kept],
+        key=lambda cid: (not by_id[cid].listed, order.index(cid)),
+    )
     return [_document(by_id[cid], similarity.get(cid, 0.0), fused[cid]) for cid in best]
 
 

@@ -29,7 +29,7 @@ from qa.types import Chunk, Passage, Source
 REBUILD_HINT = "Rebuild the index with: qa ingest --rebuild"
 # Bumped whenever what an entry holds or how sources are cut into passages changes; an index of
 # another format must be rebuilt.
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 # Entries are embedded and written this many at a time: memory stays flat for a long source, a
 # killed run loses at most one batch, and one encoder call still sorts enough texts by length.
 EMBED_BATCH = 512
@@ -364,6 +364,7 @@ def sentence_records(source: Source, chunks: Sequence[Chunk]) -> Iterator[Record
                 "date": source.date,
                 "kind": source.kind,
                 "authority": source.authority,
+                "listed": source.listed,
                 "section": chunk.section,
                 "chunk_id": chunk.id,
                 "chunk_text": chunk.text,
@@ -392,6 +393,7 @@ def _passage(meta: dict[str, Any], score: float) -> Passage:
         start=int(meta["start"]),
         end=int(meta["end"]),
         score=score,
+        listed=bool(meta.get("listed", True)),
     )
 
 

@@ -57,6 +57,7 @@ class Passage:
     start: int
     end: int
     score: float
+    listed: bool = True  # its source is described in sources.toml
 
 
 @dataclass(frozen=True)

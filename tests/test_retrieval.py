@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from qa.retrieval import LexicalIndex, fuse, to_passage
@@ -72,3 +74,11 @@ def test_each_rankings_first_passage_is_kept() -> None:
     docs = fuse(dense, lexical, k=3, rrf_k=60)
     assert [d.metadata["chunk_id"] for d in docs] == ["s1", "para", "cap"]
     assert [d.metadata["chunk_id"] for d in fuse(dense, lexical, k=1, rrf_k=60)] == ["s1"]
+
+
+def test_passages_of_undescribed_files_come_after_every_described_one() -> None:
+    stray = replace(passage("stray", authority=0.0), listed=False)
+    dense = [stray, passage("a"), passage("b")]
+    lexical = [stray, passage("b"), passage("a")]
+    docs = fuse(dense, lexical, k=3, rrf_k=60)
+    assert [d.metadata["chunk_id"] for d in docs] == ["a", "b", "stray"]
