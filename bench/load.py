@@ -7,6 +7,11 @@ status_429 (requests the rate limiter turned away).
 
     .venv/bin/qa serve --no-access-log &
     .venv/bin/python bench/load.py --clients 50 --seconds 60
+    .venv/bin/python bench/load.py --seconds 20 --during ".venv/bin/qa ingest --rebuild"
+
+With --during, the command runs beside the load from its start (a mixed run: readers asking while
+an ingest embeds, with the server's QA_HOME in the environment), and its wall time and exit
+status are printed with the figures.
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ import argparse
 import asyncio
 import ipaddress
 import json
+import shlex
 import socket
 import statistics
+import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -118,6 +126,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50, help=f"1–{MAX_CLIENTS}")
     parser.add_argument("--seconds", type=float, default=60, help=f"1–{MAX_SECONDS}")
     parser.add_argument("--stream", action="store_true", help="use /api/ask/stream")
+    parser.add_argument("--during", help="a command to run beside the load (e.g. an ingest)")
     args = parser.parse_args()
     if not 1 <= args.clients <= MAX_CLIENTS or not 1 <= args.seconds <= MAX_SECONDS:
         parser.error(f"use 1–{MAX_CLIENTS} clients for 1–{MAX_SECONDS} seconds")
@@ -125,7 +134,34 @@ def main() -> None:
     if not is_loopback_url(url):
         sys.exit(f"Refusing {url}: bench/load.py only loads servers on this machine (loopback).")
     path = "/api/ask/stream" if args.stream else "/api/ask"
-    print(json.dumps(asyncio.run(run_load(url, path, args.clients, args.seconds))))
+    beside = Beside(args.during) if args.during else None
+    result = asyncio.run(run_load(url, path, args.clients, args.seconds))
+    if beside:
+        result["during"] = beside.finish()
+    print(json.dumps(result))
+
+
+class Beside(threading.Thread):
+    """A command run beside the load, timed from its start to its own end."""
+
+    def __init__(self, command: str) -> None:
+        super().__init__(daemon=True)
+        self.command, self.started = command, time.monotonic()
+        self.process = subprocess.Popen(shlex.split(command), stdout=subprocess.DEVNULL)
+        self.seconds = 0.0
+        self.start()
+
+    def run(self) -> None:
+        self.process.wait()
+        self.seconds = time.monotonic() - self.started
+
+    def finish(self) -> dict[str, object]:
+        self.join()
+        return {
+            "command": self.command,
+            "exit_status": self.process.returncode,
+            "seconds": round(self.seconds, 1),
+        }
 
 
 if __name__ == "__main__":
