@@ -99,11 +99,12 @@ class MiniLMEmbeddings(Embeddings):
 
 # Embedding a long source with torch grew an ingest's memory without bound (a 20 MB file: past
 # 1.4 GB after two minutes). glibc moves freed large buffers into its heap (its mmap threshold
-# rises as they are freed) and tensors of ever-changing shapes fragment it. A fixed threshold keeps
-# the big ones (attention scores, ~50 MB a batch) out of the heap, and a trim after each batch
-# hands back the rest: memory stays flat (~0.9 GB) for ~7% of encoder time (bench/large_source.py).
+# rises as they are freed) and tensors of ever-changing shapes fragment it. A fixed 2 MB threshold
+# keeps the encoder's big buffers (attention scores, feed-forward activations) out of the heap,
+# and a trim after each batch hands back the rest: memory stays flat, for ~4% of encoder time
+# (8 MB still crept; 1 MB cost 20%: bench/RESULTS.md, "A 20 MB source").
 M_MMAP_THRESHOLD = -3
-LARGE_BUFFER_BYTES = 8 * 1024 * 1024
+LARGE_BUFFER_BYTES = 2 * 1024 * 1024
 
 
 def _libc() -> Any:
@@ -130,8 +131,8 @@ def sentence_transformers_embeddings(model_dir: Path) -> Embeddings:
     return HuggingFaceEmbeddings(
         model_name=str(model_dir),
         model_kwargs={"device": "cpu", "local_files_only": True},
-        # 16 rather than the default 32: half the transient memory, no slower on 2 cores.
-        encode_kwargs={"normalize_embeddings": True, "batch_size": 16},
+        # 8 rather than the default 32: a quarter of the transient memory, no slower on 2 cores.
+        encode_kwargs={"normalize_embeddings": True, "batch_size": 8},
     )
 
 
