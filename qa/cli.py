@@ -136,7 +136,7 @@ def _answer_modes() -> list[str]:
 
 
 @main.command("eval")
-@click.argument("gold", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("gold", type=click.Path(path_type=Path, dir_okay=False), required=False)
 @click.option(
     "--json",
     "json_path",
@@ -150,20 +150,32 @@ def _answer_modes() -> list[str]:
     help="Write report.html and items.csv into this folder.",
 )
 @click.option("--mode", type=click.Choice(_answer_modes()), help="Answer mode (default: QA_MODE).")
+@click.option("--list", "list_runs", is_flag=True, help="List the stored runs and stop.")
 @click.pass_obj
 @handle_errors
 def evaluate(
     settings: Settings,
-    gold: Path,
+    gold: Path | None,
     json_path: Path | None,
     report_dir: Path | None,
     mode: str | None,
+    list_runs: bool,
 ) -> None:
-    """Grade the bot on a gold set (JSON Lines) and print the figures. Never changes the index."""
+    """Grade the bot on a gold set (JSON Lines) and print the figures. Never changes the index.
+
+    Every run is kept under QA_HOME/reports/ with what produced it; --list shows them.
+    """
     from qa.chain import build_pipeline
     from qa.evaluation import load_gold_set, run_eval, write_report
     from qa.reports import summary_table, write_json_file
+    from qa.runs import list_runs as stored_runs
+    from qa.runs import runs_table, store_run
 
+    if list_runs:
+        click.echo(runs_table(stored_runs(settings.resolve_home())))
+        return
+    if gold is None:
+        raise click.UsageError("Name a gold set (JSON Lines), or use --list.")
     if mode:
         settings = settings.model_copy(update={"mode": mode})
     items, warnings = load_gold_set(gold, settings.corpus)
@@ -174,6 +186,8 @@ def evaluate(
         report = run_eval(pipeline, items, settings.corpus, progress=lambda _d, _t: bar.update(1))
     data = report.to_dict()
     click.echo(summary_table(data))
+    run = store_run(report, pipeline, gold)
+    click.echo(f"Run stored as {run.id} (qa eval --list)")
     if json_path:
         write_json_file(data, json_path)
         click.echo(f"Figures and items written to {json_path}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -199,15 +198,14 @@ def run_gold_set(
 
     Returns the summary HTML (warnings included), the per-item results and the report files.
     """
-    from qa.evaluation import load_gold_set, run_eval, write_report
+    from qa.evaluation import load_gold_set, run_eval
+    from qa.runs import store_run
 
     items, warnings = load_gold_set(path, settings.corpus)
     if not items:
         raise ConfigError(f"{path.name} holds no usable gold questions.", "; ".join(warnings))
     report = run_eval(pipeline, items, settings.corpus, progress=progress)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    folder = settings.resolve_home() / "reports" / f"{path.stem}-{stamp}"
-    html_path, csv_path = write_report(report, folder)
+    html_path, csv_path = store_run(report, pipeline, path).files
     data = report.to_dict()
     return summary_html(data, warnings), data.get("items", []), [str(html_path), str(csv_path)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -12,6 +13,7 @@ from click.testing import CliRunner, Result
 from qa.cli import main
 from qa.config import PROJECT_ROOT, Settings
 from qa.indexing import ingest_corpus
+from qa.runs import list_runs
 from qa.store import open_store
 from tests.conftest import CORPUS
 from tests.fakes import fake_model
@@ -122,3 +124,31 @@ def test_dev_set_with_the_real_model_and_the_report_in_chromium(
         artifacts.mkdir(exist_ok=True)
         page.screenshot(path=str(artifacts / "eval-report.png"), full_page=False)
         browser.close()
+
+
+def test_every_run_is_stored_with_what_produced_it_and_listed(
+    fake_index: Settings, tmp_path: Path
+) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(DEV.read_text(encoding="utf-8").splitlines(True)[:4]))
+    older = fake_index.home / "reports" / "dev-20260101-000000"  # a run from before run.json
+    older.mkdir(parents=True)
+    for _ in range(2):
+        assert invoke(fake_index, str(gold)).exit_code == 0
+    runs = list_runs(fake_index.home)
+    assert runs[0].id == older.name and len(runs) == 3
+    assert runs[0].meta == {}
+    for run in runs[1:]:
+        assert run.meta["gold_sha256"] == hashlib.sha256(gold.read_bytes()).hexdigest()
+        assert run.meta["mode"] == "extractive" and run.meta["embedding_model"] == "fake-hashing"
+        assert run.meta["index_generation"] >= 1 and run.meta["figures"]["n"] == 4
+        assert (run.folder / "report.html").is_file() and (run.folder / "items.csv").is_file()
+    listed = invoke(fake_index, "--list")
+    assert listed.exit_code == 0
+    assert "no stored metadata" in listed.stdout
+    assert all(r.id in listed.stdout for r in runs)
+
+
+def test_eval_needs_a_gold_set_or_list(fake_index: Settings) -> None:
+    result = invoke(fake_index)
+    assert result.exit_code != 0 and "--list" in result.output
