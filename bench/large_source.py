@@ -75,9 +75,9 @@ def run_for(seconds: float, env: dict[str, str]) -> dict[str, Any]:
 
 
 def stored_entries(settings: Settings) -> int:
-    """Entries of the generation being built (the killed run's) or else the live one."""
+    """Entries of the generation the killed run was building (the next run resumes it)."""
     store = open_store(settings, load_embedding_model(settings.resolve_home()))
-    return int(store.building()._collection.count())
+    return len(store.building().vectors.get(include=[])["ids"])
 
 
 def main() -> None:

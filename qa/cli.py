@@ -150,7 +150,7 @@ def _answer_modes() -> list[str]:
     help="Write report.html and items.csv into this folder.",
 )
 @click.option("--mode", type=click.Choice(_answer_modes()), help="Answer mode (default: QA_MODE).")
-@click.option("--list", "list_runs", is_flag=True, help="List the stored runs and stop.")
+@click.option("--list", "show_runs", is_flag=True, help="List the stored runs and stop.")
 @click.pass_obj
 @handle_errors
 def evaluate(
@@ -159,7 +159,7 @@ def evaluate(
     json_path: Path | None,
     report_dir: Path | None,
     mode: str | None,
-    list_runs: bool,
+    show_runs: bool,
 ) -> None:
     """Grade the bot on a gold set (JSON Lines) and print the figures. Never changes the index.
 
@@ -168,11 +168,10 @@ def evaluate(
     from qa.chain import build_pipeline
     from qa.evaluation import load_gold_set, run_eval, write_report
     from qa.reports import summary_table, write_json_file
-    from qa.runs import list_runs as stored_runs
-    from qa.runs import runs_table, store_run
+    from qa.runs import list_runs, runs_table, store_run
 
-    if list_runs:
-        click.echo(runs_table(stored_runs(settings.resolve_home())))
+    if show_runs:
+        click.echo(runs_table(list_runs(settings.resolve_home())))
         return
     if gold is None:
         raise click.UsageError("Name a gold set (JSON Lines), or use --list.")

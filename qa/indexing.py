@@ -131,14 +131,15 @@ def _build(
     to_embed: list[tuple[Source, list[Chunk]]] = []
     for source in sources:
         state = built.get(source.id)
-        if state and state.content_hash != source.content_hash:
-            building.delete_source(source.id)  # left by a run over an older version of the file
         if state and state.complete and state.content_hash == source.content_hash:
             continue  # resumed: already here
+        # A partial copy, or a run over an older version of the file, goes; a partial embedding
+        # of this version stays, and add_sources embeds only what it lacks.
+        if state and (state.content_hash != source.content_hash or source.id not in changed):
+            building.delete_source(source.id)
         if source.id in changed:
             to_embed.append((source, chunk_source(source, chunk_chars)))
         elif live:
-            building.delete_source(source.id)
             building.copy_source(live, source.id)
     building.add_sources(to_embed, progress)
     return sum(len(chunks) for _, chunks in to_embed)

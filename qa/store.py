@@ -79,7 +79,7 @@ class Generation:
         # Read-only handle for metadata and counts; queries go through langchain_chroma, which
         # holds the embedding function (a bare collection would fall back to Chroma's default).
         self._collection = client.get_collection(self.name)
-        self._batch = int(client.get_max_batch_size())
+        self._client = client
 
     def is_empty(self) -> bool:
         """True when nothing is indexed; asks Chroma for a count, fetching no entries."""
@@ -142,8 +142,9 @@ class Generation:
         found = other._collection.get(
             where={"source": source_id}, include=["embeddings", "documents", "metadatas"]
         )
-        for at in range(0, len(found["ids"]), self._batch):
-            part = slice(at, at + self._batch)
+        batch = int(self._client.get_max_batch_size())  # a request, with a Chroma server
+        for at in range(0, len(found["ids"]), batch):
+            part = slice(at, at + batch)
             self._collection.add(
                 ids=found["ids"][part],
                 embeddings=found["embeddings"][part],
@@ -225,9 +226,9 @@ class ChunkStore:
         catalog = client.get_or_create_collection(
             self._catalog, metadata={**identity, "live": 0, "building": 0}
         )
-        self._check_model(catalog.metadata or {}, identity)
+        self._check_model(catalog.metadata or {})
 
-    def _check_model(self, recorded: dict[str, Any], identity: dict[str, Any]) -> None:
+    def _check_model(self, recorded: dict[str, Any]) -> None:
         name, dim = recorded.get("embedding_model"), recorded.get("embedding_dimension")
         if (name, dim) != (self.model.name, self.model.dimension):
             raise IndexMismatchError(
@@ -235,7 +236,7 @@ class ChunkStore:
                 f"{self.model.name} ({self.model.dimension} dimensions).",
                 REBUILD_HINT,
             )
-        if recorded.get("index_format") != identity["index_format"]:
+        if recorded.get("index_format") != INDEX_FORMAT:
             raise IndexMismatchError(
                 f"The index was built by another version of case-qa (format "
                 f"{recorded.get('index_format', 1)}, this version reads {INDEX_FORMAT}).",
@@ -264,13 +265,7 @@ class ChunkStore:
         state = self._state()
         live, building = int(state.get("live", 0)), int(state.get("building", 0))
         if building <= live:
-            prefix = f"{self.base}-g"
-            numbers = [
-                int(c.name[len(prefix) :])
-                for c in self.client.list_collections()
-                if c.name.startswith(prefix) and c.name[len(prefix) :].isdigit()
-            ]
-            building = max([live, *numbers]) + 1
+            building = max([live, *self._generations()]) + 1
             self._write_state(state, building=building)
         return self.generation(building)
 
@@ -280,12 +275,22 @@ class ChunkStore:
         state = self._state()
         previous = int(state.get("live", 0))
         self._write_state(state, live=generation.number, building=0)
-        for collection in self.client.list_collections():
-            number = collection.name.removeprefix(f"{self.base}-g")
-            older = number.isdigit() and int(number) not in (generation.number, previous)
-            # Indexes of format 4 and before were one collection named like the base.
-            if older or collection.name == self.base:
-                self.client.delete_collection(collection.name)
+        for number, name in self._generations().items():
+            if number not in (generation.number, previous):
+                self.client.delete_collection(name)
+        # Indexes of format 4 and before were one collection named like the base.
+        if self.base in {c.name for c in self.client.list_collections()}:
+            self.client.delete_collection(self.base)
+
+    def _generations(self) -> dict[int, str]:
+        """Every generation's collection there is, by number."""
+        prefix = f"{self.base}-g"
+        names = (c.name for c in self.client.list_collections())
+        return {
+            int(name[len(prefix) :]): name
+            for name in names
+            if name.startswith(prefix) and name[len(prefix) :].isdigit()
+        }
 
     def _write_state(self, state: dict[str, Any], **changes: int) -> None:
         self.client.get_collection(self._catalog).modify(metadata={**state, **changes})
