@@ -135,7 +135,8 @@ def create_app(settings: Settings, pipeline: Pipeline, *, with_ui: bool = False)
     if with_ui:
         import gradio as gr
 
-        from qa.ui import build_editors_ui, build_ui
+        from qa.editors import build_editors_ui
+        from qa.ui import build_ui
 
         # Editors' tools run evaluations (minutes of CPU) and show readers' private notes: they
         # exist only behind a password, and never on the reader's page.

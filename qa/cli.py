@@ -151,6 +151,12 @@ def _answer_modes() -> list[str]:
 )
 @click.option("--mode", type=click.Choice(_answer_modes()), help="Answer mode (default: QA_MODE).")
 @click.option("--list", "show_runs", is_flag=True, help="List the stored runs and stop.")
+@click.option(
+    "--compare",
+    nargs=2,
+    metavar="RUN_A RUN_B",
+    help="Compare two stored runs (ids or unique prefixes) instead of running the gold set.",
+)
 @click.pass_obj
 @handle_errors
 def evaluate(
@@ -160,21 +166,38 @@ def evaluate(
     report_dir: Path | None,
     mode: str | None,
     show_runs: bool,
+    compare: tuple[str, str] | None,
 ) -> None:
     """Grade the bot on a gold set (JSON Lines) and print the figures. Never changes the index.
 
-    Every run is kept under QA_HOME/reports/ with what produced it; --list shows them.
+    Every run is kept under QA_HOME/reports/ with what produced it; --list shows them and
+    --compare puts two of them side by side.
     """
-    from qa.chain import build_pipeline
-    from qa.evaluation import load_gold_set, run_eval, write_report
-    from qa.reports import summary_table, write_json_file
-    from qa.runs import list_runs, runs_table, store_run
+    from qa.runs import list_runs, runs_table
 
     if show_runs:
         click.echo(runs_table(list_runs(settings.resolve_home())))
-        return
-    if gold is None:
-        raise click.UsageError("Name a gold set (JSON Lines), or use --list.")
+    elif compare:
+        _compare(settings, gold, report_dir, *compare)
+    elif gold is None:
+        raise click.UsageError("Name a gold set (JSON Lines), or use --list or --compare.")
+    else:
+        _evaluate(settings, gold, json_path, report_dir, mode)
+
+
+def _evaluate(
+    settings: Settings,
+    gold: Path,
+    json_path: Path | None,
+    report_dir: Path | None,
+    mode: str | None,
+) -> None:
+    from qa.chain import build_pipeline
+    from qa.evaluation import run_eval
+    from qa.goldset import load_gold_set
+    from qa.reports import summary_table, write_json_file
+    from qa.runs import copy_report, store_run
+
     if mode:
         settings = settings.model_copy(update={"mode": mode})
     items, warnings = load_gold_set(gold, settings.corpus)
@@ -191,8 +214,25 @@ def evaluate(
         write_json_file(data, json_path)
         click.echo(f"Figures and items written to {json_path}")
     if report_dir:
-        html_path, csv_path = write_report(report, report_dir)
+        html_path, csv_path = copy_report(run, report_dir)
         click.echo(f"Report written to {html_path} and {csv_path}")
+
+
+def _compare(
+    settings: Settings, gold: Path | None, report_dir: Path | None, first: str, second: str
+) -> None:
+    from qa.comparison import compare_runs, write_comparison
+    from qa.runs import find_run
+
+    home = settings.resolve_home()
+    a, b = find_run(home, first), find_run(home, second)
+    for run in (a, b):
+        if gold is not None and not run.of_gold_set(gold):
+            raise QAError(f"Run {run.id} did not grade {gold.name}.")
+    comparison = compare_runs(a, b)
+    click.echo(comparison.summary())
+    path = write_comparison(comparison, report_dir or home / "comparisons" / f"{a.id}--{b.id}")
+    click.echo(f"Comparison written to {path}")
 
 
 @main.group()

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from qa.charts import TrendChart, pass_rate_bars
 from qa.errors import QAError
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -84,8 +85,9 @@ def _ms(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f}"
 
 
-def render_html(data: dict[str, Any]) -> str:
-    """A self-contained page (inline CSS and JS, no external URL); every value is escaped."""
+def render_page(template: str, **context: Any) -> str:
+    """A self-contained page from qa/templates (inline CSS, JS and SVG, no external URL); every
+    value is escaped."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     env = Environment(
@@ -93,7 +95,14 @@ def render_html(data: dict[str, Any]) -> str:
     )
     env.filters["figure"] = format_figure
     env.filters["ms"] = _ms
-    return env.get_template("report.html").render(data=data, figures=FIGURES, failures=FAILURES)
+    return env.get_template(template).render(figures=FIGURES, failures=FAILURES, **context)
+
+
+def render_html(data: dict[str, Any], trend: TrendChart | None = None) -> str:
+    """The report of one run: figures, the pass rate by type, the trend over earlier runs of the
+    same gold set when given, and every item."""
+    bars = pass_rate_bars(data["items"], list(data["by_type"]))
+    return render_page("report.html", data=data, bars=bars, trend=trend)
 
 
 def csv_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -130,13 +139,15 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def write_report_files(data: dict[str, Any], folder: Path) -> tuple[Path, Path]:
+def write_report_files(
+    data: dict[str, Any], folder: Path, trend: TrendChart | None = None
+) -> tuple[Path, Path]:
     """Write report.html and items.csv into folder (created if missing); returns their paths."""
     html_path, csv_path = folder / "report.html", folder / "items.csv"
     rows = csv_rows(data["items"])
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        html_path.write_text(render_html(data), encoding="utf-8")
+        html_path.write_text(render_html(data, trend), encoding="utf-8")
         with csv_path.open("w", encoding="utf-8", newline="") as out:
             writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["id"])
             writer.writeheader()

@@ -1,4 +1,4 @@
-"""Gradio Blocks: the reader's chat with cited sources, and the editors' app (eval runs, feedback).
+"""Gradio Blocks: the reader's chat with cited sources (the editors' app is qa/editors.py).
 
 Handlers are plain module-level functions that take the pipeline, store or settings they need as
 arguments; `build_ui` only lays out components and wires thin closures to them. Domain errors are
@@ -7,7 +7,7 @@ turned into a reader-facing notice in one place, `friendly_notice`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,10 +16,9 @@ import gradio as gr
 
 from qa.chain import Pipeline
 from qa.config import Settings
-from qa.corpus import GOLD_FOLDER, read_manifest
-from qa.errors import ConfigError, QAError
+from qa.corpus import read_manifest
+from qa.errors import QAError
 from qa.feedback import FeedbackStore, Rating, open_feedback_store
-from qa.reports import FAILURES
 from qa.text import tokens
 from qa.types import Answer, Turn
 from qa.ui_render import (
@@ -30,13 +29,10 @@ from qa.ui_render import (
     notice_html,
     piece_markdown,
     sources_html,
-    summary_html,
 )
 
 STATIC = Path(__file__).parent / "static"
 READER_CONCURRENCY = 4
-ITEM_COLUMNS = ["id", "type", "question", "answer", "refused", "result", "why", "latency ms"]
-PROBLEM_COLUMNS = ["when (UTC)", "what", "question", "note"]
 # Reply outputs, in order: chat messages, exchanges, sources panel, notice, textbox, suggestion.
 Reply = tuple[list[dict[str, str]], list["Exchange"], Any, str, str, Any]
 
@@ -161,77 +157,6 @@ def send_note(store: FeedbackStore, entry_id: int | None, note: str) -> tuple[st
     return notice_html("Note saved. Thank you."), ""
 
 
-def problem_rows(store: FeedbackStore, limit: int = 50) -> list[list[str]]:
-    """Recent refusals and thumbs-down answers, newest first, for the editors' tab."""
-    return [
-        [
-            e.created_at.replace("T", " ").removesuffix("+00:00"),
-            "thumbs down" if e.rating == "down" else "unanswered",
-            e.question,
-            e.note,
-        ]
-        for e in store.read_entries(problems_only=True, limit=limit)
-    ]
-
-
-def gold_set_choices(settings: Settings) -> list[str]:
-    folder = settings.corpus / GOLD_FOLDER
-    return sorted(p.name for p in folder.glob("*.jsonl")) if folder.is_dir() else []
-
-
-def resolve_gold_path(settings: Settings, choice: str | None, upload: str | None) -> Path:
-    """The uploaded file when there is one, else the chosen file from corpus/eval/."""
-    if upload:
-        return Path(upload)
-    if choice and choice in gold_set_choices(settings):  # only listed names: no path tricks
-        return settings.corpus / GOLD_FOLDER / choice
-    raise ConfigError("Choose a gold set or upload a .jsonl file first.")
-
-
-def run_gold_set(
-    pipeline: Pipeline,
-    settings: Settings,
-    path: Path,
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[str, list[dict[str, Any]], list[str]]:
-    """Run a gold set through the same harness as `qa eval`.
-
-    Returns the summary HTML (warnings included), the per-item results and the report files.
-    """
-    from qa.evaluation import load_gold_set, run_eval
-    from qa.runs import store_run
-
-    items, warnings = load_gold_set(path, settings.corpus)
-    if not items:
-        raise ConfigError(f"{path.name} holds no usable gold questions.", "; ".join(warnings))
-    report = run_eval(pipeline, items, settings.corpus, progress=progress)
-    html_path, csv_path = store_run(report, pipeline, path).files
-    data = report.to_dict()
-    return summary_html(data, warnings), data.get("items", []), [str(html_path), str(csv_path)]
-
-
-def item_rows(items: Sequence[dict[str, Any]], failures_only: bool) -> list[list[Any]]:
-    """The per-item table, optionally only the items the bot got wrong (correct is False)."""
-    return [
-        [
-            item.get("id", ""),
-            item.get("type", ""),
-            item.get("question", ""),
-            str(item.get("answer", ""))[:300],
-            "yes" if item.get("refused") else "no",
-            _RESULT[item.get("correct")],
-            ", ".join(FAILURES.get(f, f) for f in item.get("failures", [])),
-            round(float(item.get("latency_ms") or 0.0), 1),
-        ]
-        for item in items
-        if not failures_only or item.get("correct") is False
-    ]
-
-
-# An item's `correct` is None when no figure grades it (e.g. an answered out-of-scope question).
-_RESULT = {True: "pass", False: "FAIL", None: "not graded"}
-
-
 def read_asset(name: str) -> str:
     return (STATIC / name).read_text(encoding="utf-8")
 
@@ -247,7 +172,7 @@ def article_title(settings: Settings) -> tuple[str, str]:
 
 def build_ui(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
     """The reader's app: the chat with its cited sources. Editors' tools are a separate app
-    (build_editors_ui) that readers never get. No network assets are used."""
+    (qa/editors.py) that readers never get. No network assets are used."""
     store = open_feedback_store(settings)
     title, date = article_title(settings)
     css = read_asset("ui.css")
@@ -258,18 +183,6 @@ def build_ui(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
     # readers need not wait in one line behind each other.
     demo.queue(default_concurrency_limit=READER_CONCURRENCY)
     return demo
-
-
-def build_editors_ui(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
-    """The editors' app: gold-set runs over the live index and readers' unanswered and
-    thumbs-down questions. Served only behind a password (qa/api.py)."""
-    store = open_feedback_store(settings)
-    css = read_asset("ui.css")
-    with gr.Blocks(title="Ask the story: editors", analytics_enabled=False) as editors:
-        _editors_tab(pipeline, settings, store, css, editors)
-    # One evaluation at a time: each keeps both cores busy for minutes.
-    editors.queue(default_concurrency_limit=1)
-    return editors
 
 
 def _reader_tab(
@@ -337,61 +250,3 @@ def _reader_tab(
         on_like, [exchanges], [exchanges, rated_id, rated, note_box], api_visibility="private"
     )
     send.click(on_note, [rated_id, note], [rated, note], api_visibility="private")
-
-
-def _editors_tab(
-    pipeline: Pipeline, settings: Settings, store: FeedbackStore, css: str, page: gr.Blocks
-) -> None:
-    choices = gold_set_choices(settings)
-    results = gr.State([])
-    gr.Markdown("### Run a gold set\nThe same evaluation as `qa eval`, over the live index.")
-    with gr.Row():
-        gold = gr.Dropdown(
-            choices, value=choices[0] if choices else None, label="Gold set from corpus/eval/"
-        )
-        upload = gr.File(label="…or upload one (.jsonl)", file_types=[".jsonl"], type="filepath")
-    run = gr.Button("Run evaluation", variant="primary")
-    status = gr.HTML(css_template=css, js_on_load=None, elem_id="qa-eval-status")
-    summary = gr.HTML(css_template=css, js_on_load=None, elem_id="qa-eval-summary")
-    failures_only = gr.Checkbox(label="Show failures only")
-    table = gr.Dataframe(headers=ITEM_COLUMNS, interactive=False, wrap=True, max_height=420)
-    report_files = gr.File(
-        label="Report (HTML, CSV)", file_count="multiple", interactive=False, elem_id="qa-report"
-    )
-    gr.Markdown("### Recent unanswered and thumbs-down questions")
-    refresh = gr.Button("Refresh", size="sm")
-    problems = gr.Dataframe(
-        headers=PROBLEM_COLUMNS, interactive=False, wrap=True, max_height=420, elem_id="qa-problems"
-    )
-
-    def on_run(
-        choice: str | None,
-        uploaded: str | None,
-        only: bool,
-        progress: Any = gr.Progress(),  # noqa: B008 - Gradio finds its progress bar by this default
-    ) -> Any:
-        def report_progress(done: int, total: int) -> None:
-            progress((done, total), desc="Asking the gold questions")
-
-        try:
-            path = resolve_gold_path(settings, choice, uploaded)
-            figures, items, files = run_gold_set(pipeline, settings, path, report_progress)
-        except QAError as exc:
-            return friendly_notice(exc), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        return "", figures, items, item_rows(items, only), files
-
-    def on_filter(items: list[dict[str, Any]], only: bool) -> list[list[Any]]:
-        return item_rows(items, only)
-
-    def on_refresh() -> list[list[str]]:
-        return problem_rows(store)
-
-    run.click(
-        on_run,
-        [gold, upload, failures_only],
-        [status, summary, results, table, report_files],
-        api_visibility="private",
-    )
-    failures_only.change(on_filter, [results, failures_only], table, api_visibility="private")
-    refresh.click(on_refresh, None, problems, api_visibility="private")
-    page.load(on_refresh, None, problems, api_visibility="private")

@@ -152,3 +152,47 @@ def test_every_run_is_stored_with_what_produced_it_and_listed(
 def test_eval_needs_a_gold_set_or_list(fake_index: Settings) -> None:
     result = invoke(fake_index)
     assert result.exit_code != 0 and "--list" in result.output
+
+
+@pytest.mark.integration
+@pytest.mark.browser
+def test_charts_trend_and_compare_render_in_chromium(fake_index: Settings, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    gold = tmp_path / "gold.jsonl"
+    lines = DEV.read_text(encoding="utf-8").splitlines(True)[:10]
+    gold.write_text("".join(lines))
+    assert invoke(fake_index, str(gold)).exit_code == 0
+    first = list_runs(fake_index.home)[0]
+    passed = next(i["id"] for i in first.read_data()["items"] if i["correct"] and i["answers"])
+    # The editor tightens one item's answers: that item, and only it, now fails.
+    edited = [json.loads(line) for line in lines]
+    for item in edited:
+        if item["id"] == passed:
+            item["answers"] = ["an answer no source gives"]
+    gold.write_text("".join(json.dumps(item) + "\n" for item in edited))
+    for _ in range(2):
+        assert invoke(fake_index, str(gold)).exit_code == 0
+    runs = list_runs(fake_index.home)
+    compared = invoke(fake_index, "--compare", runs[0].id, runs[1].id, "--report", str(tmp_path))
+    assert compared.exit_code == 0, compared.output
+    assert "1 item(s) flipped" in compared.stdout and passed in compared.stdout
+
+    data = runs[2].read_data()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto((runs[2].folder / "report.html").as_uri(), wait_until="load")
+        bars = page.locator("svg.pass-rate rect.bar")
+        assert bars.count() == len(data["by_type"])
+        assert page.locator("svg.pass-rate g.type-row").evaluate_all(
+            "rows => rows.map(r => r.dataset.type)"
+        ) == list(data["by_type"])
+        assert page.locator("svg.trend g.run").count() == 3  # one point per stored run
+        assert page.locator("svg.trend circle[data-series='answer_accuracy']").count() == 3
+        assert bars.first.bounding_box() is not None  # drawn, not just present in the markup
+        page.goto((tmp_path / "compare.html").as_uri(), wait_until="load")
+        flips = page.locator("tr.flip")
+        assert flips.count() == 1 and flips.first.get_attribute("data-id") == passed
+        assert "pass → fail" in flips.first.inner_text()
+        browser.close()

@@ -19,20 +19,16 @@ from qa.chain import Pipeline
 from qa.errors import QAError
 from qa.evaluation import (
     EvalReport,
-    Evidence,
-    GoldItem,
-    GoldSetError,
     contains_answer,
     grade_item,
-    load_gold_set,
-    locate_quote,
     nearest_rank,
     normalize_answer,
     run_eval,
     spans_overlap,
     summarize,
-    write_report,
 )
+from qa.goldset import Evidence, GoldItem, GoldSetError, load_gold_set, locate_quote
+from qa.reports import write_report_files
 from qa.types import Answer, Citation, ClaimCheck, Passage, Turn
 from tests.conftest import CORPUS
 
@@ -449,7 +445,7 @@ def hostile_report() -> EvalReport:
 
 
 def test_html_report_escapes_everything_and_is_self_contained(tmp_path: Path) -> None:
-    html_path, _ = write_report(hostile_report(), tmp_path / "out")
+    html_path, _ = write_report_files(hostile_report().to_dict(), tmp_path / "out")
     page = html_path.read_text(encoding="utf-8")
     assert "<script>alert" not in page and "&lt;script&gt;alert(&#39;q&#39;)" in page
     assert "answered by generative" in page and "cites nothing useful" in page
@@ -463,7 +459,7 @@ def test_html_report_escapes_everything_and_is_self_contained(tmp_path: Path) ->
 
 
 def test_csv_has_one_row_per_item_and_disarms_formulas(tmp_path: Path) -> None:
-    _, csv_path = write_report(hostile_report(), tmp_path)
+    _, csv_path = write_report_files(hostile_report().to_dict(), tmp_path)
     with csv_path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 6 and rows[0]["expected"] == "'=HYPERLINK(1)"
@@ -474,4 +470,4 @@ def test_unwritable_report_folder_is_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(QAError, match="Cannot write the report"):
-        write_report(hostile_report(), blocker / "sub")
+        write_report_files(hostile_report().to_dict(), blocker / "sub")

@@ -12,7 +12,6 @@ from click.testing import CliRunner
 
 from qa.cli import main
 from qa.config import Settings
-from qa.evaluation import load_gold_set
 from qa.feedback import (
     MAX_NOTE_CHARS,
     FeedbackStore,
@@ -20,6 +19,7 @@ from qa.feedback import (
     open_feedback_store,
     write_gold_stubs,
 )
+from qa.goldset import load_gold_set
 from qa.types import Answer, Citation, Turn
 from tests.conftest import CORPUS
 

@@ -16,6 +16,7 @@ from qa.api import create_app
 from qa.chain import Pipeline
 from qa.config import Settings
 from qa.corpus import read_manifest
+from qa.editors import item_rows, problem_rows, resolve_gold_path, run_gold_set
 from qa.errors import ConfigError, IndexNotBuiltError, InvalidQuestionError
 from qa.feedback import FeedbackStore
 from qa.types import Answer, Citation, Passage, Turn
@@ -24,12 +25,8 @@ from qa.ui import (
     build_ui,
     chat_messages,
     friendly_notice,
-    item_rows,
-    problem_rows,
     rate_answer,
-    resolve_gold_path,
     respond,
-    run_gold_set,
     send_note,
     suggest_question,
 )
@@ -267,13 +264,13 @@ def test_gold_run_reports_figures_items_and_files(
     lines = (CORPUS / "eval" / "dev.jsonl").read_text().splitlines()[:3]
     gold.write_text("\n".join(lines) + "\n")
     steps: list[tuple[int, int]] = []
-    figures, items, files = run_gold_set(
+    figures, data, run = run_gold_set(
         fake_pipeline, settings, gold, lambda d, t: steps.append((d, t))
     )
-    assert steps[-1] == (3, 3) and len(items) == 3
+    assert steps[-1] == (3, 3) and len(data["items"]) == 3
     assert "Answer accuracy" in figures and "Latency" in figures
-    assert [Path(f).suffix for f in files] == [".html", ".csv"]
-    assert all(Path(f).is_file() and Path(f).is_relative_to(settings.resolve_home()) for f in files)
+    assert [f.suffix for f in run.files] == [".html", ".csv"]
+    assert all(f.is_file() and f.is_relative_to(settings.resolve_home()) for f in run.files)
 
 
 def test_item_rows_filter_to_failures() -> None:

@@ -16,6 +16,9 @@ from urllib.parse import urlparse
 import pytest
 
 from qa.config import PROJECT_ROOT
+from qa.goldset import load_gold_set
+from qa.runs import list_runs
+from tests.conftest import CORPUS
 from tests.servers import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -51,15 +54,19 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) ->
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """app.py in a subprocess with its own data directory; yields (url, feedback database)."""
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
+    """app.py in a subprocess with its own data directory and corpus copy; yields (url, feedback
+    database, corpus)."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (make browser installs it)")
     home = tmp_path_factory.mktemp("ui-home")
+    corpus = tmp_path_factory.mktemp("ui-corpus") / "corpus"
+    shutil.copytree(CORPUS, corpus)  # editors add gold items to it
     port = free_port()
     env = {
         **os.environ,
         "QA_HOME": str(home),
+        "QA_CORPUS": str(corpus),
         "GRADIO_SERVER_NAME": "127.0.0.1",
         "GRADIO_SERVER_PORT": str(port),
         "QA_EDITOR_PASSWORD": EDITOR_PASSWORD,
@@ -73,7 +80,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_until_serving(url, process, log)
-        yield url, home / "feedback.sqlite3"
+        yield url, home / "feedback.sqlite3", corpus
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -90,9 +97,9 @@ def browser() -> Iterator[object]:
 
 
 def test_reader_asks_sees_cited_passage_rates_and_stays_safe(
-    app: tuple[str, Path], browser: object
+    app: tuple[str, Path, Path], browser: object
 ) -> None:
-    url, database = app
+    url, database, _ = app
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     requests: list[str] = []
     dialogs: list[str] = []
@@ -159,8 +166,8 @@ def test_reader_asks_sees_cited_passage_rates_and_stays_safe(
     page.close()
 
 
-def test_empty_question_gets_a_prompt(app: tuple[str, Path], browser: object) -> None:
-    url, _ = app
+def test_empty_question_gets_a_prompt(app: tuple[str, Path, Path], browser: object) -> None:
+    url, _, _ = app
     page = browser.new_page()  # type: ignore[attr-defined]
     page.goto(url, wait_until="load", timeout=60_000)
     page.locator(BOX).wait_for(timeout=60_000)
@@ -171,11 +178,11 @@ def test_empty_question_gets_a_prompt(app: tuple[str, Path], browser: object) ->
 
 
 def test_editors_run_the_gold_set_and_see_reader_problems(
-    app: tuple[str, Path], browser: object
+    app: tuple[str, Path, Path], browser: object
 ) -> None:
     from playwright.sync_api import expect
 
-    url, _ = app
+    url, _, _ = app
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page.goto(url, wait_until="load", timeout=60_000)
     page.locator(BOX).wait_for(timeout=60_000)  # the app is mounted and its events wired
@@ -193,4 +200,60 @@ def test_editors_run_the_gold_set_and_see_reader_problems(
         link = page.locator(f"#qa-report a[download='{name}']")
         link.wait_for(timeout=30_000)
         assert urlparse(link.get_attribute("href") or "").hostname in LOCAL_HOSTS
+    page.close()
+
+
+def test_editors_compare_runs_and_turn_a_reader_question_into_a_gold_item(
+    app: tuple[str, Path, Path], browser: object
+) -> None:
+    from playwright.sync_api import expect
+
+    url, database, corpus = app
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(url + "editors/", wait_until="load", timeout=60_000)
+    page.get_by_label("username").fill("editor")
+    page.get_by_label("password").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Login").click()
+    # A second run of the gold set (the test above made the first): the charts and the runs.
+    page.get_by_role("button", name="Run evaluation").click()
+    page.locator("#qa-eval-summary table").wait_for(timeout=300_000)
+    runs = list_runs(database.parent)
+    assert len(runs) == 2
+    for run in runs:
+        expect(page.locator("#qa-runs")).to_contain_text(run.id, timeout=30_000)
+    page.locator("#qa-pass-rate :is(canvas, svg)").first.wait_for(timeout=30_000)
+    page.locator("#qa-trend :is(canvas, svg)").first.wait_for(timeout=30_000)
+    # The two latest runs are chosen; the same bot on the same gold set flips nothing.
+    page.get_by_role("button", name="Compare").click()
+    expect(page.locator("#qa-compare")).to_contain_text("0 items flipped", timeout=30_000)
+
+    # The refused question from the reader's test becomes a gold item of reader.jsonl.
+    gold = corpus / "eval" / "reader.jsonl"
+    page.locator("#qa-gold-question input").click()
+    page.get_by_role("option").filter(has_text=SCRIPT).first.click()
+    page.get_by_role("button", name="Find passages").click()
+    ticks = page.locator("#qa-gold-evidence input[type=checkbox]")
+    ticks.first.wait_for(timeout=60_000)
+    ticks.first.check()
+    # It was asked after another question, so it comes as a follow-up; the editor says the bot
+    # was right to decline it.
+    expect(page.locator("#qa-gold-type input")).to_have_value("follow_up")
+    page.locator("#qa-gold-type input").click()
+    page.get_by_role("option", name="unanswerable", exact=True).click()
+    add = page.get_by_role("button", name="Add to gold set")
+    add.click()
+    expect(page.locator("#qa-gold-status")).to_contain_text("Added reader-", timeout=30_000)
+    (item,), warnings = load_gold_set(gold, corpus)  # what `qa eval` reads, without a warning
+    assert item.question == SCRIPT and item.type == "unanswerable" and len(item.evidence) == 1
+    assert [turn.question for turn in item.history] == [QUESTION]
+    assert warnings == []
+    content = gold.read_bytes()
+    # The same item again is refused by the loader's check, and nothing is written.
+    add.click()
+    expect(page.locator("#qa-gold-status")).to_contain_text("duplicate id", timeout=30_000)
+    page.get_by_label("Acceptable answers").fill("an answer for a should-decline type")
+    page.locator("#qa-gold-id :is(input, textarea)").fill("reader-new")
+    add.click()
+    expect(page.locator("#qa-gold-status")).to_contain_text("no figure grades it", timeout=30_000)
+    assert gold.read_bytes() == content
     page.close()
