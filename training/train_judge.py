@@ -139,7 +139,11 @@ def choose_threshold(answerable: list[float], unanswerable: list[float]) -> tupl
     return best
 
 
-def train(judge: Any, data: dict[str, list], args: argparse.Namespace) -> None:
+def train(
+    judge: Any, data: dict[str, list], args: argparse.Namespace, *, reset_head: bool = True
+) -> None:
+    """Train the judge on (question, sentence, label) pairs; a new head (reset_head) starts at
+    the label prior, a trained one (a second stage) keeps what it learned."""
     import torch
     from datasets import Dataset
     from sentence_transformers.cross_encoder import (
@@ -154,8 +158,9 @@ def train(judge: Any, data: dict[str, list], args: argparse.Namespace) -> None:
     head = judge[-1].linear
     # Start the new head at the label prior, and let it learn faster than the pretrained encoder:
     # otherwise it only learns the prior for the first thousands of steps.
-    with torch.no_grad():
-        head.bias.fill_(math.log(prior / (1 - prior)))
+    if reset_head:
+        with torch.no_grad():
+            head.bias.fill_(math.log(prior / (1 - prior)))
     head_params = list(head.parameters())
     encoder_params = [p for p in judge.parameters() if all(p is not h for h in head_params)]
     optimizer = torch.optim.AdamW(
