@@ -19,7 +19,7 @@ export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run serve test lint browser local
+.PHONY: run serve test lint browser servers local
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,7 +52,11 @@ lint: $(STAMP)
 browser:
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium chromium-driver; }
 
+# Replica tests share a real Redis between two `qa serve` processes; install it when missing.
+servers:
+	@command -v redis-server >/dev/null || { apt-get update -q && apt-get install -y -q redis-server; }
+
 # The tests drive the real llama.cpp path with the smallest model (SmolLM2-135M, 98 MB).
-test: $(STAMP) browser lint
+test: $(STAMP) browser servers lint
 	$(MAKE) --no-print-directory local QA_LOCAL_MODEL=smollm2-135m
 	$(BIN)/python -m pytest

@@ -2,8 +2,9 @@
 
 `create_app(settings, pipeline)` builds it; `qa serve` runs it with uvicorn and mounts the reader UI
 at `/`. Safety is on by default: browser requests from an origin that is neither the app's own nor
-in `allowed_origins` get 403, each client has a token bucket (429 with Retry-After), request bodies
-and questions have size limits, and every error is a small JSON object, never a traceback.
+in `allowed_origins` get 403, each client has a request budget per moving minute (429 with
+Retry-After), request bodies and questions have size limits, and every error is a small JSON
+object, never a traceback.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def create_app(settings: Settings, pipeline: Pipeline, *, with_ui: bool = False)
     )
     app.state.settings = settings
     app.state.pipeline = pipeline
-    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_storage)
     app.state.widget_js = read_widget_script()
 
     # Added inner first, so a request meets the origin guard, then CORS (which answers preflights
@@ -444,7 +445,7 @@ class ReaderGradioGuard:
             await self.app(scope, receive, send)
             return
         client = scope["client"][0] if scope.get("client") else "unknown"
-        wait = self.limiter.acquire(client)
+        wait = await self.limiter.acquire(client)
         if wait:
             headers = {"Retry-After": retry_after_header(wait)}
             await error_response(429, _TOO_MANY, headers=headers)(scope, receive, send)
@@ -572,10 +573,9 @@ def get_pipeline(request: Request) -> Pipeline:
 
 
 async def limit_rate(request: Request) -> None:
-    """A token per request and client address. Async so it runs on the event loop, never in two
-    threads at once (the limiter has no lock)."""
+    """One request counted per client address (shared by every replica with a Redis store)."""
     client = request.client.host if request.client else "unknown"
-    wait = request.app.state.limiter.acquire(client)
+    wait = await request.app.state.limiter.acquire(client)
     if wait:
         raise HTTPException(429, _TOO_MANY, headers={"Retry-After": retry_after_header(wait)})
 

@@ -127,6 +127,11 @@ class Settings(BaseSettings):
         "own. A JSON list or comma-separated; '*' allows any.",
     )
     rate_limit_per_minute: int = Field(30, ge=1, description="Requests per client per minute.")
+    rate_limit_storage: str = Field(
+        "memory://",
+        description="Where request counts live: memory:// (this process) or redis://host:port/db "
+        "(one budget per client across every replica).",
+    )
     max_body_bytes: int = Field(65_536, ge=1024, description="Largest API request body.")
 
     @field_validator("allowed_origins", mode="before")

@@ -1,63 +1,61 @@
-"""Per-client token buckets: a burst of `per_minute` requests, refilled evenly over a minute."""
+"""Per-client request budgets, counted by the `limits` library: at most `per_minute` requests in
+any moving minute. Counted in memory (one process) by default; in Redis
+(QA_RATE_LIMIT_STORAGE=redis://host:port/db) every replica behind a load balancer draws on one
+budget per client.
+"""
 
 from __future__ import annotations
 
+import logging
 import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
 
+from qa.errors import ConfigError
 
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
+logger = logging.getLogger(__name__)
 
 
 class RateLimiter:
     """Decides, per client key, whether a request may go ahead and how long to wait if not.
 
-    Not thread-safe on purpose: the API calls it from async code on the event loop only, so calls
-    never interleave. Idle clients' buckets are dropped once the table grows past `max_clients`,
-    which bounds memory whatever the number of distinct clients.
+    Async, because the API asks from the event loop and a Redis round trip must not block it.
+    When the shared store cannot be reached, requests go ahead (logged): readers keep getting
+    answers while Redis is down, and only the limit is lost.
     """
 
-    def __init__(
-        self,
-        per_minute: int,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        max_clients: int = 10_000,
-    ) -> None:
-        self.capacity = float(per_minute)
-        self.refill_per_s = per_minute / 60.0
-        self.clock = clock
-        self.max_clients = max_clients
-        self.buckets: dict[str, _Bucket] = {}
+    def __init__(self, per_minute: int, storage_uri: str = "memory://") -> None:
+        from limits import RateLimitItemPerMinute
+        from limits.aio.strategies import MovingWindowRateLimiter
+        from limits.errors import ConfigurationError
+        from limits.storage import storage_from_string
 
-    def acquire(self, client: str) -> float:
-        """Take one token for `client`: 0.0 when allowed, else the seconds until one is free."""
-        now = self.clock()
-        bucket = self.buckets.get(client)
-        if bucket is None:
-            if len(self.buckets) >= self.max_clients:
-                self._forget_idle(now)
-            bucket = self.buckets[client] = _Bucket(tokens=self.capacity, updated=now)
-        else:
-            elapsed = now - bucket.updated
-            bucket.tokens = min(self.capacity, bucket.tokens + elapsed * self.refill_per_s)
-            bucket.updated = now
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
+        self.item = RateLimitItemPerMinute(per_minute)
+        # The async flavour of the same store; redis-py is the Redis client the project installs.
+        options: dict[str, Any] = {"wrap_exceptions": True}  # any client error: StorageError
+        if storage_uri.startswith(("redis://", "rediss://", "redis+unix://")):
+            options["implementation"] = "redispy"
+        try:
+            self.storage = storage_from_string(f"async+{storage_uri}", **options)
+        except (ConfigurationError, ValueError) as exc:
+            raise ConfigError(
+                f"QA_RATE_LIMIT_STORAGE={storage_uri!r} is not a usable store ({exc}).",
+                "Use memory:// or redis://host:port/db.",
+            ) from exc
+        self.strategy = MovingWindowRateLimiter(self.storage)
+
+    async def acquire(self, client: str) -> float:
+        """Count one request for `client`: 0.0 when allowed, else the seconds until one is."""
+        from limits.errors import StorageError
+
+        try:
+            if await self.strategy.hit(self.item, client):
+                return 0.0
+            stats = await self.strategy.get_window_stats(self.item, client)
+        except StorageError as exc:
+            logger.warning("rate limit store unavailable, request allowed: %s", exc.storage_error)
             return 0.0
-        return (1.0 - bucket.tokens) / self.refill_per_s
-
-    def _forget_idle(self, now: float) -> None:
-        """Drop the buckets that have refilled completely: those clients start afresh anyway."""
-        full_after = self.capacity / self.refill_per_s
-        self.buckets = {
-            key: bucket for key, bucket in self.buckets.items() if now - bucket.updated < full_after
-        }
+        return max(stats.reset_time - time.time(), 0.001)
 
 
 def retry_after_header(wait_s: float) -> str:
