@@ -52,9 +52,12 @@ lint: $(STAMP)
 browser:
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium chromium-driver; }
 
-# Replica tests share a real Redis between two `qa serve` processes; install it when missing.
+# Replica tests share a real Redis and PostgreSQL between two `qa serve` processes; install them
+# when missing (Debian keeps PostgreSQL's programs under /usr/lib/postgresql/<version>/bin).
 servers:
 	@command -v redis-server >/dev/null || { apt-get update -q && apt-get install -y -q redis-server; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+	  { apt-get update -q && apt-get install -y -q postgresql; }
 
 # The tests drive the real llama.cpp path with the smallest model (SmolLM2-135M, 98 MB).
 test: $(STAMP) browser servers lint

@@ -39,6 +39,7 @@ from qa.errors import (
     InvalidQuestionError,
     QAError,
 )
+from qa.feedback import log_refusal, open_feedback_store
 from qa.ratelimit import RateLimiter, retry_after_header
 from qa.types import Turn
 
@@ -102,6 +103,7 @@ def create_app(settings: Settings, pipeline: Pipeline, *, with_ui: bool = False)
     )
     app.state.settings = settings
     app.state.pipeline = pipeline
+    app.state.feedback = open_feedback_store(settings)
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_storage)
     app.state.widget_js = read_widget_script()
 
@@ -595,13 +597,18 @@ PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
 
 
 @api.post("/ask")
-def ask(body: CheckedRequest, pipeline: PipelineDep) -> dict[str, Any]:
+def ask(body: CheckedRequest, pipeline: PipelineDep, request: Request) -> dict[str, Any]:
     """Answer a question: the answer text, whether it was refused, and its citations."""
-    return pipeline.ask(body.question, body.turns()).to_dict(passages=False)
+    answer = pipeline.ask(body.question, body.turns())
+    if answer.refused:  # editors see what readers of the API and widget wanted, too
+        log_refusal(request.app.state.feedback, answer, body.turns())
+    return answer.to_dict(passages=False)
 
 
 @api.post("/ask/stream", response_class=EventSourceResponse)
-def ask_stream(body: CheckedRequest, pipeline: PipelineDep) -> Iterator[ServerSentEvent]:
+def ask_stream(
+    body: CheckedRequest, pipeline: PipelineDep, request: Request
+) -> Iterator[ServerSentEvent]:
     """Server-sent events: `delta` (answer text pieces), `citations`, `related` (a refusal's
     nearest passage), then `done` (the whole Answer), or `error`."""
     try:
@@ -612,8 +619,10 @@ def ask_stream(body: CheckedRequest, pipeline: PipelineDep) -> Iterator[ServerSe
             yield ServerSentEvent(
                 event="citations", data={"citations": [asdict(c) for c in item.citations]}
             )
-            if item.refused and item.passages:
-                yield ServerSentEvent(event="related", data=asdict(item.passages[0]))
+            if item.refused:
+                log_refusal(request.app.state.feedback, item, body.turns())
+                if item.passages:
+                    yield ServerSentEvent(event="related", data=asdict(item.passages[0]))
             yield ServerSentEvent(event="done", data=item.to_dict(passages=False))
     except QAError as exc:
         yield ServerSentEvent(

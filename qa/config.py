@@ -127,6 +127,11 @@ class Settings(BaseSettings):
         "own. A JSON list or comma-separated; '*' allows any.",
     )
     rate_limit_per_minute: int = Field(30, ge=1, description="Requests per client per minute.")
+    feedback_url: str = Field(
+        "",
+        description="SQLAlchemy URL of the reader-feedback database (empty: a SQLite file in "
+        "QA_HOME; postgresql+psycopg://… to share it between replicas).",
+    )
     rate_limit_storage: str = Field(
         "memory://",
         description="Where request counts live: memory:// (this process) or redis://host:port/db "

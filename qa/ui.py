@@ -7,6 +7,7 @@ turned into a reader-facing notice in one place, `friendly_notice`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,13 @@ from qa.chain import Pipeline
 from qa.config import Settings
 from qa.corpus import read_manifest
 from qa.errors import QAError
-from qa.feedback import FeedbackStore, Rating, open_feedback_store
+from qa.feedback import (
+    FeedbackError,
+    FeedbackStore,
+    Rating,
+    log_refusal,
+    open_feedback_store,
+)
 from qa.text import tokens
 from qa.types import Answer, Turn
 from qa.ui_render import (
@@ -31,6 +38,7 @@ from qa.ui_render import (
     sources_html,
 )
 
+logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 READER_CONCURRENCY = 4
 # Reply outputs, in order: chat messages, exchanges, sources panel, notice, textbox, suggestion.
@@ -110,7 +118,7 @@ def respond(
     current.text = answer_markdown(answer, turn)
     suggestion = ""
     if answer.refused:  # logged so editors see what readers wanted and the sources lack
-        current.feedback_id = store.save_answer(answer, history)
+        current.feedback_id = log_refusal(store, answer, history)
         suggestion = suggest_question(cleaned, starters)
     panel = sources_html(answer, turn, suggestion)
     button = gr.update(value=suggestion, visible=bool(suggestion))
@@ -137,11 +145,14 @@ def rate_answer(
     if exchange.answer is None:
         return exchanges, None, "", gr.skip()
     rating: Rating = "up" if liked else "down"
-    if exchange.feedback_id is None:
-        history = history_before(exchanges, turn)
-        exchange.feedback_id = store.save_answer(exchange.answer, history, rating)
-    else:
-        store.save_rating(exchange.feedback_id, rating)
+    try:
+        if exchange.feedback_id is None:
+            history = history_before(exchanges, turn)
+            exchange.feedback_id = store.save_answer(exchange.answer, history, rating)
+        else:
+            store.save_rating(exchange.feedback_id, rating)
+    except FeedbackError as exc:
+        return exchanges, None, friendly_notice(exc), gr.skip()
     thanks = "Thanks, glad it helped." if liked else "Thanks, editors will look at this one."
     status = notice_html(f"{thanks} You can add a note below (optional).")
     return exchanges, exchange.feedback_id, status, gr.update(visible=True)
@@ -153,7 +164,10 @@ def send_note(store: FeedbackStore, entry_id: int | None, note: str) -> tuple[st
         return notice_html("Rate an answer with the thumbs first, then add a note."), note
     if not note.strip():
         return notice_html("The note is empty; type a few words first."), note
-    store.save_note(entry_id, note)
+    try:
+        store.save_note(entry_id, note)
+    except FeedbackError as exc:
+        return friendly_notice(exc), note
     return notice_html("Note saved. Thank you."), ""
 
 

@@ -16,6 +16,7 @@ from qa.api import ORIGIN_REFUSAL, create_app, own_hosts, trusted_proxies
 from qa.chain import Pipeline
 from qa.config import Settings
 from qa.errors import ConfigError
+from qa.feedback import open_feedback_store
 from qa.ratelimit import RateLimiter, retry_after_header
 from tests.servers import free_port
 
@@ -91,6 +92,15 @@ def test_stream_sends_text_then_citations_then_done(client: TestClient) -> None:
     assert streamed == done["answer"]
     assert events[-2][1]["citations"] == done["citations"]
     assert done["citations"] and not done["refused"]
+
+
+def test_refused_questions_are_kept_for_editors(fake_pipeline: Pipeline) -> None:
+    client = client_for(fake_pipeline)
+    assert client.post("/api/ask", json={"question": OFF_TOPIC}).json()["refused"]
+    client.post("/api/ask/stream", json={"question": OFF_TOPIC + " Really?"})
+    client.post("/api/ask", json={"question": QUESTION})  # answered: not a problem
+    entries = open_feedback_store(fake_pipeline.settings).read_entries(problems_only=True)
+    assert [e.question for e in entries] == [OFF_TOPIC + " Really?", OFF_TOPIC]
 
 
 def test_stream_of_a_refusal_names_the_nearest_related_passage(client: TestClient) -> None:

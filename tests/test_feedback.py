@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy.exc import IntegrityError
 
 from qa.cli import main
 from qa.config import Settings
 from qa.feedback import (
     MAX_NOTE_CHARS,
+    FeedbackError,
     FeedbackStore,
     gold_stub,
     open_feedback_store,
@@ -22,6 +23,7 @@ from qa.feedback import (
 from qa.goldset import load_gold_set
 from qa.types import Answer, Citation, Turn
 from tests.conftest import CORPUS
+from tests.servers import free_port
 
 QUOTE = "The Secretary agreed to review the case"
 CITATION = Citation(1, "article.txt", "France pressed U.S.", "", "article.txt#c1", 10, 49, QUOTE)
@@ -33,7 +35,7 @@ def test_rows_survive_a_new_store_on_the_same_file(settings: Settings) -> None:
     first = open_feedback_store(settings)
     entry_id = first.save_answer(ANSWERED, rating="up")
     again = open_feedback_store(settings).read_entries()
-    assert settings.resolve_home() / "feedback.sqlite3" == first.path
+    assert first.url == f"sqlite:///{settings.resolve_home() / 'feedback.sqlite3'}"
     assert [(e.id, e.question, e.rating, e.refused) for e in again] == [
         (entry_id, ANSWERED.question, "up", False)
     ]
@@ -42,7 +44,7 @@ def test_rows_survive_a_new_store_on_the_same_file(settings: Settings) -> None:
 
 
 def test_rating_is_updated_in_place_and_note_is_trimmed(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "f.sqlite3")
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'f.sqlite3'}")
     entry_id = store.save_answer(ANSWERED, rating="up")
     store.save_rating(entry_id, "down")
     store.save_note(entry_id, "  " + "x" * (MAX_NOTE_CHARS + 50) + "  ")
@@ -52,7 +54,7 @@ def test_rating_is_updated_in_place_and_note_is_trimmed(tmp_path: Path) -> None:
 
 
 def test_problems_are_refusals_and_thumbs_down_newest_first(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "f.sqlite3")
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'f.sqlite3'}")
     store.save_answer(ANSWERED, rating="up")
     refused = store.save_answer(REFUSED)
     disliked = store.save_answer(ANSWERED, rating="down")
@@ -61,15 +63,15 @@ def test_problems_are_refusals_and_thumbs_down_newest_first(tmp_path: Path) -> N
 
 
 def test_rating_outside_up_down_is_rejected_by_the_schema(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "f.sqlite3")
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'f.sqlite3'}")
     entry_id = store.save_answer(ANSWERED)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         store.save_rating(entry_id, "meh")  # type: ignore[arg-type]
     assert store.read_entries()[0].rating is None
 
 
 def test_gold_stub_offers_citations_as_evidence_and_keeps_history(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "f.sqlite3")
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'f.sqlite3'}")
     store.save_answer(ANSWERED, history=[Turn("Who met Clinton?", "Kouchner")], rating="down")
     stub = gold_stub(store.read_entries()[0])
     assert stub["evidence"] == [{"doc": "article.txt", "quote": QUOTE}]
@@ -100,10 +102,27 @@ def test_export_to_stdout_with_no_feedback_prints_nothing() -> None:
 
 
 def test_write_gold_stubs_orders_oldest_first(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "f.sqlite3")
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'f.sqlite3'}")
     store.save_answer(REFUSED)
     store.save_answer(ANSWERED, rating="up")
     buffer = io.StringIO()
     assert write_gold_stubs(store.read_entries(), buffer) == 2
     ids = [json.loads(line)["id"] for line in buffer.getvalue().splitlines()]
     assert ids == ["reader-00001", "reader-00002"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "not a url",
+        "nosuchdb://somewhere/x",
+        f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/feedback",  # nothing listens
+    ],
+)
+def test_an_unusable_database_is_a_feedback_error(url: str) -> None:
+    store = FeedbackStore(url)
+    with pytest.raises(FeedbackError, match="Feedback cannot be saved") as caught:
+        store.save_answer(REFUSED)
+    assert "QA_FEEDBACK_URL" in caught.value.hint
+    with pytest.raises(FeedbackError):
+        store.read_entries()

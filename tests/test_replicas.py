@@ -1,9 +1,15 @@
-"""Replicas behind a load balancer share real servers: two `qa serve` processes, one Redis."""
+"""Replicas behind a load balancer share real servers: two `qa serve` processes, one Redis for
+rate limits, one PostgreSQL for reader feedback."""
 
 from __future__ import annotations
 
+import glob
+import json
+import os
 import shutil
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -19,6 +25,12 @@ from tests.servers import free_port, qa_serve
 pytestmark = pytest.mark.integration
 
 REDIS = shutil.which("redis-server")
+# Debian keeps PostgreSQL's server programs out of PATH, under /usr/lib/postgresql/<version>/bin.
+PG_BIN = next(
+    (Path(p).parent for p in [shutil.which("initdb"), *glob.glob("/usr/lib/postgresql/*/bin/initdb")]
+     if p),
+    None,
+)  # fmt: skip
 ASK = {"question": "Who met Clinton?"}
 
 
@@ -51,6 +63,47 @@ def redis_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server (trust auth, loopback only) with an empty database
+    "feedback"; yields its SQLAlchemy URL. The server refuses to run as root, so under root it
+    runs as the postgres user Debian's package creates."""
+    if PG_BIN is None:
+        pytest.skip("PostgreSQL is not installed (make servers installs it)")
+    import psycopg
+
+    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    data = Path(tempfile.mkdtemp(prefix="qa-pg-"))
+    if as_user:
+        shutil.chown(data, "postgres", "postgres")
+    init = [str(PG_BIN / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres"]
+    subprocess.run([*as_user, *init], check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen(
+        [*as_user, str(PG_BIN / "postgres"), "-D", str(data), "-p", str(port), "-h", "127.0.0.1",
+         "-k", str(data), "-c", "fsync=off"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    admin = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute("CREATE DATABASE feedback")
+            break
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail("PostgreSQL did not start")
+            time.sleep(0.2)
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/feedback"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(data, ignore_errors=True)
 
 
 def replica(settings: Settings, folder: Path, **env: str) -> AbstractContextManager[str]:
@@ -95,3 +148,32 @@ def test_without_a_shared_store_each_replica_counts_alone(
         order = [first, second, first, second, first]
         codes = [httpx.post(f"{u}/api/ask", json=ASK, timeout=30).status_code for u in order]
         assert codes == [200, 200, 200, 200, 200]  # 3 + 2: why replicas need Redis
+
+
+def test_two_replicas_keep_reader_feedback_in_one_postgresql(
+    real_pipeline: Pipeline, real_settings: Settings, tmp_path: Path, postgres_url: str
+) -> None:
+    from qa.feedback import FeedbackStore
+
+    env = {"QA_FEEDBACK_URL": postgres_url}
+    asked = ["What is the capital of Peru?", "Who won the 1998 World Cup?"]
+    with (
+        replica(real_settings, tmp_path / "a", **env) as first,
+        replica(real_settings, tmp_path / "b", **env) as second,
+    ):
+        for url, question in zip((first, second), asked, strict=True):
+            reply = httpx.post(f"{url}/api/ask", json={"question": question}, timeout=30)
+            assert reply.json()["refused"]
+    # Editors read one table, whichever replica each reader reached.
+    entries = FeedbackStore(postgres_url).read_entries(problems_only=True)
+    assert sorted(e.question for e in entries) == sorted(asked)
+    exported = subprocess.run(
+        [str(Path(sys.executable).with_name("qa")), "feedback", "export"],
+        env={**os.environ, "QA_FEEDBACK_URL": postgres_url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert sorted(json.loads(line)["question"] for line in exported.stdout.splitlines()) == sorted(
+        asked
+    )

@@ -41,6 +41,7 @@ from qa.ui_render import (
     summary_html,
 )
 from tests.conftest import CORPUS
+from tests.servers import free_port
 
 SCRIPT = "<img src=x onerror=alert(1)>"
 STARTERS = ["Who asked Hillary Clinton to review Omar Khadr's case?", "What did Clinton call it?"]
@@ -88,7 +89,7 @@ def ask(pipeline: Any, store: FeedbackStore, question: str, exchanges: list[Exch
 
 @pytest.fixture
 def store(tmp_path: Path) -> FeedbackStore:
-    return FeedbackStore(tmp_path / "feedback.sqlite3")
+    return FeedbackStore(f"sqlite:///{tmp_path / 'feedback.sqlite3'}")
 
 
 # ---------------------------------------------------------------- rendering
@@ -186,6 +187,18 @@ def test_refusal_is_logged_and_a_starter_suggested(store: FeedbackStore) -> None
     assert "Nearest related passage" in panel
     (entry,) = store.read_entries()
     assert entry.refused and entry.rating is None and exchanges[0].feedback_id == entry.id
+
+
+def test_a_feedback_database_outage_never_costs_the_reader_an_answer() -> None:
+    down = FeedbackStore(f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/feedback")
+    replies = ask(ScriptedPipeline(REFUSAL), down, "Who was Clinton's deputy?", [])
+    _, exchanges, panel, notice, _, _ = replies[-1]
+    assert "Nearest related passage" in panel and notice == ""  # refused as usual, not logged
+    assert exchanges[0].feedback_id is None
+    answered = ask(ScriptedPipeline(ANSWER), down, "Q?", [])[-1][1]
+    _, entry_id, status, _ = rate_answer(down, answered, 1, True)
+    assert entry_id is None and "Feedback cannot be saved" in status
+    assert "Feedback cannot be saved" in send_note(down, 3, "a note")[0]
 
 
 def test_domain_error_mid_answer_shows_how_to_fix_it(store: FeedbackStore) -> None:
