@@ -62,3 +62,31 @@ def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log_path: Pat
             pass
         time.sleep(0.5)
     pytest.fail(f"qa serve did not become healthy:\n{log_path.read_text()[-3000:]}")
+
+
+@contextmanager
+def chroma_server(path: Path) -> Iterator[str]:
+    """`chroma run` storing under path on a free port; yields its URL once it answers."""
+    port = free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    server = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("chroma run did not start within 60 s")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -20,7 +20,8 @@ import pytest
 
 from qa.chain import Pipeline
 from qa.config import Settings
-from tests.servers import free_port, qa_serve
+from tests.conftest import CORPUS
+from tests.servers import chroma_server, free_port, qa_serve
 
 pytestmark = pytest.mark.integration
 
@@ -177,3 +178,34 @@ def test_two_replicas_keep_reader_feedback_in_one_postgresql(
     assert sorted(json.loads(line)["question"] for line in exported.stdout.splitlines()) == sorted(
         asked
     )
+
+
+def test_two_replicas_answer_from_one_chroma_server_and_follow_a_new_generation(
+    real_pipeline: Pipeline, real_settings: Settings, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    qa = str(Path(sys.executable).with_name("qa"))
+    with chroma_server(tmp_path / "chroma") as chroma:
+        env = {"QA_CHROMA_URL": chroma, "QA_CORPUS": str(corpus)}
+        editor_home = tmp_path / "editor"  # where the editor runs qa ingest, apart from the tests'
+        shutil.copytree(real_settings.resolve_home(), editor_home)
+        ingest_env = {**os.environ, **env, "QA_HOME": str(editor_home)}
+        subprocess.run([qa, "ingest"], env=ingest_env, check=True, capture_output=True)
+        with (
+            replica(real_settings, tmp_path / "a", **env) as first,
+            replica(real_settings, tmp_path / "b", **env) as second,
+        ):
+            replies = [
+                httpx.post(f"{u}/api/ask", json=ASK, timeout=30).json() for u in (first, second)
+            ]
+            assert replies[0]["answer"] == replies[1]["answer"] and replies[0]["citations"]
+            # An editor adds a fact and re-ingests once, into the server: both replicas switch.
+            with (corpus / "bernard-kouchner-profile.md").open("a", encoding="utf-8") as source:
+                source.write("\nKouchner's childhood dog was a spaniel named Quillfeather.\n")
+            subprocess.run([qa, "ingest"], env=ingest_env, check=True, capture_output=True)
+            asked = {"question": "What was the name of Kouchner's childhood dog?"}
+            for url in (first, second):
+                reply = httpx.post(f"{url}/api/ask", json=asked, timeout=30).json()
+                assert "Quillfeather" in reply["answer"], reply
+                assert reply["citations"][0]["source"] == "bernard-kouchner-profile.md"
