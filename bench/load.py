@@ -8,6 +8,10 @@ status_429 (requests the rate limiter turned away).
     .venv/bin/qa serve --no-access-log &
     .venv/bin/python bench/load.py --clients 50 --seconds 60
     .venv/bin/python bench/load.py --seconds 20 --during ".venv/bin/qa ingest --rebuild"
+    .venv/bin/python bench/load.py --url http://127.0.0.1:8001 --url http://127.0.0.1:8002
+
+With --url given more than once, client n asks the n-th server in turn (modulo their number), as
+a round-robin load balancer in front of replicas would spread them.
 
 With --during, the command runs beside the load from its start (a mixed run: readers asking while
 an ingest embeds, with the server's QA_HOME in the environment), and its wall time and exit
@@ -65,7 +69,7 @@ def read_questions(path: Path) -> list[str]:
 
 
 async def run_client(
-    http: httpx.AsyncClient, path: str, questions: list[str], offset: int, deadline: float
+    http: httpx.AsyncClient, target: str, questions: list[str], offset: int, deadline: float
 ) -> Tally:
     tally = Tally()
     i = offset
@@ -74,7 +78,7 @@ async def run_client(
         i += 1
         started = time.perf_counter()
         try:
-            response = await http.post(path, json={"question": question})
+            response = await http.post(target, json={"question": question})
         except httpx.HTTPError as exc:
             tally.transport_errors[type(exc).__name__] += 1
             continue
@@ -84,15 +88,18 @@ async def run_client(
     return tally
 
 
-async def run_load(url: str, path: str, clients: int, seconds: float) -> dict[str, object]:
+async def run_load(urls: list[str], path: str, clients: int, seconds: float) -> dict[str, object]:
     questions = read_questions(GOLD)
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     timeout = httpx.Timeout(REQUEST_TIMEOUT_S)
     started = time.monotonic()
     deadline = started + seconds
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as http:
+    async with httpx.AsyncClient(limits=limits, timeout=timeout) as http:
         tallies = await asyncio.gather(
-            *(run_client(http, path, questions, n * 7, deadline) for n in range(clients))
+            *(
+                run_client(http, urls[n % len(urls)] + path, questions, n * 7, deadline)
+                for n in range(clients)
+            )
         )
     elapsed = time.monotonic() - started
     latencies = [ms for t in tallies for ms in t.latencies_ms]
@@ -104,7 +111,7 @@ async def run_load(url: str, path: str, clients: int, seconds: float) -> dict[st
             failures[f"HTTP {status}"] += n
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
     return {
-        "url": url + path,
+        "urls": [url + path for url in urls],
         "clients": clients,
         "seconds": round(elapsed, 1),
         "requests": requests,
@@ -122,7 +129,9 @@ async def run_load(url: str, path: str, clients: int, seconds: float) -> dict[st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8000", help="a running qa serve")
+    parser.add_argument(
+        "--url", action="append", help="a running qa serve (repeat for replicas; default :8000)"
+    )
     parser.add_argument("--clients", type=int, default=50, help=f"1–{MAX_CLIENTS}")
     parser.add_argument("--seconds", type=float, default=60, help=f"1–{MAX_SECONDS}")
     parser.add_argument("--stream", action="store_true", help="use /api/ask/stream")
@@ -130,12 +139,15 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.clients <= MAX_CLIENTS or not 1 <= args.seconds <= MAX_SECONDS:
         parser.error(f"use 1–{MAX_CLIENTS} clients for 1–{MAX_SECONDS} seconds")
-    url = args.url.rstrip("/")
-    if not is_loopback_url(url):
-        sys.exit(f"Refusing {url}: bench/load.py only loads servers on this machine (loopback).")
+    urls = [url.rstrip("/") for url in args.url or ["http://127.0.0.1:8000"]]
+    for url in urls:
+        if not is_loopback_url(url):
+            sys.exit(
+                f"Refusing {url}: bench/load.py only loads servers on this machine (loopback)."
+            )
     path = "/api/ask/stream" if args.stream else "/api/ask"
     beside = Beside(args.during) if args.during else None
-    result = asyncio.run(run_load(url, path, args.clients, args.seconds))
+    result = asyncio.run(run_load(urls, path, args.clients, args.seconds))
     if beside:
         result["during"] = beside.finish()
     print(json.dumps(result))

@@ -33,6 +33,9 @@ INDEX_FORMAT = 6
 # Entries are embedded and written this many at a time: memory stays flat for a long source, a
 # killed run loses at most one batch, and one encoder call still sorts enough texts by length.
 EMBED_BATCH = 512
+# Entries per read. Chroma's SQLite store refuses a query of more than ~32k variables, which an
+# unbounded read of a large index (or of a 20 MB source) becomes.
+READ_PAGE = 5000
 Progress = Callable[[int, int], None]  # (entries stored, entries to store) while embedding
 
 
@@ -85,16 +88,37 @@ class Generation:
         """True when nothing is indexed; asks Chroma for a count, fetching no entries."""
         return int(self._collection.count()) == 0
 
+    def _pages(self, include: list[str], where: dict[str, Any] | None = None) -> Iterator[Any]:
+        """The entries (matching `where`) READ_PAGE at a time: one unbounded read fails past
+        ~32k entries (SQLite's limit on variables in a query, inside Chroma)."""
+        offset = 0
+        while True:
+            page = self._collection.get(
+                where=where,
+                include=include,
+                limit=READ_PAGE,
+                offset=offset,
+            )
+            yield page
+            if len(page["ids"]) < READ_PAGE:
+                return
+            offset += READ_PAGE
+
+    def _metadatas(self) -> Iterator[Any]:
+        for page in self._pages(["metadatas"]):
+            yield from page["metadatas"]
+
+    def _ids(self, where: dict[str, Any]) -> list[str]:
+        return [i for page in self._pages([], where) for i in page["ids"]]
+
     def count(self) -> int:
         """How many passages (chunks) the generation holds (reads every entry's metadata)."""
-        metadatas = self.vectors.get(include=["metadatas"])["metadatas"]
-        return len({meta["chunk_id"] for meta in metadatas})
+        return len({meta["chunk_id"] for meta in self._metadatas()})
 
     def source_states(self) -> dict[str, SourceState]:
         """Per source id: the content hash its entries carry and whether none is missing."""
-        metadatas = self.vectors.get(include=["metadatas"])["metadatas"]
         seen: dict[str, tuple[str, int, int]] = {}
-        for meta in metadatas:
+        for meta in self._metadatas():
             source, digest = str(meta["source"]), str(meta["source_hash"])
             _, count, expected = seen.get(source, (digest, 0, int(meta["source_entries"])))
             seen[source] = (digest, count + 1, expected)
@@ -112,7 +136,7 @@ class Generation:
         if not batch:
             return
         sources = [source.id for source, _ in batch]
-        stored = set(self._collection.get(where={"source": {"$in": sources}}, include=[])["ids"])
+        stored = set(self._ids({"source": {"$in": sources}}))
         total, done = sum(entry_count(chunks) for _, chunks in batch), len(stored)
         pending: list[Record] = []
         for source, chunks in batch:
@@ -139,31 +163,29 @@ class Generation:
 
     def copy_source(self, other: Generation, source_id: str) -> None:
         """Copy a source's entries, vectors included, from another generation: nothing re-embedded."""
-        found = other._collection.get(
-            where={"source": source_id}, include=["embeddings", "documents", "metadatas"]
-        )
         batch = int(self._client.get_max_batch_size())  # a request, with a Chroma server
-        for at in range(0, len(found["ids"]), batch):
-            part = slice(at, at + batch)
-            self._collection.add(
-                ids=found["ids"][part],
-                embeddings=found["embeddings"][part],
-                documents=found["documents"][part],
-                metadatas=found["metadatas"][part],
-            )
+        include = ["embeddings", "documents", "metadatas"]
+        for found in other._pages(include, {"source": source_id}):
+            for at in range(0, len(found["ids"]), batch):
+                part = slice(at, at + batch)
+                self._collection.add(
+                    ids=found["ids"][part],
+                    embeddings=found["embeddings"][part],
+                    documents=found["documents"][part],
+                    metadatas=found["metadatas"][part],
+                )
 
     def delete_source(self, source_id: str) -> None:
         """Remove every entry of a source."""
-        ids = self.vectors.get(where={"source": source_id}, include=[])["ids"]
-        if ids:
-            self.vectors.delete(ids=ids)
+        ids = self._ids({"source": source_id})
+        for at in range(0, len(ids), READ_PAGE):
+            self.vectors.delete(ids=ids[at : at + READ_PAGE])
 
     def all_passages(self) -> list[Passage]:
         """Every stored passage, for lexical retrieval. Raises when the index is empty."""
-        metadatas = self.vectors.get(include=["metadatas"])["metadatas"]
-        if not metadatas:
+        passages = {meta["chunk_id"]: _passage(meta, 0.0) for meta in self._metadatas()}
+        if not passages:
             raise IndexNotBuiltError("The index is empty.", "Build it with: qa ingest")
-        passages = {meta["chunk_id"]: _passage(meta, 0.0) for meta in metadatas}
         return sorted(passages.values(), key=lambda p: (p.source, p.start))
 
     def sentence_similarities(

