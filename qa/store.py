@@ -29,13 +29,14 @@ from qa.types import Chunk, Passage, Source
 REBUILD_HINT = "Rebuild the index with: qa ingest --rebuild"
 # Bumped whenever what an entry holds or how sources are cut into passages changes; an index of
 # another format must be rebuilt.
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7  # 7: entries mark their passage's head
 # Entries are embedded and written this many at a time: memory stays flat for a long source, a
 # killed run loses at most one batch, and one encoder call still sorts enough texts by length.
 EMBED_BATCH = 512
 # Entries per read. Chroma's SQLite store refuses a query of more than ~32k variables, which an
 # unbounded read of a large index (or of a 20 MB source) becomes.
 READ_PAGE = 5000
+PASSAGE_HEADS = {"passage_head": True}
 Progress = Callable[[int, int], None]  # (entries stored, entries to store) while embedding
 
 
@@ -104,16 +105,16 @@ class Generation:
                 return
             offset += READ_PAGE
 
-    def _metadatas(self) -> Iterator[Any]:
-        for page in self._pages(["metadatas"]):
+    def _metadatas(self, where: dict[str, Any] | None = None) -> Iterator[Any]:
+        for page in self._pages(["metadatas"], where):
             yield from page["metadatas"]
 
     def _ids(self, where: dict[str, Any]) -> list[str]:
         return [i for page in self._pages([], where) for i in page["ids"]]
 
     def count(self) -> int:
-        """How many passages (chunks) the generation holds (reads every entry's metadata)."""
-        return len({meta["chunk_id"] for meta in self._metadatas()})
+        """How many passages (chunks) the generation holds."""
+        return len({meta["chunk_id"] for meta in self._metadatas(PASSAGE_HEADS)})
 
     def source_states(self) -> dict[str, SourceState]:
         """Per source id: the content hash its entries carry and whether none is missing."""
@@ -183,7 +184,10 @@ class Generation:
 
     def all_passages(self) -> list[Passage]:
         """Every stored passage, for lexical retrieval. Raises when the index is empty."""
-        passages = {meta["chunk_id"]: _passage(meta, 0.0) for meta in self._metadatas()}
+        # Heads only: every sentence entry carries its passage, so reading them all read the
+        # corpus ~3 times over (3.5 s of a server's start at 10k passages: bench/scale.py).
+        heads = self._metadatas(PASSAGE_HEADS)
+        passages = {meta["chunk_id"]: _passage(meta, 0.0) for meta in heads}
         if not passages:
             raise IndexNotBuiltError("The index is empty.", "Build it with: qa ingest")
         return sorted(passages.values(), key=lambda p: (p.source, p.start))
@@ -382,7 +386,7 @@ def sentence_records(source: Source, chunks: Sequence[Chunk]) -> Iterator[Record
     entries = entry_count(chunks)
     for chunk in chunks:
         heading = f"{source.title} — {chunk.section}" if chunk.section else source.title
-        for s, e in quotable_spans(chunk.text):
+        for n, (s, e) in enumerate(quotable_spans(chunk.text)):
             start, end = chunk.start + s, chunk.start + e
             metadata = {
                 "source": source.id,
@@ -395,6 +399,8 @@ def sentence_records(source: Source, chunks: Sequence[Chunk]) -> Iterator[Record
                 "section": chunk.section,
                 "chunk_id": chunk.id,
                 "chunk_text": chunk.text,
+                # One entry per passage is its head: reading the heads alone gives every passage.
+                "passage_head": n == 0,
                 "start": chunk.start,
                 "end": chunk.end,
                 "sentence_start": start,
