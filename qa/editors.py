@@ -24,7 +24,7 @@ from qa.feedback import FeedbackEntry, FeedbackStore, open_feedback_store
 from qa.goldset import ITEM_TYPES, NOT_ACCURACY_TYPES, Evidence, GoldItem, append_gold_item
 from qa.reports import FAILURES
 from qa.runs import StoredRun, list_runs
-from qa.types import Answer, Turn
+from qa.types import Answer
 from qa.ui import friendly_notice, read_asset
 from qa.ui_render import notice_html, summary_html
 
@@ -186,10 +186,11 @@ def _what(entry: FeedbackEntry) -> str:
 
 
 def find_problem(store: FeedbackStore, entry_id: int | None) -> FeedbackEntry:
-    for entry in store.read_entries(problems_only=True):
-        if entry.id == entry_id:
-            return entry
-    raise ConfigError("Choose a reader's question first.", "Refresh the list if it is empty.")
+    """A refused or thumbs-down question, the only ones the form offers."""
+    entry = store.read_entry(entry_id) if entry_id is not None else None
+    if entry is None or not (entry.refused or entry.rating == "down"):
+        raise ConfigError("Choose a reader's question first.", "Refresh the list if it is empty.")
+    return entry
 
 
 def evidence_candidates(answer: Answer) -> list[Evidence]:
@@ -198,11 +199,6 @@ def evidence_candidates(answer: Answer) -> list[Evidence]:
     return [
         Evidence(p.source, p.text[s:e]) for p in answer.passages for s, e in split_sentences(p.text)
     ]
-
-
-def suggested_type(entry: FeedbackEntry) -> str:
-    """What `qa feedback export` would call the item: the editor may change it."""
-    return "follow_up" if entry.history else "unanswerable" if entry.refused else "factoid"
 
 
 def gold_item_from_form(
@@ -228,7 +224,7 @@ def gold_item_from_form(
         answers=answers,
         evidence=tuple(candidates[i] for i in sorted(set(ticked)) if 0 <= i < len(candidates)),
         type=kind,
-        history=tuple(Turn(t.get("question", ""), t.get("answer", "")) for t in entry.history),
+        history=entry.turns,
     )
 
 
@@ -392,8 +388,7 @@ def _gold_item_section(
     def on_find(entry_id: int | None) -> tuple[Any, ...]:
         try:
             chosen = find_problem(store, entry_id)
-            history = [Turn(t.get("question", ""), t.get("answer", "")) for t in chosen.history]
-            found = evidence_candidates(pipeline.ask(chosen.question, history))
+            found = evidence_candidates(pipeline.ask(chosen.question, chosen.turns))
         except QAError as exc:
             return friendly_notice(exc), *(gr.skip(),) * 4
         labels = [f"{e.doc}: {e.quote}" for e in found]
@@ -401,8 +396,8 @@ def _gold_item_section(
             "",
             found,
             gr.update(choices=labels, value=[]),
-            f"reader-{chosen.id:05d}",
-            suggested_type(chosen),
+            chosen.gold_id,
+            chosen.suggested_type,
         )
 
     def on_add(

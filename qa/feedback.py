@@ -74,6 +74,21 @@ class FeedbackEntry:
     rating: str | None
     note: str
 
+    @property
+    def turns(self) -> tuple[Turn, ...]:
+        """The reader's conversation before this question."""
+        return tuple(Turn(t.get("question", ""), t.get("answer", "")) for t in self.history)
+
+    @property
+    def gold_id(self) -> str:
+        """The id its gold item gets, in a stub or from the editors' form."""
+        return f"reader-{self.id:05d}"
+
+    @property
+    def suggested_type(self) -> str:
+        """The gold item's type until an editor says otherwise."""
+        return "follow_up" if self.history else "unanswerable" if self.refused else "factoid"
+
 
 class FeedbackError(QAError):
     """The feedback database cannot be reached or used."""
@@ -145,6 +160,13 @@ class FeedbackStore:
         with _database(), self.engine.connect() as conn:
             return [_entry(row) for row in conn.execute(query)]
 
+    def read_entry(self, entry_id: int) -> FeedbackEntry | None:
+        """One row by id, or None."""
+        query = select(FEEDBACK).where(FEEDBACK.c.id == entry_id)
+        with _database(), self.engine.connect() as conn:
+            row = conn.execute(query).one_or_none()
+        return _entry(row) if row else None
+
 
 def log_refusal(store: FeedbackStore, answer: Answer, history: Sequence[Turn] = ()) -> int | None:
     """Keep a refused question for editors (its row id). With the database down the reader
@@ -173,11 +195,11 @@ def gold_stub(entry: FeedbackEntry) -> dict[str, Any]:
     evidence; `status: "todo"` marks the line as not yet reviewed.
     """
     stub: dict[str, Any] = {
-        "id": f"reader-{entry.id:05d}",
+        "id": entry.gold_id,
         "question": entry.question,
         "answers": [],
         "evidence": [{"doc": c["source"], "quote": c["quote"]} for c in entry.citations],
-        "type": "follow_up" if entry.history else "unanswerable" if entry.refused else "factoid",
+        "type": entry.suggested_type,
         "status": "todo",
         "reader": {
             "rating": entry.rating,

@@ -17,7 +17,6 @@ from qa.editors import (
     gold_file,
     gold_item_from_form,
     run_rows,
-    suggested_type,
     trend_frame,
 )
 from qa.errors import ConfigError, QAError
@@ -156,7 +155,7 @@ def test_form_builds_the_item_and_refuses_an_answerable_type_without_answers() -
                                 quotes, [1, 1, 5])  # fmt: skip
     assert built.id == "reader-00007" and built.answers == ("agreed", "it agreed")
     assert built.evidence == (quotes[1],) and built.history[0].question == "Who met Clinton?"
-    assert suggested_type(reader) == "follow_up" and suggested_type(entry()) == "unanswerable"
+    assert reader.suggested_type == "follow_up" and entry().suggested_type == "unanswerable"
     with pytest.raises(ConfigError, match="expected answer"):
         gold_item_from_form(entry(), "r", "  ", "factoid", quotes, [])
     assert gold_item_from_form(entry(), "r", "", "unanswerable", quotes, []).answers == ()

@@ -62,6 +62,15 @@ def test_problems_are_refusals_and_thumbs_down_newest_first(tmp_path: Path) -> N
     assert len(store.read_entries(limit=1)) == 1
 
 
+def test_one_row_is_read_by_id(tmp_path: Path) -> None:
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'f.sqlite3'}")
+    entry_id = store.save_answer(REFUSED, history=[Turn("Who met Clinton?", "Kouchner")])
+    entry = store.read_entry(entry_id)
+    assert entry is not None and entry.question == REFUSED.question
+    assert entry.turns == (Turn("Who met Clinton?", "Kouchner"),)
+    assert entry.gold_id == f"reader-{entry_id:05d}" and store.read_entry(entry_id + 1) is None
+
+
 def test_rating_outside_up_down_is_rejected_by_the_schema(tmp_path: Path) -> None:
     store = FeedbackStore(f"sqlite:///{tmp_path / 'f.sqlite3'}")
     entry_id = store.save_answer(ANSWERED)
