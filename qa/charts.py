@@ -20,15 +20,8 @@ BAR_TOP = 6
 TREND_LEFT, TREND_TOP, TREND_HEIGHT = 40, 10, 160
 TREND_STEP = 84  # between runs: room for a "12-02 14:52" label
 TREND_BOTTOM = 46  # room for the run labels
-# (key, label, colour) of the figures drawn in the trend, the headline figures of `qa eval`.
-TREND_SERIES = (
-    ("answer_accuracy", "Answer accuracy", "#1f6feb"),
-    ("refusal_f1", "Refusal F1", "#8250df"),
-    ("false_premise_accuracy", "False-premise accuracy", "#bf8700"),
-    ("citation_precision", "Citation precision", "#1a7f37"),
-    ("evidence_recall", "Evidence recall", "#cf222e"),
-    ("retrieval_recall_at_k", "Retrieval recall@k", "#57606a"),
-)
+# Colours of the trend's lines, in the order of the series drawn.
+PALETTE = ("#1f6feb", "#8250df", "#bf8700", "#1a7f37", "#cf222e", "#57606a")
 
 
 @dataclass(frozen=True)
@@ -69,7 +62,7 @@ def pass_rate_bars(items: Sequence[dict[str, Any]], types: Sequence[str]) -> Bar
 
 @dataclass(frozen=True)
 class Point:
-    series: str  # a key of TREND_SERIES
+    series: str  # a figure's key
     colour: str
     value: float
     x: float
@@ -107,10 +100,15 @@ class TrendChart:
     bottom: float = TREND_TOP + TREND_HEIGHT
 
 
-def trend_chart(runs: Sequence[tuple[str, str, dict[str, Any]]], unplotted: int = 0) -> TrendChart:
-    """The headline figures over runs given oldest first as (id, label, figures). A run that could
-    not compute a figure (no item counted towards it) has no point for it, not a zero; the line
-    joins the runs that have one."""
+def trend_chart(
+    runs: Sequence[tuple[str, str, dict[str, Any]]],
+    series: Sequence[tuple[str, str]],
+    unplotted: int = 0,
+) -> TrendChart:
+    """The figures named by `series` (key, label) over runs given oldest first as (id, label,
+    figures). A run that could not compute a figure (no item counted towards it) has no point for
+    it, not a zero; the line joins the runs that have one."""
+    coloured = [(key, label, PALETTE[n % len(PALETTE)]) for n, (key, label) in enumerate(series)]
 
     def y(value: float) -> float:
         return TREND_TOP + TREND_HEIGHT * (1 - value)
@@ -120,13 +118,13 @@ def trend_chart(runs: Sequence[tuple[str, str, dict[str, Any]]], unplotted: int 
         x = TREND_LEFT + TREND_STEP / 2 + n * TREND_STEP
         points = tuple(
             Point(key, colour, float(figures[key]), x, y(float(figures[key])))
-            for key, _, colour in TREND_SERIES
+            for key, _, colour in coloured
             if isinstance(figures.get(key), int | float)
         )
         columns.append(TrendRun(run_id, label, x, points))
     lines = tuple(
         Line(key, label, colour, " ".join(f"{p.x:.1f},{p.y:.1f}" for p in drawn))
-        for key, label, colour in TREND_SERIES
+        for key, label, colour in coloured
         if (drawn := [p for c in columns for p in c.points if p.series == key])
     )
     ticks = tuple((v / 4, y(v / 4)) for v in range(5))

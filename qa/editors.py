@@ -15,14 +15,14 @@ from typing import Any
 import gradio as gr
 
 from qa.chain import Pipeline
-from qa.charts import TREND_SERIES, pass_rate_bars
+from qa.charts import pass_rate_bars
 from qa.chunking import split_sentences
 from qa.config import Settings
 from qa.corpus import GOLD_FOLDER
 from qa.errors import ConfigError, QAError
 from qa.feedback import FeedbackEntry, FeedbackStore, open_feedback_store
 from qa.goldset import ITEM_TYPES, NOT_ACCURACY_TYPES, Evidence, GoldItem, append_gold_item
-from qa.reports import FAILURES
+from qa.reports import FAILURES, HEADLINE_FIGURES
 from qa.runs import StoredRun, list_runs
 from qa.types import Answer
 from qa.ui import friendly_notice, read_asset
@@ -113,7 +113,7 @@ def trend_frame(runs: Sequence[StoredRun]) -> Any:
         {"time": pd.Timestamp(run.meta["time"]), "figure": label, "value": value, "run": run.id}
         for run in runs
         if run.meta.get("time")
-        for key, label, _ in TREND_SERIES
+        for key, label in HEADLINE_FIGURES
         if isinstance(value := run.meta.get("figures", {}).get(key), int | float)
     ]
     return pd.DataFrame(rows, columns=["time", "figure", "value", "run"])

@@ -30,6 +30,12 @@ FIGURES = (
     ("retrieval_recall_at_k", "Retrieval recall@k", "gold evidence quotes overlapped by a "
      "retrieved passage"),
 )  # fmt: skip
+# The figures followed run to run: in `qa eval`'s by-type table, stored runs and the trend.
+HEADLINE = (
+    "answer_accuracy", "refusal_f1", "false_premise_accuracy", "citation_precision",
+    "evidence_recall", "retrieval_recall_at_k",
+)  # fmt: skip
+HEADLINE_FIGURES = tuple((key, label) for key, label, _ in FIGURES if key in HEADLINE)
 FAILURES = {
     "wrong": "wrong answer",
     "wrongly_refused": "wrongly refused",
@@ -71,12 +77,10 @@ def summary_table(data: dict[str, Any]) -> str:
     lines.append(
         f"  {'Latency p50 / p95 (ms)':<24}{_ms(latency['p50']):>7} / {_ms(latency['p95'])}"
     )
-    columns = ("answer_accuracy", "refusal_f1", "false_premise_accuracy", "citation_precision",
-               "evidence_recall", "retrieval_recall_at_k")  # fmt: skip
     headers = ("accuracy", "refus.F1", "premise", "cit.prec", "ev.rec", "R@k")
     lines += ["", f"  {'type':<14}{'n':>4}" + "".join(f"{h:>9}" for h in headers)]
     for name, figures in data["by_type"].items():
-        values = "".join(f"{format_figure(figures[c]):>9}" for c in columns)
+        values = "".join(f"{format_figure(figures[c]):>9}" for c in HEADLINE)
         lines.append(f"  {name:<14}{figures['n']:>4}{values}")
     return "\n".join(lines)
 

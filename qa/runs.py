@@ -17,18 +17,10 @@ from qa.chain import Pipeline
 from qa.charts import TrendChart, trend_chart
 from qa.errors import QAError
 from qa.evaluation import EvalReport
-from qa.reports import write_json_file, write_report_files
+from qa.reports import HEADLINE, HEADLINE_FIGURES, write_json_file, write_report_files
 
 RUN_FILE = "run.json"
 DATA_FILE = "eval.json"  # the `qa eval --json` object of the run: what compare reads
-HEADLINE = (
-    "answer_accuracy",
-    "refusal_f1",
-    "false_premise_accuracy",
-    "citation_precision",
-    "evidence_recall",
-    "retrieval_recall_at_k",
-)
 
 
 @dataclass(frozen=True)
@@ -97,7 +89,7 @@ def run_trend(runs: list[StoredRun]) -> TrendChart:
     stored = [run for run in runs if run.meta]
     points = [(run.id, _short_time(run.meta.get("time", "")), run.meta.get("figures", {}))
               for run in stored]  # fmt: skip
-    return trend_chart(points, unplotted=len(runs) - len(stored))
+    return trend_chart(points, HEADLINE_FIGURES, unplotted=len(runs) - len(stored))
 
 
 def _short_time(iso: str) -> str:

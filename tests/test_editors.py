@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from qa.charts import BAR_WIDTH, TREND_SERIES, pass_rate_bars, trend_chart
+from qa.charts import BAR_WIDTH, pass_rate_bars, trend_chart
 from qa.comparison import compare_runs, render_comparison
 from qa.config import Settings
 from qa.editors import (
@@ -22,6 +22,7 @@ from qa.editors import (
 from qa.errors import ConfigError, QAError
 from qa.feedback import FeedbackEntry
 from qa.goldset import Evidence, GoldItem, GoldSetError, append_gold_item, load_gold_set
+from qa.reports import HEADLINE_FIGURES
 from qa.runs import DATA_FILE, RUN_FILE, StoredRun, find_run, list_runs, run_trend
 from qa.types import Answer, Passage
 from tests.conftest import CORPUS
@@ -50,15 +51,18 @@ def test_one_bar_per_type_sized_by_its_pass_rate() -> None:
 
 
 def test_trend_has_a_column_per_run_and_no_point_for_a_missing_figure() -> None:
-    full = {key: 0.5 for key, _, _ in TREND_SERIES}
+    full = {key: 0.5 for key, _ in HEADLINE_FIGURES}
     runs = [("r1", "12-01", full), ("r2", "12-02", {**full, "refusal_f1": None}), ("r3", "", full)]
-    chart = trend_chart(runs, unplotted=2)
+    chart = trend_chart(runs, HEADLINE_FIGURES, unplotted=2)
     assert [r.id for r in chart.runs] == ["r1", "r2", "r3"] and chart.unplotted == 2
     assert len({r.x for r in chart.runs}) == 3
     assert [len(r.points) for r in chart.runs] == [6, 5, 6]
     refusal = next(line for line in chart.lines if line.series == "refusal_f1")
     assert len(refusal.path.split()) == 2  # joins the two runs that have the figure
-    higher = trend_chart([("a", "", {"answer_accuracy": 1.0}), ("b", "", {"answer_accuracy": 0})])
+    accuracy = [("answer_accuracy", "Answer accuracy")]
+    higher = trend_chart(
+        [("a", "", {"answer_accuracy": 1.0}), ("b", "", {"answer_accuracy": 0})], accuracy
+    )
     top, bottom = (r.points[0].y for r in higher.runs)
     assert top < bottom  # SVG y grows downwards
 
