@@ -14,7 +14,7 @@ from typing import Any
 
 from qa.chunking import chunk_source
 from qa.corpus import LoadFailure, load_sources
-from qa.store import ChunkStore, Generation, Progress, SourceState
+from qa.store import ChunkStore, Generation, Progress, entry_ids_of
 from qa.types import Chunk, Source
 
 
@@ -90,11 +90,14 @@ def ingest_sources(
     old chunks: a bad edit must not lose the index.
     """
     report = IngestReport(failed=list(failures))
+    # Cutting every source again is cheap (~6 s at 100k passages); embedding is what is spared.
+    chunked = {s.id: chunk_source(s, chunk_chars) for s in sources}
+    wanted = {source: entry_ids_of(chunks) for source, chunks in chunked.items()}
     with store.ingest_lock():
         live = store.live()
-        served = live.source_states() if live else {}
+        served = live.entry_ids() if live else {}
         kept = {s.id for s in sources} | {f.path for f in failures if f.path in served}
-        changed = {s.id for s in sources if rebuild or not _holds(served, s)}
+        changed = {s.id for s in sources if rebuild or served.get(s.id) != wanted[s.id]}
         report.removed = len(set(served) - kept)
         report.added = sum(s not in served for s in changed)
         if rebuild:
@@ -103,7 +106,9 @@ def ingest_sources(
         report.unchanged = len(sources) - len(changed)
         if live is None or changed or report.removed:
             building = store.building()
-            report.embedded = _build(building, live, sources, kept, changed, chunk_chars, progress)
+            report.embedded = _build(
+                building, live, sources, chunked, wanted, kept, changed, progress
+            )
             store.publish(building)
             live = building
     report.sources = len(sources)
@@ -115,36 +120,32 @@ def _build(
     building: Generation,
     live: Generation | None,
     sources: Sequence[Source],
+    chunked: dict[str, list[Chunk]],
+    wanted: dict[str, frozenset[str]],
     kept: set[str],
     changed: set[str],
-    chunk_chars: int,
     progress: Progress | None,
 ) -> int:
     """Fill a generation: unchanged sources copied from the served one with their vectors, changed
     ones embedded. What an interrupted run already put there is kept. Returns chunks embedded."""
-    built = building.source_states()
+    built = building.entry_ids()
     for source_id in set(built) - kept:
         building.delete_source(source_id)
-    for source_id in sorted(kept - {s.id for s in sources}):  # failed to load: keep the old chunks
+    for source_id in sorted(kept - set(wanted)):  # failed to load: keep the old chunks
         if live and source_id not in built:
             building.copy_source(live, source_id)
     to_embed: list[tuple[Source, list[Chunk]]] = []
     for source in sources:
-        state = built.get(source.id)
-        if state and state.complete and state.content_hash == source.content_hash:
+        have = built.get(source.id, frozenset())
+        if have == wanted[source.id]:
             continue  # resumed: already here
-        # A partial copy, or a run over an older version of the file, goes; a partial embedding
-        # of this version stays, and add_sources embeds only what it lacks.
-        if state and (state.content_hash != source.content_hash or source.id not in changed):
+        # A partial copy, or a run over an older version of the file (its ids differ), goes; a
+        # partial embedding of this version stays, and add_sources embeds only what it lacks.
+        if have and (not have <= wanted[source.id] or source.id not in changed):
             building.delete_source(source.id)
         if source.id in changed:
-            to_embed.append((source, chunk_source(source, chunk_chars)))
+            to_embed.append((source, chunked[source.id]))
         elif live:
             building.copy_source(live, source.id)
     building.add_sources(to_embed, progress)
     return sum(len(chunks) for _, chunks in to_embed)
-
-
-def _holds(served: dict[str, SourceState], source: Source) -> bool:
-    state = served.get(source.id)
-    return state is not None and state.complete and state.content_hash == source.content_hash

@@ -44,7 +44,7 @@ def invoke(settings: Settings, *args: str) -> Result:
 def test_eval_writes_json_and_report_and_leaves_the_index_alone(
     fake_index: Settings, tmp_path: Path
 ) -> None:
-    states = open_store(fake_index, fake_model()).source_states()
+    entries = open_store(fake_index, fake_model()).entry_ids()
     # A new source and an edited one: an eval run must not index either.
     shutil.copy(fake_index.corpus / "article.txt", fake_index.corpus / "new-source.txt")
     with (fake_index.corpus / "bernard-kouchner-profile.md").open("a") as handle:
@@ -61,7 +61,7 @@ def test_eval_writes_json_and_report_and_leaves_the_index_alone(
     assert list(data) == KEYS and data["n"] == 8
     assert_reproducible(data)
     assert (report / "report.html").stat().st_size > 0 and (report / "items.csv").exists()
-    assert open_store(fake_index, fake_model()).source_states() == states
+    assert open_store(fake_index, fake_model()).entry_ids() == entries
 
 
 def test_malformed_gold_set_names_the_line(fake_index: Settings, tmp_path: Path) -> None:

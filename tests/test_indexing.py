@@ -13,7 +13,7 @@ from qa.corpus import load_sources
 from qa.embeddings import EmbeddingModel
 from qa.errors import IndexBusyError, IndexMismatchError
 from qa.indexing import ingest_corpus
-from qa.store import ChunkStore, open_store
+from qa.store import ChunkStore, entry_ids_of, open_store
 from tests.fakes import FakeHashingEmbeddings, fake_model
 
 
@@ -45,22 +45,22 @@ def test_reads_page_through_an_index_larger_than_one_read(
     ingest_corpus(corpus_copy, fake_store, 480)
     live = fake_store.live()
     assert live is not None
-    whole = (live.source_states(), live.all_passages(), live.count())
+    whole = (live.entry_ids(), live.all_passages(), live.count())
     # Reads of at most 7 entries (5,000 in use: Chroma refuses one read past ~32k entries).
     monkeypatch.setattr("qa.store.READ_PAGE", 7)
-    assert (live.source_states(), live.all_passages(), live.count()) == whole
+    assert (live.entry_ids(), live.all_passages(), live.count()) == whole
     path = corpus_copy / "child-soldier-debate.md"
     path.write_text(path.read_text() + "\nA new closing paragraph was added by an editor.\n")
     (corpus_copy / "bernard-kouchner-profile.md").unlink()
     report = ingest_corpus(corpus_copy, fake_store, 480)  # copies, deletes and resumes by pages
     assert (report.updated, report.removed, report.unchanged) == (1, 1, 6)
     served = fake_store.live()
-    assert served is not None and served.source_states() == {
-        source: state
-        for source, state in whole[0].items()
+    edited = next(s for s in load_sources(corpus_copy)[0] if s.id == path.name)
+    assert served is not None and served.entry_ids() == {
+        source: ids
+        for source, ids in whole[0].items()
         if source not in ("child-soldier-debate.md", "bernard-kouchner-profile.md")
-    } | {"child-soldier-debate.md": served.source_states()["child-soldier-debate.md"]}
-    assert all(state.complete for state in served.source_states().values())
+    } | {path.name: entry_ids_of(chunk_source(edited, 480))}
 
 
 def test_edit_replaces_only_that_source(fake_store: ChunkStore, corpus_copy: Path) -> None:
@@ -110,7 +110,7 @@ def test_a_killed_ingest_is_never_served_and_the_next_run_resumes_it(
     fake_store: ChunkStore, corpus_copy: Path
 ) -> None:
     ingest_corpus(corpus_copy, fake_store, 480)
-    served, before = fake_store.live_number(), fake_store.source_states()
+    served, before = fake_store.live_number(), fake_store.entry_ids()
     path = corpus_copy / "article.txt"
     path.write_text(path.read_text().replace("Kouchner", "Mr. Kouchner", 1))
     sources, _ = load_sources(corpus_copy)
@@ -122,7 +122,7 @@ def test_a_killed_ingest_is_never_served_and_the_next_run_resumes_it(
     entries = building.vectors.get(where={"source": "article.txt"}, include=[])["ids"]
     building.vectors.delete(ids=entries[10:])
     started = embedded(fake_store)
-    assert fake_store.live_number() == served and fake_store.source_states() == before
+    assert fake_store.live_number() == served and fake_store.entry_ids() == before
 
     report = ingest_corpus(corpus_copy, fake_store, 480)
     assert fake_store.live_number() == building.number  # resumed, then published
@@ -183,7 +183,7 @@ def test_several_folders_make_one_index(fake_store: ChunkStore, tmp_path: Path) 
     report = ingest_corpus([first, second], fake_store, 480)
     assert (report.sources, report.added) == (2, 2)
     assert [f.path for f in report.failed] == ["one.md"]
-    assert set(fake_store.source_states()) == {"one.md", "two.txt"}
+    assert set(fake_store.entry_ids()) == {"one.md", "two.txt"}
 
 
 def test_sentence_similarities_cover_every_sentence_of_the_asked_passages(
@@ -217,3 +217,16 @@ def test_unlisted_files_are_reported_and_trusted_least(
     stray = [p for p in live.all_passages() if p.source == "stray.txt"]
     assert stray and all(p.authority == 0.0 for p in stray)
     assert min(p.authority for p in live.all_passages() if p.source != "stray.txt") > 0
+
+
+def test_sources_are_matched_by_their_entry_ids(fake_store: ChunkStore, tmp_path: Path) -> None:
+    # A source id holding '#' and '@' (the characters entry ids are made with), then new cutting:
+    # a source is unchanged only when its stored entries are exactly the ones its text makes now.
+    (tmp_path / "notes #2 @desk.md").write_text("# Notes\n\nThe desk kept these notes. " * 30)
+    (tmp_path / "other.txt").write_text("Another source sits beside it. " * 30)
+    first = ingest_corpus(tmp_path, fake_store, 480)
+    again = ingest_corpus(tmp_path, fake_store, 480)
+    assert (first.added, again.unchanged, again.embedded) == (2, 2, 0)
+    assert set(fake_store.entry_ids()) == {"notes #2 @desk.md", "other.txt"}
+    recut = ingest_corpus(tmp_path, fake_store, 200)
+    assert (recut.updated, recut.unchanged) == (2, 0) and recut.chunks > first.chunks
