@@ -98,6 +98,7 @@ class Pipeline:
             rrf_k=self.settings.rrf_k,
             authority_weight=self.settings.authority_weight,
             lexical_weight=self.settings.lexical_weight,
+            lexical_cache=self.settings.resolve_home() / "lexical",
         )
         _ = retriever.lexical  # built now, before the switch, not by the first question after it
         return retriever
@@ -281,8 +282,12 @@ def build_pipeline(
     opener = open_or_rebuild_store if sync_corpus else open_store
     store = opener(settings, model, client)
     if sync_corpus and in_background and not store.is_empty():
+        pipeline = Pipeline(settings, store, chat_model, judge)
+        # Started once the pipeline has its lexical index: the sync reads and cuts the whole
+        # corpus, and sharing the interpreter with that build delayed the first answer.
         threading.Thread(target=_sync_quietly, args=(settings, store), daemon=True).start()
-    elif sync_corpus:
+        return pipeline
+    if sync_corpus:
         _sync(settings, store)
     return Pipeline(settings, store, chat_model, judge)
 

@@ -77,6 +77,12 @@ class Generation:
         self._collection = client.get_collection(self.name)
         self._client = client
 
+    @property
+    def uid(self) -> str:
+        """The collection's id: unlike the number, never the same for two generations (a reset
+        store numbers its generations from 1 again)."""
+        return str(self._collection.id)
+
     def is_empty(self) -> bool:
         """True when nothing is indexed; asks Chroma for a count, fetching no entries."""
         return int(self._collection.count()) == 0
