@@ -98,7 +98,6 @@ class Pipeline:
             rrf_k=self.settings.rrf_k,
             authority_weight=self.settings.authority_weight,
             lexical_weight=self.settings.lexical_weight,
-            lexical_cache=self.settings.resolve_home() / "lexical",
         )
         _ = retriever.lexical  # built now, before the switch, not by the first question after it
         return retriever

@@ -24,6 +24,7 @@ from qa.chunking import quotable_spans
 from qa.config import Settings
 from qa.embeddings import EmbeddingModel
 from qa.errors import ConfigError, IndexBusyError, IndexMismatchError, IndexNotBuiltError
+from qa.lexical import LexicalIndex, open_lexical_index
 from qa.types import Chunk, Passage, Source
 
 REBUILD_HINT = "Rebuild the index with: qa ingest --rebuild"
@@ -62,9 +63,17 @@ class Generation:
     """One complete (or, while an ingest builds it, growing) copy of the index: a Chroma collection
     named `{collection}-g{number}`. Readers only ever see a generation the catalog has published."""
 
-    def __init__(self, client: Any, base: str, number: int, model: EmbeddingModel) -> None:
+    def __init__(
+        self,
+        client: Any,
+        base: str,
+        number: int,
+        model: EmbeddingModel,
+        lexical_cache: Path | None = None,
+    ) -> None:
         self.number = number
         self.model = model
+        self.lexical_cache = lexical_cache
         self.name = f"{base}-g{number}"
         self.vectors = Chroma(
             collection_name=self.name,
@@ -189,6 +198,10 @@ class Generation:
             raise IndexNotBuiltError("The index is empty.", "Build it with: qa ingest")
         return sorted(passages.values(), key=lambda p: (p.source, p.start))
 
+    def lexical_index(self) -> LexicalIndex:
+        """BM25 over every passage: kept in lexical_cache (when given) once built."""
+        return open_lexical_index(self.uid, self.all_passages, self.lexical_cache)
+
     def sentence_similarities(
         self, vector: list[float], chunk_ids: Sequence[str]
     ) -> dict[tuple[str, int, int], float]:
@@ -234,12 +247,18 @@ class ChunkStore:
     """
 
     def __init__(
-        self, client: Any, collection: str, model: EmbeddingModel, lock_file: Path
+        self,
+        client: Any,
+        collection: str,
+        model: EmbeddingModel,
+        lock_file: Path,
+        lexical_cache: Path | None = None,
     ) -> None:
         self.client = client
         self.base = collection
         self.model = model
         self.lock_file = lock_file
+        self.lexical_cache = lexical_cache
         self._catalog = f"{collection}-catalog"
         identity = {
             "embedding_model": model.name,
@@ -275,7 +294,7 @@ class ChunkStore:
         return int(self._state().get("live", 0))
 
     def generation(self, number: int) -> Generation:
-        return Generation(self.client, self.base, number, self.model)
+        return Generation(self.client, self.base, number, self.model, self.lexical_cache)
 
     def live(self) -> Generation | None:
         """The published generation, or None before the first ingest completes."""
@@ -295,6 +314,10 @@ class ChunkStore:
     def publish(self, generation: Generation) -> None:
         """Serve this generation from now on; keep the one it replaces (readers may be answering
         from it) and drop older ones."""
+        if self.lexical_cache:
+            # Built by the ingest, before readers switch: a server on this data directory then
+            # loads it rather than reading every passage back.
+            generation.lexical_index()
         state = self._state()
         previous = int(state.get("live", 0))
         self._write_state(state, live=generation.number, building=0)
@@ -455,8 +478,10 @@ def _passage(meta: dict[str, Any], score: float) -> Passage:
 
 def open_store(settings: Settings, model: EmbeddingModel, client: Any = None) -> ChunkStore:
     """The project's chunk store; pass a client to use another (tests use an in-memory one)."""
-    lock_file = settings.resolve_home() / f"{settings.collection}.ingest.lock"
-    return ChunkStore(client or make_client(settings), settings.collection, model, lock_file)
+    home = settings.resolve_home()
+    lock_file = home / f"{settings.collection}.ingest.lock"
+    client = client or make_client(settings)
+    return ChunkStore(client, settings.collection, model, lock_file, home / "lexical")
 
 
 def open_or_rebuild_store(

@@ -230,3 +230,20 @@ def test_sources_are_matched_by_their_entry_ids(fake_store: ChunkStore, tmp_path
     assert set(fake_store.entry_ids()) == {"notes #2 @desk.md", "other.txt"}
     recut = ingest_corpus(tmp_path, fake_store, 200)
     assert (recut.updated, recut.unchanged) == (2, 0) and recut.chunks > first.chunks
+
+
+def test_an_ingest_leaves_the_lexical_index_for_servers_to_load(
+    fake_store: ChunkStore, corpus_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest_corpus(corpus_copy, fake_store, 480)
+    live = fake_store.live()
+    assert live is not None and fake_store.lexical_cache is not None
+    kept = [p.name for p in fake_store.lexical_cache.iterdir()]
+    assert kept == [live.uid]
+    expected = live.all_passages()
+
+    def no_reading() -> list[object]:
+        raise AssertionError("passages read back from Chroma")
+
+    monkeypatch.setattr(live, "all_passages", no_reading)
+    assert live.lexical_index().passages == expected

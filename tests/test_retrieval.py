@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from qa.retrieval import LexicalIndex, fuse, open_lexical_index, to_passage
+from qa.lexical import LexicalIndex, open_lexical_index
+from qa.retrieval import fuse, to_passage
 from qa.text import fold, stem, tokens
 from qa.types import Passage
 
@@ -85,31 +87,25 @@ def test_passages_of_undescribed_files_come_after_every_described_one() -> None:
     assert [d.metadata["chunk_id"] for d in docs] == ["a", "b", "stray"]
 
 
-class FakeGeneration:
-    """Stands in for qa.store.Generation: an id and passages, counting how often they are read."""
-
-    def __init__(self, uid: str, passages: list[Passage]) -> None:
-        self.uid, self.passages, self.reads = uid, passages, 0
-
-    def all_passages(self) -> list[Passage]:
-        self.reads += 1
-        return self.passages
-
-
 def test_lexical_index_is_kept_per_generation_and_a_damaged_one_rebuilt(tmp_path: Path) -> None:
     texts = ["Kouchner met Clinton in February.", "Khadr was 15.", "Clinton called it a cancer."]
-    first = FakeGeneration("g-1", [passage(str(n), text) for n, text in enumerate(texts)])
-    built = open_lexical_index(first, tmp_path)  # type: ignore[arg-type]
-    loaded = open_lexical_index(first, tmp_path)  # type: ignore[arg-type]
-    assert first.reads == 1 and loaded.passages == built.passages
+    reads: list[str] = []
+
+    def read(passages: list[Passage]) -> Callable[[], list[Passage]]:
+        return lambda: reads.append("read") or passages
+
+    first = read([passage(str(n), text) for n, text in enumerate(texts)])
+    built = open_lexical_index("g-1", first, tmp_path)
+    loaded = open_lexical_index("g-1", first, tmp_path)
+    assert len(reads) == 1 and loaded.passages == built.passages
     query = "When did Clinton meet Kouchner?"
     assert loaded.search(query, 3) == built.search(query, 3) and len(built.search(query, 3)) == 2
     assert all(loaded.idf(t) == built.idf(t) for t in ("kouchner", "clinton", "khadr", "unseen"))
 
     (tmp_path / "g-1" / "passages.json").write_text("[{")  # damaged: read again from the store
-    assert open_lexical_index(first, tmp_path).passages == built.passages  # type: ignore[arg-type]
-    assert first.reads == 2
+    assert open_lexical_index("g-1", first, tmp_path).passages == built.passages
+    assert len(reads) == 2
 
-    second = FakeGeneration("g-2", [passage("x", "A later generation holds other text.")])
-    assert [p.chunk_id for p in open_lexical_index(second, tmp_path).passages] == ["x"]  # type: ignore[arg-type]
+    second = read([passage("x", "A later generation holds other text.")])
+    assert [p.chunk_id for p in open_lexical_index("g-2", second, tmp_path).passages] == ["x"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g-2"]  # the replaced one is dropped
