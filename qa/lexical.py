@@ -33,6 +33,7 @@ class LexicalIndex:
 
     def __init__(self, passages: list[Passage], bm25: Any) -> None:
         self.passages = passages
+        self.by_id = {p.chunk_id: p for p in passages}  # every passage of the generation
         self.bm25 = bm25
         # Document frequencies are the lengths of the matrix's per-term lists of passages (bm25s
         # adds an empty token to the vocabulary, past the matrix's terms).

@@ -3,7 +3,7 @@ rank."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -50,16 +50,18 @@ class HybridRetriever(BaseRetriever):
     ) -> list[Document]:
         vector = self.store.model.embeddings.embed_query(query)
         hits = self.store.search(vector, self.fetch_k * SENTENCES_PER_PASSAGE)
-        lexical = self.lexical.search(query, self.fetch_k)
+        passages = self.lexical.by_id
         documents = fuse(
-            rank_passages(hits),
-            lexical,
+            rank_passages(hits, passages),
+            self.lexical.search(query, self.fetch_k),
             self.k,
             self.rrf_k,
             self.authority_weight,
             self.lexical_weight,
         )
-        similarities = self.store.sentence_similarities(vector, [d.id for d in documents if d.id])
+        similarities = self.store.sentence_similarities(
+            vector, [passages[d.id] for d in documents if d.id]
+        )
         for doc in documents:
             doc.metadata["sentence_dense"] = {
                 (start, end): score
@@ -69,11 +71,12 @@ class HybridRetriever(BaseRetriever):
         return documents
 
 
-def rank_passages(hits: list[SentenceHit]) -> list[Passage]:
+def rank_passages(hits: list[SentenceHit], passages: Mapping[str, Passage]) -> list[Passage]:
     """Passages ranked by their best sentence's similarity."""
     best: dict[str, Passage] = {}
     for hit in hits:  # hits come best first, so the first hit of a passage is its best
-        best.setdefault(hit.passage.chunk_id, replace(hit.passage, score=hit.score))
+        if hit.chunk_id not in best:
+            best[hit.chunk_id] = replace(passages[hit.chunk_id], score=hit.score)
     return list(best.values())
 
 

@@ -121,7 +121,7 @@ class Generation:
 
     def count(self) -> int:
         """How many passages (chunks) the generation holds, from the entry ids alone."""
-        return len({entry_chunk(entry) for page in self._pages([]) for entry in page["ids"]})
+        return len({entry_span(entry)[0] for page in self._pages([]) for entry in page["ids"]})
 
     def entry_ids(self) -> dict[str, frozenset[str]]:
         """Per source id, the ids of its stored entries. Ids name their source and encode its
@@ -203,36 +203,37 @@ class Generation:
         return open_lexical_index(self.uid, self.all_passages, self.lexical_cache)
 
     def sentence_similarities(
-        self, vector: list[float], chunk_ids: Sequence[str]
+        self, vector: list[float], passages: Sequence[Passage]
     ) -> dict[tuple[str, int, int], float]:
         """Cosine similarity of the query vector to every stored span of the given passages, keyed
-        by (chunk id, start, end). Vectors are stored normalised, so it is a dot product.
-        """
-        if not chunk_ids:
+        by (chunk id, start, end). Vectors are stored normalised, so it is a dot product. Read by
+        entry id: a lookup by key, where a filter on the chunk id searched the metadata (1.4
+        against 7.8 ms at 10k passages)."""
+        ids = [entry for p in passages for entry in _span_ids(p.chunk_id, p.start, p.text)]
+        if not ids:
             return {}
-        found = self._collection.get(
-            where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas"]
-        )
+        found = self._collection.get(ids=ids, include=["embeddings"])
+        if not found["ids"]:
+            return {}
         query = np.asarray(vector, dtype=np.float32)
         scores = np.asarray(found["embeddings"], dtype=np.float32) @ query
-        keys = [
-            (str(m["chunk_id"]), int(m["sentence_start"]), int(m["sentence_end"]))
-            for m in found["metadatas"]
-        ]
-        return dict(zip(keys, map(float, scores), strict=True))
+        pairs = zip(found["ids"], scores, strict=True)
+        return {entry_span(entry): float(score) for entry, score in pairs}
 
     def search(self, vector: list[float], k: int) -> list[SentenceHit]:
-        """The k sentences nearest to a query vector, best first, scored by cosine similarity."""
-        found = self.vectors.similarity_search_by_vector_with_relevance_scores(vector, k=k)
+        """The k sentences nearest to a query vector, best first, scored by cosine similarity.
+
+        Ids and distances only: an id names its passage and span, and the passages are in the
+        lexical index. Fetching the hits' metadata, each carrying its passage, was most of a
+        search (10.6 against 1.5 ms for 60 hits at 10k passages).
+        """
+        found = self._collection.query(
+            query_embeddings=[vector], n_results=k, include=["distances"]
+        )
         # Cosine space: Chroma returns distances, 1 - distance is the cosine similarity.
         return [
-            SentenceHit(
-                passage=_passage(doc.metadata, 1.0 - float(distance)),
-                start=int(doc.metadata["sentence_start"]),
-                end=int(doc.metadata["sentence_end"]),
-                score=1.0 - float(distance),
-            )
-            for doc, distance in found
+            SentenceHit(*entry_span(entry), score=1.0 - float(distance))
+            for entry, distance in zip(found["ids"][0], found["distances"][0], strict=True)
         ]
 
 
@@ -374,9 +375,9 @@ class ChunkStore:
 
 @dataclass(frozen=True)
 class SentenceHit:
-    """A sentence found by vector search, with the passage it belongs to."""
+    """A sentence found by vector search: its passage's id, where it is, how near it is."""
 
-    passage: Passage
+    chunk_id: str
     start: int  # offsets into the source text
     end: int
     score: float
@@ -394,11 +395,18 @@ def entry_count(chunks: Sequence[Chunk]) -> int:
     return sum(len(quotable_spans(chunk.text)) for chunk in chunks)
 
 
-def entry_id(chunk: Chunk, start: int, end: int) -> str:
+def entry_id(chunk_id: str, start: int, end: int) -> str:
     """The id of the entry for one span of a chunk, offsets in the source. Chunk ids are
     `{source id}#{hash of the source's content and the chunk's span}`, so an entry id changes
     whenever its source's text or its cutting does."""
-    return f"{chunk.id}@{start}-{end}"
+    return f"{chunk_id}@{start}-{end}"
+
+
+def entry_span(entry: str) -> tuple[str, int, int]:
+    """The chunk id and source offsets an entry id names."""
+    chunk_id, _, span = entry.rpartition("@")
+    start, end = span.split("-")
+    return chunk_id, int(start), int(end)
 
 
 def entry_source(entry: str) -> str:
@@ -406,18 +414,14 @@ def entry_source(entry: str) -> str:
     return entry.rsplit("#", 1)[0]
 
 
-def entry_chunk(entry: str) -> str:
-    """The chunk id an entry id names."""
-    return entry.rsplit("@", 1)[0]
-
-
 def entry_ids_of(chunks: Sequence[Chunk]) -> frozenset[str]:
     """The ids of the entries sentence_records makes of these chunks."""
-    return frozenset(
-        entry_id(chunk, chunk.start + s, chunk.start + e)
-        for chunk in chunks
-        for s, e in quotable_spans(chunk.text)
-    )
+    return frozenset(entry for c in chunks for entry in _span_ids(c.id, c.start, c.text))
+
+
+def _span_ids(chunk_id: str, start: int, text: str) -> list[str]:
+    """The entry ids of a chunk's quotable spans (the chunk starting at `start` in its source)."""
+    return [entry_id(chunk_id, start + s, start + e) for s, e in quotable_spans(text)]
 
 
 def sentence_records(source: Source, chunks: Sequence[Chunk]) -> Iterator[Record]:
@@ -455,7 +459,7 @@ def sentence_records(source: Source, chunks: Sequence[Chunk]) -> Iterator[Record
                 "source_entries": entries,
             }
             text = f"{heading}\n{source.text[start:end]}"
-            yield Record(entry_id(chunk, start, end), text, metadata)
+            yield Record(entry_id(chunk.id, start, end), text, metadata)
 
 
 def _passage(meta: dict[str, Any], score: float) -> Passage:

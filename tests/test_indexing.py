@@ -194,14 +194,15 @@ def test_sentence_similarities_cover_every_sentence_of_the_asked_passages(
     assert live is not None
     vector = fake_store.model.embeddings.embed_query("Kouchner and Clinton")
     hit = live.search(vector, 1)[0]
-    others = [p for p in live.all_passages() if p.chunk_id != hit.passage.chunk_id][:2]
-    passages = [hit.passage, *others]
-    scores = live.sentence_similarities(vector, [p.chunk_id for p in passages])
+    everything = {p.chunk_id: p for p in live.all_passages()}
+    others = [p for p in everything.values() if p.chunk_id != hit.chunk_id][:2]
+    passages = [everything[hit.chunk_id], *others]
+    scores = live.sentence_similarities(vector, passages)
     expected = {
         (p.chunk_id, p.start + s, p.start + e) for p in passages for s, e in quotable_spans(p.text)
     }
     assert set(scores) == expected
-    assert scores[(hit.passage.chunk_id, hit.start, hit.end)] == pytest.approx(hit.score, abs=1e-4)
+    assert scores[(hit.chunk_id, hit.start, hit.end)] == pytest.approx(hit.score, abs=1e-4)
     assert live.sentence_similarities(vector, []) == {}
 
 
