@@ -86,8 +86,12 @@ class MiniLMEmbeddings(Embeddings):
             if self._session is None:
                 import onnxruntime
 
+                options = onnxruntime.SessionOptions()
+                # One thread a question: a server answers several at once, and the default of a
+                # thread per core had them spinning against each other and the index's threads.
+                options.intra_op_num_threads = 1
                 self._session = onnxruntime.InferenceSession(
-                    str(self.encoder_file), providers=["CPUExecutionProvider"]
+                    str(self.encoder_file), options, providers=["CPUExecutionProvider"]
                 )
             return self._session
 
