@@ -633,10 +633,16 @@ def ask_stream(
 @site.get("/healthz", tags=["service"])
 @site.head("/healthz", include_in_schema=False)
 def healthz(pipeline: PipelineDep) -> dict[str, Any]:
-    """Liveness and readiness: the index is open and holds passages."""
+    """Liveness and readiness: the index is open and holds passages; and whether the start-up
+    sync of the corpus folder is still running (answers come from the index there was until it
+    publishes)."""
     # The passages this process answers from, counted once when its lexical index was built:
     # health checks are polled often and must not read the whole index each time.
-    return {"status": "ok", "chunks": len(pipeline.retriever.lexical.passages)}
+    return {
+        "status": "ok",
+        "chunks": len(pipeline.retriever.lexical.passages),
+        "corpus_sync": pipeline.corpus_sync,
+    }
 
 
 @site.get("/widget.js", tags=["service"], response_class=Response)

@@ -58,6 +58,9 @@ class Pipeline:
             )
         self.settings = settings
         self.store = store
+        # The start-up sync of the corpus folder (build_pipeline): "off", "running", "done",
+        # "failed", or "skipped" while another ingest holds the index. Shown by /healthz.
+        self.corpus_sync = "off"
         self._served = self._retriever_for(store.live_number())
         self._switching = threading.Lock()
         self.refusal = load_prompt(settings.prompts, "refuse").render()
@@ -284,7 +287,8 @@ def build_pipeline(
         pipeline = Pipeline(settings, store, chat_model, judge)
         # Started once the pipeline has its lexical index: the sync reads and cuts the whole
         # corpus, and sharing the interpreter with that build delayed the first answer.
-        threading.Thread(target=_sync_quietly, args=(settings, store), daemon=True).start()
+        pipeline.corpus_sync = "running"
+        threading.Thread(target=_sync_quietly, args=(settings, pipeline), daemon=True).start()
         return pipeline
     if sync_corpus:
         _sync(settings, store)
@@ -297,15 +301,19 @@ def _sync(settings: Settings, store: ChunkStore) -> IngestReport:
     )
 
 
-def _sync_quietly(settings: Settings, store: ChunkStore) -> None:
-    """The background sync of a server: its outcome goes to the log, never to a reader."""
+def _sync_quietly(settings: Settings, pipeline: Pipeline) -> None:
+    """The background sync of a server: its outcome goes to the log and /healthz, never to a
+    reader."""
     try:
-        report = _sync(settings, store)
+        report = _sync(settings, pipeline.store)
         logger.info("corpus synced: %s", report.to_dict())
+        pipeline.corpus_sync = "done"
     except IndexBusyError:
         logger.info("another ingest is updating the index; answering from it when it publishes")
+        pipeline.corpus_sync = "skipped"
     except Exception:
         logger.exception("the corpus sync failed; still answering from the previous index")
+        pipeline.corpus_sync = "failed"
 
 
 def _distinct(ranked: list[ScoredSentence]) -> list[ScoredSentence]:

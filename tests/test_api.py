@@ -121,6 +121,7 @@ def test_html_in_a_question_comes_back_as_json_text(client: TestClient) -> None:
 def test_healthz_widget_and_docs(client: TestClient) -> None:
     health = client.get("/healthz")
     assert health.status_code == 200 and health.json()["chunks"] > 0
+    assert health.json()["corpus_sync"] == "off"  # this client's pipeline was built without one
     widget = client.get("/widget.js")
     assert widget.status_code == 200
     assert widget.headers["content-type"].startswith("text/javascript")

@@ -122,3 +122,23 @@ def test_a_server_answers_from_its_index_while_the_corpus_syncs(
     while "Quartermaine" not in pipeline.ask("Which clerk filed the cable?").answer:
         assert time.monotonic() < deadline, "the background sync never published"
         time.sleep(0.1)
+    while pipeline.corpus_sync == "running":  # it publishes, then says so
+        assert time.monotonic() < deadline, "the background sync never ended"
+        time.sleep(0.1)
+    assert pipeline.corpus_sync == "done"
+
+
+def test_the_start_up_sync_is_skipped_while_another_ingest_holds_the_index(
+    settings: Settings, memory_client: chromadb.api.ClientAPI
+) -> None:
+    build_pipeline(settings, model=fake_model(), client=memory_client, sync_corpus=True)
+    with open_store(settings, fake_model(), memory_client).ingest_lock():
+        pipeline = build_pipeline(
+            settings, model=fake_model(), client=memory_client, sync_corpus=True, in_background=True
+        )
+        deadline = time.monotonic() + 30
+        while pipeline.corpus_sync == "running":
+            assert time.monotonic() < deadline, "the background sync never ended"
+            time.sleep(0.05)
+    assert pipeline.corpus_sync == "skipped"
+    assert not pipeline.ask("Who asked Clinton to review the Khadr case?").refused
