@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     home: Path = Field(Path(".qa"), description="Data directory: Chroma index, feedback database.")
     chroma_url: str = Field("", description="Use a Chroma server at this URL instead of embedded.")
     collection: str = Field("case_qa", description="Chroma collection name.")
+    lexical_dir: Path | None = Field(
+        None,
+        description="Where each published generation's lexical index is kept (default: "
+        "QA_HOME/lexical). A folder shared by the ingest and the replicas of a Chroma server "
+        "spares each replica reading every passage back at its first start.",
+    )
     prompts: Path = Field(PROJECT_ROOT / "prompts", description="Folder of prompt files.")
 
     require_manifest: bool = Field(

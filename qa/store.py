@@ -485,7 +485,8 @@ def open_store(settings: Settings, model: EmbeddingModel, client: Any = None) ->
     home = settings.resolve_home()
     lock_file = home / f"{settings.collection}.ingest.lock"
     client = client or make_client(settings)
-    return ChunkStore(client, settings.collection, model, lock_file, home / "lexical")
+    lexical = settings.lexical_dir.expanduser() if settings.lexical_dir else home / "lexical"
+    return ChunkStore(client, settings.collection, model, lock_file, lexical)
 
 
 def open_or_rebuild_store(

@@ -248,3 +248,21 @@ def test_an_ingest_leaves_the_lexical_index_for_servers_to_load(
 
     monkeypatch.setattr(live, "all_passages", no_reading)
     assert live.lexical_index().passages == expected
+
+
+def test_replicas_sharing_a_lexical_folder_load_the_index_the_ingest_left(
+    settings: Settings, memory_client: chromadb.api.ClientAPI, corpus_copy: Path, tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared-lexical"
+    editor = settings.model_copy(update={"lexical_dir": shared})
+    ingest_corpus(corpus_copy, open_store(editor, fake_model(), memory_client), 480)
+    replica = settings.model_copy(update={"home": tmp_path / "replica", "lexical_dir": shared})
+    live = open_store(replica, fake_model(), memory_client).live()
+    assert live is not None and [p.name for p in shared.iterdir()] == [live.uid]
+
+    def no_reading() -> list[object]:
+        raise AssertionError("passages read back from Chroma")
+
+    expected = live.all_passages()
+    live.all_passages = no_reading  # type: ignore[method-assign]
+    assert live.lexical_index().passages == expected
