@@ -116,12 +116,12 @@ class Generation:
         for page in self._pages(["metadatas"], where):
             yield from page["metadatas"]
 
-    def _ids(self, where: dict[str, Any]) -> list[str]:
+    def _ids(self, where: dict[str, Any] | None = None) -> list[str]:
         return [i for page in self._pages([], where) for i in page["ids"]]
 
     def count(self) -> int:
         """How many passages (chunks) the generation holds, from the entry ids alone."""
-        return len({entry_span(entry)[0] for page in self._pages([]) for entry in page["ids"]})
+        return len({entry_span(entry)[0] for entry in self._ids()})
 
     def entry_ids(self) -> dict[str, frozenset[str]]:
         """Per source id, the ids of its stored entries. Ids name their source and encode its
@@ -129,9 +129,8 @@ class Generation:
         is here whole and unchanged. Ids alone: reading the metadata (each entry carries its
         passage) took 40 times as long at 10k passages (bench/scale.py)."""
         found: dict[str, set[str]] = {}
-        for page in self._pages([]):
-            for entry in page["ids"]:
-                found.setdefault(entry_source(entry), set()).add(entry)
+        for entry in self._ids():
+            found.setdefault(entry_source(entry), set()).add(entry)
         return {source: frozenset(ids) for source, ids in found.items()}
 
     def add_sources(
