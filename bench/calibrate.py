@@ -61,7 +61,7 @@ def make_cases(questions: int, home: Path) -> list[Case]:
     judge = load_judge_model()
     settings = index.settings
     retriever = HybridRetriever(
-        store=index.store,
+        store=index.store.generation(index.store.live_number()),
         k=settings.k,
         fetch_k=settings.fetch_k,
         rrf_k=settings.rrf_k,

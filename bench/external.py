@@ -134,8 +134,13 @@ def open_halueval_index(model: EmbeddingModel, home: Path) -> HaluEvalIndex:
         settings.chunk_chars,
         progress=lambda done, total: log(f"halueval: {done}/{total} entries embedded"),
     )
-    summary = {k: v for k, v in report.to_dict().items() if k != "failed"}
-    summary |= {"failed": len(report.failed), "seconds": round(time.perf_counter() - started, 1)}
+    # Counts, not lists: every HaluEval passage is a file sources.toml does not describe.
+    summary = {k: v for k, v in report.to_dict().items() if k not in ("failed", "unlisted")}
+    summary |= {
+        "failed": len(report.failed),
+        "unlisted": len(report.unlisted),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
     log(f"halueval index: {summary}")
     return HaluEvalIndex(records, ids, settings, store, summary)
 
@@ -148,7 +153,7 @@ def run_halueval(
     pipeline = Pipeline(settings, store, judge=judge)
     # Deep enough for MRR@10 over distinct passages even when a passage spans two chunks.
     ranker = HybridRetriever(
-        store=store,
+        store=store.generation(store.live_number()),
         k=20,
         fetch_k=settings.fetch_k,
         rrf_k=settings.rrf_k,
