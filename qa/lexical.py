@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import math
@@ -97,18 +98,24 @@ class LexicalIndex:
 
 
 def open_lexical_index(
-    uid: str, read_passages: Callable[[], list[Passage]], cache: Path | None
+    base: str,
+    number: int,
+    uid: str,
+    read_passages: Callable[[], list[Passage]],
+    cache: Path | None,
 ) -> LexicalIndex:
-    """The lexical index of the generation with this collection id: from the cache when it holds
-    one, else built from read_passages() and kept there.
+    """The lexical index of generation `number` of the collection `base` (Chroma id uid): from
+    the cache when it holds one, else built from read_passages() and kept there.
 
     A published generation never changes, so its index is kept under its id for good. Reading
     every passage back from Chroma and building was most of a server's start at 10k passages
-    (1.2 s and 1.0 s; bench/scale.py), and both grow with the archive.
+    (1.2 s and 1.0 s; bench/scale.py), and both grow with the archive. Only older generations of
+    the same collection are dropped: replicas sharing the folder may be a generation apart, and
+    other collections may keep theirs there too.
     """
     if cache is None:
         return LexicalIndex.build(read_passages())
-    folder = cache / uid
+    folder = cache / f"{base}-g{number}.{uid}"
     try:
         return LexicalIndex.load(folder)
     except FileNotFoundError:
@@ -118,9 +125,22 @@ def open_lexical_index(
         shutil.rmtree(folder, ignore_errors=True)
     index = LexicalIndex.build(read_passages())
     try:
-        for old in cache.glob("*"):  # indexes of generations since replaced
-            shutil.rmtree(old, ignore_errors=True)
+        drop_lexical_indexes(cache, base, before=number)
         index.save(folder)
     except OSError as exc:
         logger.warning("could not keep the lexical index in %s: %s", folder, exc)
     return index
+
+
+def drop_lexical_indexes(cache: Path, base: str, before: int | None = None) -> None:
+    """Remove the kept indexes of the collection's generations (those numbered below `before`)."""
+    for folder in cache.glob(f"{glob.escape(base)}-g*.*"):
+        number = _generation_of(folder.name, base)
+        if number is not None and (before is None or number < before):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _generation_of(folder: str, base: str) -> int | None:
+    """The generation number in a folder name open_lexical_index wrote for `base`, else None."""
+    number = folder.removeprefix(f"{base}-g").partition(".")[0]
+    return int(number) if folder.startswith(f"{base}-g") and number.isdigit() else None

@@ -24,7 +24,7 @@ from qa.chunking import quotable_spans
 from qa.config import Settings
 from qa.embeddings import EmbeddingModel
 from qa.errors import ConfigError, IndexBusyError, IndexMismatchError, IndexNotBuiltError
-from qa.lexical import LexicalIndex, open_lexical_index
+from qa.lexical import LexicalIndex, drop_lexical_indexes, open_lexical_index
 from qa.types import Chunk, Passage, Source
 
 REBUILD_HINT = "Rebuild the index with: qa ingest --rebuild"
@@ -71,6 +71,7 @@ class Generation:
         model: EmbeddingModel,
         lexical_cache: Path | None = None,
     ) -> None:
+        self.base = base
         self.number = number
         self.model = model
         self.lexical_cache = lexical_cache
@@ -199,7 +200,9 @@ class Generation:
 
     def lexical_index(self) -> LexicalIndex:
         """BM25 over every passage: kept in lexical_cache (when given) once built."""
-        return open_lexical_index(self.uid, self.all_passages, self.lexical_cache)
+        return open_lexical_index(
+            self.base, self.number, self.uid, self.all_passages, self.lexical_cache
+        )
 
     def sentence_similarities(
         self, vector: list[float], passages: Sequence[Passage]
@@ -484,8 +487,12 @@ def open_store(settings: Settings, model: EmbeddingModel, client: Any = None) ->
     home = settings.resolve_home()
     lock_file = home / f"{settings.collection}.ingest.lock"
     client = client or make_client(settings)
-    lexical = settings.lexical_dir.expanduser() if settings.lexical_dir else home / "lexical"
-    return ChunkStore(client, settings.collection, model, lock_file, lexical)
+    return ChunkStore(client, settings.collection, model, lock_file, _lexical_dir(settings))
+
+
+def _lexical_dir(settings: Settings) -> Path:
+    folder = settings.lexical_dir
+    return folder.expanduser() if folder else settings.resolve_home() / "lexical"
 
 
 def open_or_rebuild_store(
@@ -508,3 +515,5 @@ def reset_store(settings: Settings, client: Any = None) -> None:
         name = collection.name
         if name == settings.collection or name.startswith(f"{settings.collection}-"):
             client.delete_collection(name)
+    # The new generations are numbered from 1 again: no kept lexical index may pass for theirs.
+    drop_lexical_indexes(_lexical_dir(settings), settings.collection)

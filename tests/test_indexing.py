@@ -240,7 +240,7 @@ def test_an_ingest_leaves_the_lexical_index_for_servers_to_load(
     live = fake_store.live()
     assert live is not None and fake_store.lexical_cache is not None
     kept = [p.name for p in fake_store.lexical_cache.iterdir()]
-    assert kept == [live.uid]
+    assert kept == [f"{live.name}.{live.uid}"]
     expected = live.all_passages()
 
     def no_reading() -> list[object]:
@@ -258,7 +258,7 @@ def test_replicas_sharing_a_lexical_folder_load_the_index_the_ingest_left(
     ingest_corpus(corpus_copy, open_store(editor, fake_model(), memory_client), 480)
     replica = settings.model_copy(update={"home": tmp_path / "replica", "lexical_dir": shared})
     live = open_store(replica, fake_model(), memory_client).live()
-    assert live is not None and [p.name for p in shared.iterdir()] == [live.uid]
+    assert live is not None and [p.name for p in shared.iterdir()] == [f"{live.name}.{live.uid}"]
 
     def no_reading() -> list[object]:
         raise AssertionError("passages read back from Chroma")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.lexical import LexicalIndex, open_lexical_index
+from qa.lexical import LexicalIndex, drop_lexical_indexes, open_lexical_index
 from qa.retrieval import fuse, to_passage
 from qa.text import fold, stem, tokens
 from qa.types import Passage
@@ -95,17 +95,25 @@ def test_lexical_index_is_kept_per_generation_and_a_damaged_one_rebuilt(tmp_path
         return lambda: reads.append("read") or passages
 
     first = read([passage(str(n), text) for n, text in enumerate(texts)])
-    built = open_lexical_index("g-1", first, tmp_path)
-    loaded = open_lexical_index("g-1", first, tmp_path)
+    built = open_lexical_index("qa", 1, "u1", first, tmp_path)
+    loaded = open_lexical_index("qa", 1, "u1", first, tmp_path)
     assert len(reads) == 1 and loaded.passages == built.passages
     query = "When did Clinton meet Kouchner?"
     assert loaded.search(query, 3) == built.search(query, 3) and len(built.search(query, 3)) == 2
     assert all(loaded.idf(t) == built.idf(t) for t in ("kouchner", "clinton", "khadr", "unseen"))
 
-    (tmp_path / "g-1" / "passages.json").write_text("[{")  # damaged: read again from the store
-    assert open_lexical_index("g-1", first, tmp_path).passages == built.passages
+    (tmp_path / "qa-g1.u1" / "passages.json").write_text("[{")  # damaged: read again
+    assert open_lexical_index("qa", 1, "u1", first, tmp_path).passages == built.passages
     assert len(reads) == 2
 
     second = read([passage("x", "A later generation holds other text.")])
-    assert [p.chunk_id for p in open_lexical_index("g-2", second, tmp_path).passages] == ["x"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["g-2"]  # the replaced one is dropped
+    other = read([passage("y", "Another collection sharing the folder.")])
+    open_lexical_index("other", 7, "u7", other, tmp_path)
+    assert [p.chunk_id for p in open_lexical_index("qa", 3, "u3", second, tmp_path).passages] == ["x"]  # fmt: skip
+    # The replaced generation is dropped; another collection's index stays.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other-g7.u7", "qa-g3.u3"]
+    # A replica still on generation 2 builds it without dropping the newer generation 3.
+    open_lexical_index("qa", 2, "u2", first, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other-g7.u7", "qa-g2.u2", "qa-g3.u3"]
+    drop_lexical_indexes(tmp_path, "qa")  # a reset numbers generations from 1 again
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other-g7.u7"]
