@@ -338,18 +338,34 @@ TWO_CLAIMS = reply(
 )
 
 
-def test_each_claim_reaches_the_reader_as_soon_as_it_is_written_and_verified() -> None:
-    model = SlowChatModel(responses=[TWO_CLAIMS])
+def read_as_a_reader(model: SlowChatModel) -> None:
+    """Stream an answer, recording each item as the reader gets it in model.released."""
     found = candidates()
     for item in stream_generatively(
         "What did Clinton do?", found, [passage()], model, system=SYSTEM, prompt=PROMPT,
         refusal=REFUSAL,
     ):  # fmt: skip
         model.released.append(item)
+
+
+def test_each_claim_reaches_the_reader_as_soon_as_it_is_written_and_verified() -> None:
+    model = SlowChatModel(responses=[TWO_CLAIMS])
+    read_as_a_reader(model)
     pieces = model.released[:-1]
     assert pieces == ["Kouchner met Clinton on 5 February 2009. [1]", " Clinton agreed to review the case. [2]"]  # fmt: skip
     # While the second claim was still being written, the first had been released.
     assert 1 in model.progress[: len(model.progress) - 20]
+
+
+def test_a_claim_is_released_when_its_object_closes_not_when_the_next_one_starts() -> None:
+    # Keys in either order; the text holds braces and an escaped quote that close nothing.
+    first = '{"sentences": [3], "text": "Clinton agreed to \\"review\\" {the} case."}'
+    model = SlowChatModel(responses=['{"claims": [' + first + ", " + '{"text": "Kouchner met'])
+    read_as_a_reader(model)
+    closed = len('{"claims": [' + first)
+    assert model.released[0] == 'Clinton agreed to "review" {the} case. [1]'
+    # Released with the character after the claim's closing brace, before the reply went on.
+    assert model.progress[closed - 1] == 0 and model.progress[closed] == 1
 
 
 def test_a_reply_past_the_timeout_is_cut_and_its_verified_claims_stand() -> None:

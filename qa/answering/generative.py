@@ -101,25 +101,27 @@ def stream_generatively(
     messages = answer_messages(question, candidates, system, prompt)
     verifier = _Verifier(question, candidates, min_support)
     deadline = time.monotonic() + timeout_s
-    claims: list[_Claim] = []
     reply = ""
+    finished = False
     try:
         # The reply is parsed as it grows (not by an output parser chained to the model: closing
-        # such a chain early reads the model's stream to its end, which defeats the timeout).
+        # such a chain early reads the model's stream to its end, which defeats the timeout). A
+        # claim is checked as soon as its object closes: its text and ids can no longer change.
         for chunk in structured(model, claims_schema(len(candidates))).stream(messages):
             reply += chunk.text
-            claims = _claims(_parsed(reply))
-            yield from verifier.new_pieces(claims[:-1])  # the last claim may still grow
+            yield from verifier.new_pieces(_claims(_parsed(reply))[: _closed_claims(reply)])
             if time.monotonic() > deadline:
-                claims = claims[:-1]
                 break
+        else:
+            finished = True
     except Exception as exc:  # each provider raises its own errors (connection, quota, auth…)
         if not verifier.pieces:
             raise AnswerModelError(
                 "The answer model could not be reached just now.",
                 "Try again, or check QA_CHAT_MODEL / QA_CHAT_BASE_URL.",
             ) from exc
-    yield from verifier.new_pieces(claims)
+    if finished:  # the whole reply: a last claim cut short by max_tokens is checked as written
+        yield from verifier.new_pieces(_claims(_parsed(reply)))
     if not verifier.pieces:
         yield replace(refused, verification=tuple(verifier.checks))
         return
@@ -152,6 +154,29 @@ def _parsed(reply: str) -> Any:
         return parse_partial_json(reply)
     except ValueError:
         return None
+
+
+def _closed_claims(reply: str) -> int:
+    """How many claim objects of a JSON reply so far are closed (the `}` of each object inside
+    the root's list), whatever order their keys come in; 0 for prose."""
+    closed = depth = 0
+    in_string = escaped = False
+    for char in reply:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            depth += 1
+        elif char in "}]":
+            depth -= 1
+            closed += char == "}" and depth == 2
+    return closed
 
 
 def _claims(reply: Any) -> list[_Claim]:
