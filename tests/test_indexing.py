@@ -13,7 +13,7 @@ from qa.corpus import load_sources
 from qa.embeddings import EmbeddingModel
 from qa.errors import IndexBusyError, IndexMismatchError
 from qa.indexing import ingest_corpus
-from qa.store import ChunkStore, entry_ids_of, open_store
+from qa.store import ChunkStore, entry_ids_of, open_store, reset_store
 from tests.fakes import FakeHashingEmbeddings, fake_model
 
 
@@ -266,3 +266,14 @@ def test_replicas_sharing_a_lexical_folder_load_the_index_the_ingest_left(
     expected = live.all_passages()
     live.all_passages = no_reading  # type: ignore[method-assign]
     assert live.lexical_index().passages == expected
+
+
+def test_a_reset_drops_the_kept_lexical_indexes_of_its_collection(
+    settings: Settings, memory_client: chromadb.api.ClientAPI, corpus_copy: Path
+) -> None:
+    store = open_store(settings, fake_model(), memory_client)
+    ingest_corpus(corpus_copy, store, 480)
+    assert store.lexical_cache is not None and any(store.lexical_cache.iterdir())
+    reset_store(settings, memory_client)
+    # Generations are numbered from 1 again: an index kept for the old generation 1 must go.
+    assert not any(store.lexical_cache.iterdir())
