@@ -95,7 +95,7 @@ def labelled(source: str, authority: float, text: str, start: int, chunk_id: str
     return replace(passage(text, start, chunk_id), source=source, authority=authority)
 
 
-def test_second_sentence_only_when_it_adds_terms_or_comes_from_the_primary_source() -> None:
+def test_second_sentence_only_when_it_adds_terms_and_the_primary_source_quoted_instead() -> None:
     dossier = labelled("dossier.md", 0.5, "Kouchner handed Clinton a paper on Khadr.", 0, "d")
     restated = labelled("other.md", 0.5, "Kouchner handed Clinton a paper on Khadr.", 0, "o")
     article = labelled("article.txt", 1.0, "Kouchner handed Clinton a paper on Khadr.", 0, "a")
@@ -111,7 +111,8 @@ def test_second_sentence_only_when_it_adds_terms_or_comes_from_the_primary_sourc
     handed = "What did Kouchner hand Clinton?"
     assert cited(handed, dossier, restated) == [dossier.text]
     assert cited(handed, article, restated) == [article.text]
-    assert cited(handed, dossier, article) == [dossier.text, article.text]
+    # The article saying what the dossier says is quoted instead of it, not beside it.
+    assert cited(handed, dossier, article) == [article.text]
     assert cited(handed, both) == [dossier.text]
     assert cited(f"{handed[:-1]} and how did she respond?", both) == [dossier.text, reply]
 

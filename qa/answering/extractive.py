@@ -180,8 +180,9 @@ def compose(
     idf: Callable[[str], float],
 ) -> list[ScoredSentence]:
     """The best sentence, then runners-up nearly as well supported that cover question terms the
-    sentences already chosen do not, or that come from a more authoritative source (the article
-    saying what a dossier said). A lesser source restating the answer dilutes it and its citations.
+    sentences already chosen do not. A runner-up from a more authoritative source that covers
+    nothing new (the article saying what a dossier said) is quoted instead of the best sentence:
+    a lesser source restating the answer dilutes it and its citations.
 
     If there is still room, the sentence covering most of what the chosen ones leave out of the
     question joins them even when less supported: a question of two facts ("where is the maker of
@@ -196,12 +197,14 @@ def compose(
             break
         present = set(tokens(candidate.text))
         primary = candidate.passage.authority > max(c.passage.authority for c in chosen)
-        if any(_overlaps(candidate, c) for c in chosen) or not (
-            primary or (asked & present) - covered
-        ):
+        adds = bool((asked & present) - covered)
+        if any(_overlaps(candidate, c) for c in chosen) or not (primary or adds):
             continue
-        chosen.append(candidate)
-        covered |= present
+        if adds:
+            chosen.append(candidate)
+        else:
+            chosen[0] = candidate
+        covered = {t for c in chosen for t in tokens(c.text)}
     if len(chosen) < max_sentences:
         total = _weight(asked, idf) or 1.0
         chosen.extend(_complement(asked - covered, ranked, chosen, idf, total))
