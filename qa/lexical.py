@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import json
 import logging
 import math
@@ -134,7 +133,7 @@ def open_lexical_index(
 
 def drop_lexical_indexes(cache: Path, base: str, before: int | None = None) -> None:
     """Remove the kept indexes of the collection's generations (those numbered below `before`)."""
-    for folder in cache.glob(f"{glob.escape(base)}-g*.*"):
+    for folder in cache.glob("*"):
         number = _generation_of(folder.name, base)
         if number is not None and (before is None or number < before):
             shutil.rmtree(folder, ignore_errors=True)
