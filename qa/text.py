@@ -18,6 +18,8 @@ STOPWORDS = frozenset(
     also may might must shall ever tell say said says according story article
     """.split()  # noqa: SIM905
 )
+# Where a clause ends: what a statement ("does not say", "three weeks ago") is about lies inside it.
+CLAUSE_BOUNDARY = re.compile(r"[,;:—–()]|\s-\s")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 
 

@@ -93,6 +93,14 @@ def test_the_date_nearest_the_event_is_read() -> None:
     assert nearest_date(sentence, {"plead", "guilty"}).year == 2010
 
 
+def test_a_date_in_a_sentence_about_another_event_does_not_date_this_one() -> None:
+    quote = "He was 15 in 2002 when he was captured. He pleaded guilty in a plea deal."
+    assert nearest_date(quote, {"plead", "guilty"}) is None
+    assert nearest_date(quote, {"captur"}).year == 2002
+    # A quote that names the event nowhere (found by meaning) still gives its date.
+    assert nearest_date("The raid came on 27 July 2002.", {"captur"}).year == 2002
+
+
 def test_a_sentence_that_already_states_the_interval_is_recognised() -> None:
     weeks = parse_duration_question("How many weeks after the vote did he resign?")
     loose = parse_duration_question("How long after the vote did he resign?")
@@ -100,11 +108,24 @@ def test_a_sentence_that_already_states_the_interval_is_recognised() -> None:
     assert during and (during.earlier, during.later) == ("she been mayor", "the flood")
     age = parse_duration_question("How old was Marie Curie when she won the prize?")
     assert weeks and loose and age
-    assert states_duration("The interval was a little over two weeks.", weeks)
-    assert states_duration("It lasted 3 days.", loose)
-    assert not states_duration("It began on 3 May 2009.", loose)
+    assert states_duration("He resigned a little over two weeks after the vote.", weeks)
+    assert states_duration("The vote came 3 days before he resigned.", loose)
+    assert not states_duration("The vote was held on 3 May 2009.", loose)
     assert states_duration("She was in fact 36 when the prize came.", age)
     assert not states_duration("She was born on 7 November 1867.", age)
+
+
+def test_a_duration_about_something_else_is_not_the_interval_asked() -> None:
+    asked = parse_duration_question("How long after the meeting did the paper publish its story?")
+    assert asked is not None
+    lede = "The minister, in office until three weeks ago, raised the case at a meeting in 2009."
+    assert not states_duration(lede, asked)
+    assert states_duration("The paper published its story three weeks after the meeting.", asked)
+    # An age: the person's name is in every clause, so only the later event says whose age it is.
+    age = parse_duration_question("How old was Omar Khadr when he pleaded guilty?")
+    assert age is not None
+    assert not states_duration("Omar Khadr was 15 when he was captured.", age)
+    assert states_duration("Omar Khadr was 24 when he pleaded guilty.", age)
 
 
 def test_an_age_is_never_computed_from_an_approximate_interval() -> None:

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from qa.answering.extractive import ScoredSentence
+from qa.chunking import split_sentences
 from qa.citations import cited_pieces, span_citation
-from qa.text import tokens
+from qa.text import CLAUSE_BOUNDARY, tokens
 from qa.types import Answer
 
 _MONTH_NAMES = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -167,13 +168,20 @@ def figure_follows(value: int, unit: str, quotes: list[str]) -> bool:
     )
 
 
-def nearest_date(sentence: str, terms: set[str]) -> DateMention | None:
-    """The sentence's date standing closest to where the event's words are (a sentence may date
-    several events: "he was 15 in 2002 when he was detained … pleaded guilty in October 2010")."""
-    dates = find_dates(sentence)
+def nearest_date(quote: str, terms: set[str]) -> DateMention | None:
+    """The quote's date standing closest to where the event's words are (a sentence may date
+    several events: "he was 15 in 2002 when he was detained … pleaded guilty in October 2010").
+
+    Only the sentences of the quote that name the event are read, when any does: in "He was 15 in
+    2002 when he was detained. He pleaded guilty in October.", 2002 does not date the plea.
+    """
+    dates = find_dates(quote)
+    naming = [(s, e) for s, e in split_sentences(quote) if set(tokens(quote[s:e])) & terms]
+    if naming:
+        dates = [d for d in dates if any(s <= d.start < e for s, e in naming)]
     if len(dates) <= 1:
         return dates[0] if dates else None
-    positions = [m.start() for m in re.finditer(r"\S+", sentence) if set(tokens(m[0])) & terms]
+    positions = [m.start() for m in re.finditer(r"\S+", quote) if set(tokens(m[0])) & terms]
     if not positions:
         return dates[0]
     return min(dates, key=lambda d: min(abs((d.start + d.end) / 2 - p) for p in positions))
@@ -201,11 +209,20 @@ _STATES_AGE = re.compile(
 
 
 def states_duration(sentence: str, asked: DurationQuestion) -> bool:
-    """The sentence already says how long ('a little over two weeks') or how old, as asked."""
-    if asked.age:
-        return bool(_STATES_AGE.search(sentence))
+    """The sentence already says how long ('a little over two weeks') or how old, as asked, in a
+    clause that names one of the events: "foreign minister until three weeks ago" says nothing
+    of the time from a meeting to a story. For an age only the later event counts, since the
+    person's name is everywhere."""
     units = asked.unit[:-1] if asked.unit else r"day|week|month|year"
-    return bool(re.search(rf"\b(?:{_NUMBER_WORD}) (?:{units})s?\b", sentence, re.I))
+    states = (
+        _STATES_AGE if asked.age else re.compile(rf"\b(?:{_NUMBER_WORD}) (?:{units})s?\b", re.I)
+    )
+    events = [asked.later] if asked.age else [asked.earlier, asked.later]
+    terms = {t for event in events for t in tokens(event)}
+    return any(
+        states.search(clause) and terms & set(tokens(clause))
+        for clause in CLAUSE_BOUNDARY.split(sentence)
+    )
 
 
 # The candidate sentences for an event, best supported first (retrieval + scoring, in chain.py).

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from qa.chunking import quotable_spans
 from qa.citations import cited_pieces, span_citation
-from qa.text import STOPWORDS, stem, tokens
+from qa.text import CLAUSE_BOUNDARY, STOPWORDS, stem, tokens
 from qa.types import Answer, Passage
 
 # What a question asks for, recognised from its wording.
@@ -57,9 +57,6 @@ _ADDRESSES_ASSISTANT = re.compile(
     r"|\bas an ai\b",
     re.I,
 )
-
-# Clause boundaries, to tell what a statement of silence is about.
-_CLAUSE = re.compile(r"[,;:—–()]|\s-\s")
 
 # Cosine similarity to the question of a passage's quotable span (start, end offsets in the source).
 SentenceSimilarity = Callable[[Passage, int, int], float]
@@ -329,7 +326,7 @@ def refuses_by_absence(question: str, sentence: str) -> bool:
     if is_yes_no(question):
         return False
     asked = set(tokens(question))
-    for clause in _CLAUSE.split(sentence):
+    for clause in CLAUSE_BOUNDARY.split(sentence):
         if _ABSENCE.search(clause):
             rest = sentence.replace(clause, " ")
             return len(asked & set(tokens(clause))) >= len(asked & set(tokens(rest)))
