@@ -9,6 +9,7 @@ import pytest
 from qa.answering.extractive import (
     JUDGE_POOL,
     answer_extractively,
+    answer_type,
     is_claim,
     refuses_by_absence,
     score_sentences,
@@ -56,6 +57,26 @@ def test_date_question_prefers_sentence_with_a_date() -> None:
         "When did Kouchner hand over the paper?", [passage()], similar(0.5), idf
     )
     assert "2009" in scored[0].text
+
+
+def test_how_many_asks_for_a_figure_counting_the_noun() -> None:
+    counts = answer_type("How many diplomatic cables did the archive hold?")
+    assert counts is not None
+    assert counts("The archive held 251,287 U.S. State Department cables.")
+    assert counts("251,287 — total cables in the archive.")
+    # A number and the noun apart, or the figures of a date, say nothing of how many.
+    assert not counts("In 2010, 12 editors were asked to read the cables.")
+    assert not counts("On 28 November 2010 the cables went online.")
+    charges = answer_type("How many charges did he plead guilty to?")
+    assert charges is not None and charges("He pleaded guilty to all five charges.")
+    assert not charges("At 24 he pleaded guilty to murder and terrorism charges.")
+
+
+def test_the_figures_of_a_date_are_not_an_amount() -> None:
+    amount = answer_type("How much did the government pay him?")
+    assert amount is not None
+    assert amount("The government paid him C$10.5 million.")
+    assert not amount("On 7 July 2017 the government paid him.")
 
 
 def test_weak_support_is_refused_without_citations() -> None:

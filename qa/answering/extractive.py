@@ -26,7 +26,8 @@ _ASKS_DATE = re.compile(
     r"^\W*((and|but|so|then) )?when\b"
     r"|\b(what (year|date|day|month)|which (year|date|day|month)|on what day|since when)\b"
 )
-_COUNTED = re.compile(r"\bhow many ([a-z]+)")
+# "how many diplomatic cables did…": the words naming what is counted, up to three.
+_COUNTED = re.compile(r"\bhow many((?: [a-z][a-z.'-]*){1,3})")
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|old|long)\b|\bwhat (number|age|amount)\b")
 _ASKS_PERSON = re.compile(r"^\s*(who|whom)\b|\bwhich (person|official|minister|president|lawyer)\b")
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
@@ -37,6 +38,18 @@ _HAS_DATE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b", re.I)
 _HAS_NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
     r"hundred|thousand|million|billion|dozen|weeks?|months?|years?)\b",
+    re.I,
+)
+# A date's figures (a year, a day of the month) count nothing: "how much did Canada pay?" is not
+# answered by "On 1 November 2010 …".
+_DATE_FIGURES = re.compile(
+    rf"\b\d{{1,2}} ({_MONTHS})(,? \d{{4}})?\b|\b({_MONTHS}) \d{{1,2}}(, \d{{4}})?\b|\b(1[89]\d\d|20\d\d)\b",
+    re.I,
+)
+# A word that is a count: "251,287", "five", "hundreds".
+_FIGURE = re.compile(
+    r"\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|fifty|dozens?|hundreds?|thousands?|millions?|billions?",
     re.I,
 )
 _HAS_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
@@ -289,20 +302,48 @@ def judge_sentences(
 def answer_type(question: str) -> Callable[[str], bool] | None:
     """A test for sentences that hold the kind of thing the question asks for, if it asks one."""
     lowered = question.lower()
-    counted = _COUNTED.search(lowered)
-    if counted and counted.group(1) not in STOPWORDS:
+    unit = _counted_unit(lowered)
+    if unit:
         # "how many minutes": a number alone is not enough, the sentence must count minutes.
-        unit = stem(counted.group(1))
-        return lambda sentence: bool(_HAS_NUMBER.search(sentence)) and unit in tokens(sentence)
+        return lambda sentence: _counts(sentence, unit)
     if _ASKS_DAY.search(lowered):
         return lambda sentence: bool(_HAS_DAY.search(sentence))
     if _ASKS_DATE.search(lowered):
         return lambda sentence: bool(_HAS_DATE.search(sentence))
     if _ASKS_NUMBER.search(lowered):
-        return lambda sentence: bool(_HAS_NUMBER.search(sentence))
+        return lambda sentence: bool(_HAS_NUMBER.search(_DATE_FIGURES.sub(" ", sentence)))
     if _ASKS_PERSON.search(lowered):
         return lambda sentence: bool(_HAS_NAME.search(sentence))
     return None
+
+
+def _counted_unit(question: str) -> str | None:
+    """The stem of the noun a "how many" question counts: of the words after "how many", up to
+    the first function word, the first plural, else the last ("how many diplomatic cables
+    did…" counts cables, "how many people were…" people)."""
+    counted = _COUNTED.search(question)
+    if not counted:
+        return None
+    words = []
+    for word in counted.group(1).split():
+        if word in STOPWORDS:
+            break
+        words.append(word)
+    if not words:
+        return None
+    plural = next((w for w in words if w.endswith("s") and not w.endswith("ss")), words[-1])
+    return stem(plural)
+
+
+def _counts(sentence: str, unit: str) -> bool:
+    """A figure stands before the counted word, at most three words ahead of it ("all five
+    charges", "251,287 U.S. State Department cables"): a sentence that merely holds a number and
+    the word does not say how many."""
+    words = _DATE_FIGURES.sub(" ", sentence).split()
+    return any(
+        _FIGURE.fullmatch(word.strip(",.;:()$")) and unit in tokens(" ".join(words[i + 1 : i + 5]))
+        for i, word in enumerate(words)
+    )
 
 
 def is_yes_no(question: str) -> bool:
