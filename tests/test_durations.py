@@ -167,3 +167,14 @@ def test_no_computed_answer_without_a_dated_sentence_for_each_event() -> None:
     assert answer_by_computation(question, asked, find_in(START, OTHER), 0.1) is None
     undated = "The newspaper's report appeared later that week."
     assert answer_by_computation(question, asked, find_in(START, undated), 0.1) is None
+
+
+def test_no_interval_is_stated_between_two_events_dated_alike() -> None:
+    question = "How many weeks after the summit did the minister resign?"
+    asked = parse_duration_question(question)
+    assert asked is not None
+    find = find_in(
+        "The summit opened on 5 February 2009.",
+        "The minister spoke at the summit on 5 February 2009.",
+    )
+    assert answer_by_computation(question, asked, find, 0.1) is None

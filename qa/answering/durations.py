@@ -248,8 +248,9 @@ def answer_by_computation(
         found.append(dated[0])
     (first, start), (second, end) = found
     interval = difference(start, end, asked.unit)
-    # An age must be exact: born in September 1986, he was 15 or 16 "in 2002".
-    if interval is None or (asked.age and interval.approximate):
+    # Two events dated the same: one date was read for both. An age must be exact: born in
+    # September 1986, he was 15 or 16 "in 2002".
+    if interval is None or interval.value <= 0 or (asked.age and interval.approximate):
         return None
     sentences = [first] if first.text == second.text else [first, second]
     if not figure_follows(interval.value, interval.unit, [s.text for s in sentences]):
