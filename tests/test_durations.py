@@ -115,6 +115,14 @@ def test_a_sentence_that_already_states_the_interval_is_recognised() -> None:
     assert not states_duration("She was born on 7 November 1867.", age)
 
 
+def test_an_age_at_the_time_of_an_event_is_asked_like_an_age_when() -> None:
+    asked = parse_duration_question(
+        "How old was Ada Byron at the time of the engine's description?"
+    )
+    assert asked is not None and asked.age
+    assert (asked.earlier, asked.later) == ("ada byron was born", "the engine's description")
+
+
 def test_a_duration_about_something_else_is_not_the_interval_asked() -> None:
     asked = parse_duration_question("How long after the meeting did the paper publish its story?")
     assert asked is not None
@@ -126,6 +134,10 @@ def test_a_duration_about_something_else_is_not_the_interval_asked() -> None:
     assert age is not None
     assert not states_duration("Omar Khadr was 15 when he was captured.", age)
     assert states_duration("Omar Khadr was 24 when he pleaded guilty.", age)
+    # One word of the event beside an age is a coincidence, not his age then.
+    published = parse_duration_question("How old was Khadr when WikiLeaks published the cables?")
+    assert published is not None
+    assert not states_duration("He gave a paper the cable called 'a 15-year-old'.", published)
 
 
 def test_an_age_is_never_computed_from_an_approximate_interval() -> None:
@@ -178,3 +190,41 @@ def test_no_interval_is_stated_between_two_events_dated_alike() -> None:
         "The minister spoke at the summit on 5 February 2009.",
     )
     assert answer_by_computation(question, asked, find, 0.1) is None
+
+
+def test_each_item_of_a_list_dates_its_own_event() -> None:
+    timeline = (
+        "23 April 2009: a judge ordered the government to seek his return to Canada.\n"
+        "- 14 August 2009: the appeal court upheld that order."
+    )
+    assert nearest_date(timeline, {"return", "canada"}).text == "23 April 2009"
+    assert nearest_date(timeline, {"appeal", "upheld"}).text == "14 August 2009"
+
+
+def test_an_event_is_dated_as_precisely_as_the_unit_needs() -> None:
+    question = "How many days after the order was the meeting?"
+    asked = parse_duration_question(question)
+    assert asked is not None
+    order = "The order was signed on 22 January 2009."
+    vague = "The meeting took place in February 2009."
+    exact = "On 5 February 2009 the two ministers held their meeting."
+    answer = answer_by_computation(question, asked, find_in(order, vague, exact), 0.1)
+    assert answer is not None
+    assert [c.quote for c in answer.citations] == [order, exact]
+    assert answer.answer.endswith("From 22 January 2009 to 5 February 2009: 14 days.")
+
+
+def test_a_state_is_dated_from_the_earliest_of_its_best_sentences() -> None:
+    question = "How many years had she been mayor when the flood came?"
+    asked = parse_duration_question(question)
+    assert asked is not None and asked.state
+    recent = "As mayor she opened the new bridge in March 2009."
+    start = "She became mayor in May 2005."
+    flood = "The flood came in June 2010."
+    answer = answer_by_computation(question, asked, find_in(recent, start, flood), 0.1)
+    assert answer is not None
+    assert [c.quote for c in answer.citations] == [start, flood]
+    assert answer.answer.endswith("From May 2005 to June 2010: 5 years.")
+    # An event at a point in time is dated by its best sentence, not its earliest.
+    point = parse_duration_question("How many years after the bridge opened did the flood come?")
+    assert point is not None and not point.state

@@ -72,6 +72,14 @@ def test_how_many_asks_for_a_figure_counting_the_noun() -> None:
     assert not charges("At 24 he pleaded guilty to murder and terrorism charges.")
 
 
+def test_how_old_asks_for_a_stated_age() -> None:
+    age = answer_type("How old was Khadr at the time of the meeting?")
+    assert age is not None
+    assert age("He was in fact 22 at the time of the meeting.")
+    assert age("The cable called him a 15-year old Muslim of Canadian origin.")
+    assert not age("In 2002 he faced five charges at Guantanamo.")
+
+
 def test_the_figures_of_a_date_are_not_an_amount() -> None:
     amount = answer_type("How much did the government pay him?")
     assert amount is not None

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from qa.answering.extractive import ScoredSentence
+from qa.answering.extractive import STATES_AGE, ScoredSentence
 from qa.chunking import split_sentences
 from qa.citations import cited_pieces, span_citation
 from qa.text import CLAUSE_BOUNDARY, tokens
@@ -37,13 +37,16 @@ _AUX = r"(?:did|does|do|was|were|is|are|had|has|have|would|could)"
 _HOW_MUCH_TIME = rf"how (?:many|much) {_UNIT}|how long"
 
 # Question shapes: each names the earlier event `a` and the later event `b`.
-_SHAPES = (
+_POINT_SHAPES = (
     # how many days after A did B / how long after A was B
     re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ )?after (?P<a>.+?) {_AUX} (?P<b>.+)$"),
     # how many days before B did A  (the event named second happened first)
     re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ )?before (?P<b>.+?) {_AUX} (?P<a>.+)$"),
     # how many years passed between A and B
     re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ ){{0,2}}between (?P<a>.+?) and (?P<b>.+)$"),
+)
+# Shapes whose earlier event is a state that began some time before B.
+_STATE_SHAPES = (
     # how long had A been … when / by the time / at the time of B
     re.compile(
         rf"^(?:{_HOW_MUCH_TIME}) (?:had|has) (?P<a>.+?) (?:when|by the time|at the time of) (?P<b>.+)$"
@@ -51,8 +54,12 @@ _SHAPES = (
     # by the time B, how long had A been …
     re.compile(rf"^(?:by the time|when) (?P<b>.+?), (?:{_HOW_MUCH_TIME}) (?:had|has) (?P<a>.+)$"),
 )
+# Sentences about a state read for the date it began: the earliest date among the best few.
+STATE_CANDIDATES = 3
 # how old was Z when B: from Z's birth to B, in years. Z must be a name, not a pronoun.
-_AGE = re.compile(r"^how old was (?P<who>(?!he\b|she\b|they\b)[\w.' -]+?) when (?P<b>.+)$")
+_AGE = re.compile(
+    r"^how old was (?P<who>(?!he\b|she\b|they\b)[\w.' -]+?) (?:when|at the time of) (?P<b>.+)$"
+)
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ class DurationQuestion:
     later: str
     unit: str | None
     age: bool = False  # "how old": earlier is a birth, the answer is whole years
+    state: bool = False  # "how long had A been …": earlier is the start of a state
 
 
 def find_dates(text: str) -> list[DateMention]:
@@ -106,12 +114,12 @@ def parse_duration_question(question: str) -> DurationQuestion | None:
     age = _AGE.match(text)
     if age:
         return DurationQuestion(f"{age['who']} was born", age["b"], "years", age=True)
-    for shape in _SHAPES:
+    for shape in (*_POINT_SHAPES, *_STATE_SHAPES):
         m = shape.match(text)
         if m:
             unit = m.groupdict().get("unit")
             unit = unit if unit is None or unit.endswith("s") else unit + "s"
-            return DurationQuestion(m["a"], m["b"], unit)
+            return DurationQuestion(m["a"], m["b"], unit, state=shape in _STATE_SHAPES)
     return None
 
 
@@ -172,11 +180,12 @@ def nearest_date(quote: str, terms: set[str]) -> DateMention | None:
     """The quote's date standing closest to where the event's words are (a sentence may date
     several events: "he was 15 in 2002 when he was detained … pleaded guilty in October 2010").
 
-    Only the sentences of the quote that name the event are read, when any does: in "He was 15 in
-    2002 when he was detained. He pleaded guilty in October.", 2002 does not date the plea.
+    Only the sentences (and lines, in a list) of the quote that name the event are read, when any
+    does: in "He was 15 in 2002 when he was detained. He pleaded guilty in October.", 2002 does
+    not date the plea.
     """
     dates = find_dates(quote)
-    naming = [(s, e) for s, e in split_sentences(quote) if set(tokens(quote[s:e])) & terms]
+    naming = [(s, e) for s, e in _statements(quote) if set(tokens(quote[s:e])) & terms]
     if naming:
         dates = [d for d in dates if any(s <= d.start < e for s, e in naming)]
     if len(dates) <= 1:
@@ -185,6 +194,23 @@ def nearest_date(quote: str, terms: set[str]) -> DateMention | None:
     if not positions:
         return dates[0]
     return min(dates, key=lambda d: min(abs((d.start + d.end) / 2 - p) for p in positions))
+
+
+def _precise_enough(mention: DateMention, unit: str | None) -> bool:
+    """Whether a date can measure in this unit: days and weeks need the day, months the month."""
+    if unit in ("days", "weeks"):
+        return mention.day is not None
+    return unit != "months" or mention.month is not None
+
+
+def _statements(quote: str) -> list[tuple[int, int]]:
+    """The quote's sentences, each cut at its line breaks: the items of a list ("- 14 August 2009:
+    the appeal court upheld it") are read as statements of their own."""
+    pieces = []
+    for start, end in split_sentences(quote):
+        for line in re.finditer(r"[^\n]+", quote[start:end]):
+            pieces.append((start + line.start(), start + line.end()))
+    return pieces
 
 
 def state_difference(earlier: DateMention, later: DateMention, interval: Interval) -> str:
@@ -200,27 +226,19 @@ _NUMBER_WORD = (
 )
 
 
-# An age stated outright: "was 15 in 2002", "was in fact 22", "aged 15", "a 15-year-old".
-_STATES_AGE = re.compile(
-    rf"\b(?:was|were|is|aged?|at the age of)(?: \w+){{0,2}}? \d{{1,3}}\b(?![,.]\d| (?:{_MONTH})\b)"
-    r"|\b\d{1,3}-year-old\b",
-    re.I,
-)
-
-
 def states_duration(sentence: str, asked: DurationQuestion) -> bool:
     """The sentence already says how long ('a little over two weeks') or how old, as asked, in a
     clause that names one of the events: "foreign minister until three weeks ago" says nothing
-    of the time from a meeting to a story. For an age only the later event counts, since the
-    person's name is everywhere."""
+    of the time from a meeting to a story. An age must stand with at least half the later
+    event's words, since the person's name is everywhere: "whom the cable described as a
+    15-year-old" is not his age when the cables were published."""
     units = asked.unit[:-1] if asked.unit else r"day|week|month|year"
-    states = (
-        _STATES_AGE if asked.age else re.compile(rf"\b(?:{_NUMBER_WORD}) (?:{units})s?\b", re.I)
-    )
+    states = STATES_AGE if asked.age else re.compile(rf"\b(?:{_NUMBER_WORD}) (?:{units})s?\b", re.I)
     events = [asked.later] if asked.age else [asked.earlier, asked.later]
     terms = {t for event in events for t in tokens(event)}
+    needed = (len(terms) + 1) // 2 if asked.age else 1
     return any(
-        states.search(clause) and terms & set(tokens(clause))
+        states.search(clause) and len(terms & set(tokens(clause))) >= needed
         for clause in CLAUSE_BOUNDARY.split(sentence)
     )
 
@@ -238,14 +256,23 @@ def answer_by_computation(
     found = []
     for event in (asked.earlier, asked.later):
         terms = set(tokens(event))
+        # The best sentence that dates the event as precisely as the unit needs: "in February
+        # of 2009" cannot count days, "on 5 February 2009" in another source can.
         dated = [
             (s, d)
             for s in find(event)
-            if s.support >= threshold and (d := nearest_date(s.text, terms)) is not None
+            if s.support >= threshold
+            and (d := nearest_date(s.text, terms)) is not None
+            and _precise_enough(d, asked.unit)
         ]
         if not dated:
             return None
-        found.append(dated[0])
+        # "How long had she been mayor?": the best sentences about her as mayor may date any
+        # time she was; the earliest of them is nearest to when she became it.
+        if asked.state and event == asked.earlier:
+            found.append(min(dated[:STATE_CANDIDATES], key=lambda pair: pair[1].as_date()))
+        else:
+            found.append(dated[0])
     (first, start), (second, end) = found
     interval = difference(start, end, asked.unit)
     # Two events dated the same: one date was read for both. An age must be exact: born in

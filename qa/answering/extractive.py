@@ -52,6 +52,13 @@ _FIGURE = re.compile(
     r"thirty|forty|fifty|dozens?|hundreds?|thousands?|millions?|billions?",
     re.I,
 )
+# An age stated outright: "was 15 in 2002", "was in fact 22", "aged 15", "a 15-year-old".
+STATES_AGE = re.compile(
+    rf"\b(?:was|were|is|aged?|at the age of)(?: \w+){{0,2}}? \d{{1,3}}\b(?![,.]\d| (?:{_MONTHS})\b)"
+    r"|\b\d{1,3}[- ]years?[- ]old\b",
+    re.I,
+)
+_ASKS_AGE = re.compile(r"\bhow old\b|\b(what|which) age\b")
 _HAS_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
 # A sentence saying the record is silent: it answers "does X say…?" but refuses "what did X say?".
 _ABSENCE = re.compile(
@@ -310,6 +317,8 @@ def answer_type(question: str) -> Callable[[str], bool] | None:
         return lambda sentence: bool(_HAS_DAY.search(sentence))
     if _ASKS_DATE.search(lowered):
         return lambda sentence: bool(_HAS_DATE.search(sentence))
+    if _ASKS_AGE.search(lowered):
+        return lambda sentence: bool(STATES_AGE.search(sentence))
     if _ASKS_NUMBER.search(lowered):
         return lambda sentence: bool(_HAS_NUMBER.search(_DATE_FIGURES.sub(" ", sentence)))
     if _ASKS_PERSON.search(lowered):
