@@ -72,6 +72,14 @@ def test_how_many_asks_for_a_figure_counting_the_noun() -> None:
     assert not charges("At 24 he pleaded guilty to murder and terrorism charges.")
 
 
+def test_who_is_answered_by_names_with_accents_and_joined_parts() -> None:
+    person = answer_type("Who replaced Kouchner as foreign minister?")
+    assert person is not None
+    assert person("He was replaced as foreign minister by Michèle Alliot-Marie.")
+    assert person("The order came from Justice James O'Reilly in April.")
+    assert not person("He was replaced as foreign minister in a reshuffle.")
+
+
 def test_how_old_asks_for_a_stated_age() -> None:
     age = answer_type("How old was Khadr at the time of the meeting?")
     assert age is not None

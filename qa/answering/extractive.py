@@ -59,7 +59,10 @@ STATES_AGE = re.compile(
     re.I,
 )
 _ASKS_AGE = re.compile(r"\bhow old\b|\b(what|which) age\b")
-_HAS_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
+# A name: two or more capitalised words, not opening the sentence. Letters beyond ASCII and
+# joined parts count ("Michèle Alliot-Marie", "James O'Reilly").
+_NAME_WORD = r"[A-ZÀ-Þ][^\W\d_]*(?:[-'’][A-ZÀ-Þ]?[^\W\d_]+)*"
+_HAS_NAME = re.compile(rf"(?<![.!?]\s)(?<!^)\b{_NAME_WORD}(?:\s+{_NAME_WORD})+")
 # A sentence saying the record is silent: it answers "does X say…?" but refuses "what did X say?".
 _ABSENCE = re.compile(
     r"\b(does|do|did)( not|n't) (say|detail|specify|disclose|reveal|record|state|mention|explain)\b"
