@@ -59,40 +59,53 @@ def test_date_question_prefers_sentence_with_a_date() -> None:
     assert "2009" in scored[0].text
 
 
-def test_how_many_asks_for_a_figure_counting_the_noun() -> None:
-    counts = answer_type("How many diplomatic cables did the archive hold?")
-    assert counts is not None
-    assert counts("The archive held 251,287 U.S. State Department cables.")
-    assert counts("251,287 — total cables in the archive.")
-    # A number and the noun apart, or the figures of a date, say nothing of how many.
-    assert not counts("In 2010, 12 editors were asked to read the cables.")
-    assert not counts("On 28 November 2010 the cables went online.")
-    charges = answer_type("How many charges did he plead guilty to?")
-    assert charges is not None and charges("He pleaded guilty to all five charges.")
-    assert not charges("At 24 he pleaded guilty to murder and terrorism charges.")
+# (question, sentences holding what it asks for, sentences that do not)
+ANSWER_TYPES = [
+    pytest.param(
+        "How many diplomatic cables did the archive hold?",
+        ["The archive held 251,287 U.S. State Department cables.", "251,287 — total cables."],
+        # A number and the noun apart, or the figures of a date, say nothing of how many.
+        [
+            "In 2010, 12 editors were asked to read the cables.",
+            "On 28 November 2010 cables leaked.",
+        ],
+        id="how many counts the noun past its adjectives",
+    ),
+    pytest.param(
+        "How many charges did he plead guilty to?",
+        ["He pleaded guilty to all five charges."],
+        ["At 24 he pleaded guilty to murder and terrorism charges."],
+        id="how many wants a figure before the noun",
+    ),
+    pytest.param(
+        "Who replaced Kouchner as foreign minister?",
+        ["He was replaced by Michèle Alliot-Marie.", "The order came from Justice James O'Reilly."],
+        ["He was replaced as foreign minister in a reshuffle."],
+        id="names with accents and joined parts",
+    ),
+    pytest.param(
+        "How old was Khadr at the time of the meeting?",
+        ["He was in fact 22 at the time of the meeting.", "The cable called him a 15-year old."],
+        ["In 2002 he faced five charges at Guantanamo."],
+        id="how old wants a stated age",
+    ),
+    pytest.param(
+        "How much did the government pay him?",
+        ["The government paid him C$10.5 million."],
+        ["On 7 July 2017 the government paid him."],
+        id="a date's figures are no amount",
+    ),
+]
 
 
-def test_who_is_answered_by_names_with_accents_and_joined_parts() -> None:
-    person = answer_type("Who replaced Kouchner as foreign minister?")
-    assert person is not None
-    assert person("He was replaced as foreign minister by Michèle Alliot-Marie.")
-    assert person("The order came from Justice James O'Reilly in April.")
-    assert not person("He was replaced as foreign minister in a reshuffle.")
-
-
-def test_how_old_asks_for_a_stated_age() -> None:
-    age = answer_type("How old was Khadr at the time of the meeting?")
-    assert age is not None
-    assert age("He was in fact 22 at the time of the meeting.")
-    assert age("The cable called him a 15-year old Muslim of Canadian origin.")
-    assert not age("In 2002 he faced five charges at Guantanamo.")
-
-
-def test_the_figures_of_a_date_are_not_an_amount() -> None:
-    amount = answer_type("How much did the government pay him?")
-    assert amount is not None
-    assert amount("The government paid him C$10.5 million.")
-    assert not amount("On 7 July 2017 the government paid him.")
+@pytest.mark.parametrize(("question", "fitting", "unfitting"), ANSWER_TYPES)
+def test_a_question_asks_for_a_kind_of_answer(
+    question: str, fitting: list[str], unfitting: list[str]
+) -> None:
+    fits = answer_type(question)
+    assert fits is not None
+    assert all(fits(sentence) for sentence in fitting)
+    assert not any(fits(sentence) for sentence in unfitting)
 
 
 def test_weak_support_is_refused_without_citations() -> None:
