@@ -212,11 +212,14 @@ def compose(
     chosen = [best]
     covered = set(tokens(best.text))
     asked = set(tokens(question))
+    top_authority = max(s.passage.authority for s in ranked)
     for candidate in ranked[1:]:
         if len(chosen) >= max_sentences or candidate.support < 0.85 * best.support:
             break
         present = set(tokens(candidate.text))
-        primary = candidate.passage.authority > max(c.passage.authority for c in chosen)
+        # Only the primary source (the most authoritative one retrieved) takes the place of what
+        # it restates: a dossier a little above another is no reason to quote it instead.
+        primary = candidate.passage.authority == top_authority > best.passage.authority
         adds = bool((asked & present) - covered)
         if any(_overlaps(candidate, c) for c in chosen) or not (primary or adds):
             continue
