@@ -148,7 +148,10 @@ def labelled(source: str, authority: float, text: str, start: int, chunk_id: str
 def test_second_sentence_only_when_it_adds_terms_and_the_primary_source_quoted_instead() -> None:
     dossier = labelled("dossier.md", 0.5, "Kouchner handed Clinton a paper on Khadr.", 0, "d")
     restated = labelled("other.md", 0.5, "Kouchner handed Clinton a paper on Khadr.", 0, "o")
-    article = labelled("article.txt", 1.0, "Kouchner handed Clinton a paper on Khadr.", 0, "a")
+    article = replace(
+        labelled("article.txt", 1.0, "Kouchner handed Clinton a paper on Khadr.", 0, "a"),
+        kind="article",
+    )
     reply = "Clinton responded to Kouchner that she would review it."
     both = labelled("dossier.md", 0.5, f"{dossier.text} {reply}", 0, "b")
 
@@ -165,13 +168,14 @@ def test_second_sentence_only_when_it_adds_terms_and_the_primary_source_quoted_i
     assert cited(handed, dossier, article) == [article.text]
     assert cited(handed, both) == [dossier.text]
     assert cited(f"{handed[:-1]} and how did she respond?", both) == [dossier.text, reply]
-    # Only the primary source takes another's place: a dossier a little above the best one is no
-    # reason to quote it, when what it says may concern someone else.
+    # Only the primary source, the article, takes another's place: a dossier a little above the
+    # best one is no reason to quote it, when what it says may concern someone else.
     profile = labelled("profile.md", 0.5, "Kouchner was born in Avignon in 1939.", 0, "p")
     other = labelled(
         "biography.md", 0.6, "He was born in 1986, when Kouchner was a doctor.", 0, "g"
     )
     assert cited("Where was Kouchner born?", profile, other, article) == [profile.text]
+    assert cited("Where was Kouchner born?", profile, other) == [profile.text]
 
 
 def test_pronoun_led_sentence_is_quoted_with_the_sentence_naming_its_subject() -> None:

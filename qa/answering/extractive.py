@@ -217,9 +217,13 @@ def compose(
         if len(chosen) >= max_sentences or candidate.support < 0.85 * best.support:
             break
         present = set(tokens(candidate.text))
-        # Only the primary source (the most authoritative one retrieved) takes the place of what
-        # it restates: a dossier a little above another is no reason to quote it instead.
-        primary = candidate.passage.authority == top_authority > best.passage.authority
+        # Only the primary source (the news article, the most authoritative source retrieved)
+        # takes the place of what it restates: one dossier a little above another is no reason to
+        # quote it instead.
+        primary = (
+            candidate.passage.kind == "article"
+            and candidate.passage.authority == top_authority > best.passage.authority
+        )
         adds = bool((asked & present) - covered)
         if any(_overlaps(candidate, c) for c in chosen) or not (primary or adds):
             continue
