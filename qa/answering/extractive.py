@@ -200,9 +200,9 @@ def compose(
     idf: Callable[[str], float],
 ) -> list[ScoredSentence]:
     """The best sentence, then runners-up nearly as well supported that cover question terms the
-    sentences already chosen do not. A runner-up from a more authoritative source that covers
-    nothing new (the article saying what a dossier said) is quoted instead of the best sentence:
-    a lesser source restating the answer dilutes it and its citations.
+    sentences already chosen do not. A runner-up from the news article that covers nothing new
+    (the article saying what a dossier said) is quoted instead of the best sentence: a lesser
+    source restating the answer dilutes it and its citations.
 
     If there is still room, the sentence covering most of what the chosen ones leave out of the
     question joins them even when less supported: a question of two facts ("where is the maker of
