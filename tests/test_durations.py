@@ -13,6 +13,7 @@ from qa.answering.durations import (
     states_duration,
 )
 from qa.answering.extractive import score_sentences
+from qa.types import Answer
 from tests.passages import make_passage
 
 START = "The archive went online on 28 November 2010, the site said."
@@ -142,14 +143,9 @@ def test_a_duration_about_something_else_is_not_the_interval_asked() -> None:
 
 def test_an_age_is_never_computed_from_an_approximate_interval() -> None:
     question = "How old was Ada Byron when the engine was described?"
-    asked = parse_duration_question(question)
-    assert asked is not None
-    find = find_in("Ada Byron was born on 10 December 1815.", "The engine was described in 1843.")
-    assert answer_by_computation(question, asked, find, 0.1) is None
-    exact = find_in(
-        "Ada Byron was born on 10 December 1815.", "The engine was described in July 1843."
-    )
-    answer = answer_by_computation(question, asked, exact, 0.1)
+    born = "Ada Byron was born on 10 December 1815."
+    assert computed(question, born, "The engine was described in 1843.") is None
+    answer = computed(question, born, "The engine was described in July 1843.")
     assert answer is not None and answer.answer.endswith(": 27 years.")
 
 
@@ -162,11 +158,16 @@ def find_in(*texts: str):
     return find
 
 
-def test_an_interval_is_answered_with_both_dated_sentences_cited() -> None:
-    question = "How many days after the archive went online did the newspaper's report appear?"
+def computed(question: str, *texts: str) -> Answer | None:
+    """The computed answer to the question from these texts alone (support threshold 0.1)."""
     asked = parse_duration_question(question)
     assert asked is not None
-    answer = answer_by_computation(question, asked, find_in(STORY, START, OTHER), 0.1)
+    return answer_by_computation(question, asked, find_in(*texts), 0.1)
+
+
+def test_an_interval_is_answered_with_both_dated_sentences_cited() -> None:
+    question = "How many days after the archive went online did the newspaper's report appear?"
+    answer = computed(question, STORY, START, OTHER)
     assert answer is not None and not answer.refused
     assert [c.quote for c in answer.citations] == [START, STORY]
     assert answer.answer.endswith("From 28 November 2010 to 1 December 2010: 3 days.")
@@ -174,22 +175,17 @@ def test_an_interval_is_answered_with_both_dated_sentences_cited() -> None:
 
 def test_no_computed_answer_without_a_dated_sentence_for_each_event() -> None:
     question = "How many days after the archive went online did the newspaper's report appear?"
-    asked = parse_duration_question(question)
-    assert asked is not None
-    assert answer_by_computation(question, asked, find_in(START, OTHER), 0.1) is None
+    assert computed(question, START, OTHER) is None
     undated = "The newspaper's report appeared later that week."
-    assert answer_by_computation(question, asked, find_in(START, undated), 0.1) is None
+    assert computed(question, START, undated) is None
 
 
 def test_no_interval_is_stated_between_two_events_dated_alike() -> None:
     question = "How many weeks after the summit did the minister resign?"
-    asked = parse_duration_question(question)
-    assert asked is not None
-    find = find_in(
-        "The summit opened on 5 February 2009.",
-        "The minister spoke at the summit on 5 February 2009.",
+    summit = "The summit opened on 5 February 2009."
+    assert (
+        computed(question, summit, "The minister spoke at the summit on 5 February 2009.") is None
     )
-    assert answer_by_computation(question, asked, find, 0.1) is None
 
 
 def test_each_item_of_a_list_dates_its_own_event() -> None:
@@ -202,13 +198,10 @@ def test_each_item_of_a_list_dates_its_own_event() -> None:
 
 
 def test_an_event_is_dated_as_precisely_as_the_unit_needs() -> None:
-    question = "How many days after the order was the meeting?"
-    asked = parse_duration_question(question)
-    assert asked is not None
     order = "The order was signed on 22 January 2009."
     vague = "The meeting took place in February 2009."
     exact = "On 5 February 2009 the two ministers held their meeting."
-    answer = answer_by_computation(question, asked, find_in(order, vague, exact), 0.1)
+    answer = computed("How many days after the order was the meeting?", order, vague, exact)
     assert answer is not None
     assert [c.quote for c in answer.citations] == [order, exact]
     assert answer.answer.endswith("From 22 January 2009 to 5 February 2009: 14 days.")
@@ -221,7 +214,7 @@ def test_a_state_is_dated_from_the_earliest_of_its_best_sentences() -> None:
     recent = "As mayor she opened the new bridge in March 2009."
     start = "She became mayor in May 2005."
     flood = "The flood came in June 2010."
-    answer = answer_by_computation(question, asked, find_in(recent, start, flood), 0.1)
+    answer = computed(question, recent, start, flood)
     assert answer is not None
     assert [c.quote for c in answer.citations] == [start, flood]
     assert answer.answer.endswith("From May 2005 to June 2010: 5 years.")
