@@ -232,6 +232,21 @@ def test_no_second_sentence_when_none_holds_what_the_first_lacks() -> None:
     ]
 
 
+def test_a_second_telling_of_the_answer_is_not_quoted_and_ends_the_answer() -> None:
+    first = "Kouchner raised Khadr's case with Clinton in February 2009."
+    # Adds "meeting" to what the first covers, but covers again nearly all the first covers.
+    again = "At the meeting in February 2009, the minister raised the case with Clinton."
+    text = f"{first} {again} The meeting was held in Paris."
+    answer = ask("What did Kouchner raise with Clinton at the meeting in February 2009?", text=text)
+    assert [c.quote for c in answer.citations] == [first]
+    # Without the second telling, a sentence holding what the first lacks completes the answer.
+    answer = ask(
+        "What did Kouchner raise with Clinton at the meeting in February 2009?",
+        text=f"{first} The meeting was held in Paris.",
+    )
+    assert [c.quote for c in answer.citations] == [first, "The meeting was held in Paris."]
+
+
 def test_a_claim_is_checked_against_the_sentence_closest_in_meaning() -> None:
     assert is_claim("Khadr was released.") and is_claim(
         "Ottawa asked Washington to send Khadr home"
