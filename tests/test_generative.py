@@ -142,6 +142,22 @@ def test_a_claim_citing_the_wrong_sentence_is_cited_to_the_one_that_bears_it_out
     assert check.reason.startswith("re-cited to 2: only ")
 
 
+def test_with_anchors_a_claim_must_rest_on_a_sentence_the_extractive_answer_quotes() -> None:
+    agreed = ("Clinton agreed to review the case.", [3])
+    # Sentence 3 is no anchor when only the first is: the claim is dropped, or cited to the
+    # anchor when that bears it out too.
+    *_, answer = stream(reply(agreed), anchors=1)
+    assert answer.refused
+    assert [c.reason for c in answer.verification] == [
+        "rests on a sentence the extractive answer does not quote"
+    ]
+    *_, answer = stream(reply(("Kouchner met Clinton on 5 February 2009.", [3])), anchors=1)
+    assert answer.answer == "Kouchner met Clinton on 5 February 2009. [1]"
+    assert answer.verification[0].cited == (1,)
+    *_, answer = stream(reply(agreed), anchors=3)
+    assert answer.answer == "Clinton agreed to review the case. [1]"
+
+
 def test_citations_are_numbered_in_order_of_use_and_shared_sentences_once() -> None:
     answer = ask(
         reply(
@@ -194,16 +210,29 @@ def test_a_yes_no_question_may_be_answered_by_restating_it() -> None:
     assert isinstance(answer, Answer) and not answer.refused
 
 
+COUNTS = "The leaked archive held 251,287 cables. Khadr was 15 when U.S. forces captured him."
+
+
 @pytest.mark.parametrize(
-    ("claim", "kept"),
-    [("5 February 2009", True), ("Kouchner met Clinton to talk about Khadr.", False)],
+    ("question", "claim", "kept"),
+    [
+        ("When did Kouchner meet Clinton?", "5 February 2009", True),
+        ("When did Kouchner meet Clinton?", "Kouchner met Clinton to talk about Khadr.", False),
+        # A bare figure answers how many or how old, though a source sentence must say of what.
+        ("How many cables did the leaked archive hold?", "251,287", True),
+        ("How old was Khadr when U.S. forces captured him?", "15", True),
+        ("How many cables did the leaked archive hold?", "The archive held cables.", False),
+    ],
 )
-def test_a_claim_must_hold_the_kind_of_thing_asked_for(claim: str, kept: bool) -> None:
-    found = candidates()
+def test_a_claim_must_hold_the_kind_of_thing_asked_for(
+    question: str, claim: str, kept: bool
+) -> None:
+    text = TEXT if question.startswith("When") else COUNTS
+    found = candidates(passage(text))
     *_, answer = stream_generatively(
-        "When did Kouchner meet Clinton?",
+        question,
         found,
-        [passage()],
+        [passage(text)],
         FakeListChatModel(responses=[reply((claim, [1, 2]))]),
         system=SYSTEM,
         prompt=PROMPT,
@@ -385,11 +414,15 @@ def generative_pipeline(settings: Settings, client: chromadb.api.ClientAPI, mode
 
 
 class RestatingChatModel(RecordingChatModel):
-    """A fake model that answers with the first candidate sentence it is given, citing it."""
+    """A fake model that answers with the first (or last) candidate sentence it is given, citing
+    it."""
+
+    last: bool = False
 
     def _stream(self, messages, *args, **kwargs):  # type: ignore[no-untyped-def]
-        first = re.search(r"^\[1\] (.*)$", messages[1].content, re.M)
-        self.responses = [reply((first.group(1), [1]))] if first else [reply()]
+        listed = re.findall(r"^\[(\d+)\] (.*)$", messages[1].content, re.M)
+        n, text = listed[-1 if self.last else 0] if listed else ("", "")
+        self.responses = [reply((text, [int(n)]))] if listed else [reply()]
         return super()._stream(messages, *args, **kwargs)
 
 
@@ -419,6 +452,21 @@ def test_the_model_reads_the_sentences_the_extractive_answer_quotes_first(
     quotes = [c.quote for c in extractive.citations]
     assert [text for _, text in listed[: len(quotes)]] == quotes
     assert len(listed) == settings.generative_sentences
+
+
+def test_a_claim_resting_only_on_a_sentence_the_floor_does_not_quote_leaves_the_floor(
+    settings: Settings, memory_client: chromadb.api.ClientAPI
+) -> None:
+    question = "Who handed Clinton a paper about Omar Khadr?"
+    # The model copies the last sentence it was given, which the extractive answer does not quote.
+    model = RestatingChatModel(responses=[""], last=True)
+    pipeline = generative_pipeline(settings, memory_client, model)
+    answer = pipeline.ask(question)
+    extractive = Pipeline(settings, pipeline.store).ask(question)
+    assert answer.answered_by == "extractive" and answer.answer == extractive.answer
+    (check,) = answer.verification
+    assert check.claim not in extractive.answer and not check.supported
+    assert check.reason == "rests on a sentence the extractive answer does not quote"
 
 
 def test_generative_mode_without_its_model_installed_says_what_to_do(

@@ -342,10 +342,14 @@ def judge_sentences(
     return sorted(pool, key=lambda s: -blended[id(s)])
 
 
-def answer_type(question: str) -> Callable[[str], bool] | None:
-    """A test for sentences that hold the kind of thing the question asks for, if it asks one."""
+def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] | None:
+    """A test for sentences that hold the kind of thing the question asks for, if it asks one.
+
+    With short, the test is for a short answer (a generated claim) instead: a bare figure answers
+    "how many cables" or "how old", where a source sentence must count cables or state an age.
+    """
     lowered = question.lower()
-    unit = _counted_unit(lowered)
+    unit = None if short else _counted_unit(lowered)
     if unit:
         # "how many minutes": a number alone is not enough, the sentence must count minutes.
         return lambda sentence: _counts(sentence, unit)
@@ -353,7 +357,7 @@ def answer_type(question: str) -> Callable[[str], bool] | None:
         return lambda sentence: bool(_HAS_DAY.search(sentence))
     if _ASKS_DATE.search(lowered):
         return lambda sentence: bool(_HAS_DATE.search(sentence))
-    if _ASKS_AGE.search(lowered):
+    if _ASKS_AGE.search(lowered) and not short:
         return lambda sentence: bool(STATES_AGE.search(sentence))
     if _ASKS_NUMBER.search(lowered):
         return lambda sentence: bool(_HAS_NUMBER.search(_DATE_FIGURES.sub(" ", sentence)))

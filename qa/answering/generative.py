@@ -8,8 +8,10 @@ OpenAI-compatible server), a list of claims, each a sentence and the ids it cite
 are the extractive scorer's best candidates, so the prompt stays short enough for a 1.5B model on
 two cores. A claim survives only if it cites sentences it was given, most of its content words are
 in them, every name it uses is in them, and every number and date it states stands there (a
-duration counts when it follows from two dates of the cited sentences). What was dropped and why
-is kept in the Answer's `verification` for editors. Each kept claim cites its sentences exactly.
+duration counts when it follows from two dates of the cited sentences). In the pipeline a claim
+may rest only on the sentences the extractive answer quotes: the model words the answer, the
+scorer, which picks evidence better, chooses what it rests on. What was dropped and why is kept
+in the Answer's `verification` for editors. Each kept claim cites its sentences exactly.
 """
 
 from __future__ import annotations
@@ -87,9 +89,13 @@ def stream_generatively(
     refusal: str,
     min_support: float = 0.6,
     timeout_s: float = 20.0,
+    anchors: int | None = None,
 ) -> Iterator[str | Answer]:
     """Each claim the model writes, as soon as it is complete and verified (its text with its
     markers, a leading space after the first), then the Answer: refused when none survived.
+
+    With anchors, a claim may rest only on the first `anchors` candidates (the sentences the
+    extractive answer quotes): the model words the answer, the scorer chooses its evidence.
 
     A reply still running after timeout_s is cut there (the claims verified so far stand). An
     error before the first claim raises AnswerModelError; one after it ends the answer there.
@@ -99,7 +105,7 @@ def stream_generatively(
         yield refused
         return
     messages = answer_messages(question, candidates, system, prompt)
-    verifier = _Verifier(question, candidates, min_support)
+    verifier = _Verifier(question, candidates, min_support, anchors)
     deadline = time.monotonic() + timeout_s
     reply = ""
     finished = False
@@ -201,14 +207,19 @@ class _Verifier:
     """Checks the reply's claims in order, each once; numbers the sentences kept claims cite."""
 
     def __init__(
-        self, question: str, candidates: Sequence[ScoredSentence], min_support: float
+        self,
+        question: str,
+        candidates: Sequence[ScoredSentence],
+        min_support: float,
+        anchors: int | None = None,
     ) -> None:
         self.yes_no = is_yes_no(question)
         # What a claim must add: words beyond the question's ("yes" or "no" for a yes/no one).
         self.asked = set(tokens(question)) | ({"yes", "no"} if self.yes_no else set())
-        self.wants = answer_type(question)
+        self.wants = answer_type(question, short=True)
         self.candidates = candidates
         self.min_support = min_support
+        self.anchors = len(candidates) if anchors is None else anchors
         self.seen = 0  # claims of the reply already checked
         self.pieces: list[str] = []
         self.checks: list[ClaimCheck] = []
@@ -241,6 +252,8 @@ class _Verifier:
         if empty:
             return ClaimCheck(claim, ids, supported=False, reason=empty)
         reason = self._unborne(claim, ids)
+        if not reason and any(i > self.anchors for i in self._contributing(claim, ids)):
+            reason = "rests on a sentence the extractive answer does not quote"
         if not reason:
             return ClaimCheck(claim, ids, supported=True, cited=self._contributing(claim, ids))
         bearing = self._bearing(claim)
@@ -287,8 +300,8 @@ class _Verifier:
         return ""
 
     def _bearing(self, claim: str) -> tuple[int, ...]:
-        """The best-ranked given sentence that bears the claim out, or else pair of them."""
-        ids = range(1, len(self.candidates) + 1)
+        """The best-ranked anchor that bears the claim out, or else pair of them."""
+        ids = range(1, self.anchors + 1)
         singles = [(i,) for i in ids]
         pairs = [(i, j) for i in ids for j in ids if i < j]
         return next((c for c in [*singles, *pairs] if not self._unborne(claim, c)), ())
