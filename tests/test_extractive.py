@@ -222,6 +222,16 @@ def test_a_second_fact_completes_a_two_step_question() -> None:
     ]
 
 
+def test_no_second_fact_when_the_first_holds_the_kind_of_thing_asked_for() -> None:
+    text = "Khadr was captured in July 2002. The firefight took place near Khost."
+    # The second sentence holds "Khost", which the first lacks, but the first holds the date asked.
+    answer = ask("When was Khadr captured in the firefight near Khost?", text=text)
+    assert [c.quote for c in answer.citations] == ["Khadr was captured in July 2002."]
+    # Asked for no kind of thing, the question's other fact is added.
+    answer = ask("What happened to Khadr in the firefight near Khost?", text=text)
+    assert len(answer.citations) == 2
+
+
 def test_no_second_sentence_when_none_holds_what_the_first_lacks() -> None:
     text = (
         "TimeShift was developed by Saber Interactive in Maplewood. The game sold well in Europe."
