@@ -14,7 +14,13 @@ from qa.types import Turn
 
 _PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
 _POSSESSIVE = {"his", "hers", "their"}
-_NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+(?:(?:of|de|du|la|al)\s+)?[A-Z][\w'’-]+)+")
+# A run of capitalised words ("French President Nicolas Sarkozy", "Michèle Alliot-Marie"), or a
+# surname after an honorific ("Mr. Khadr").
+_CAPITALISED_RUN = re.compile(
+    r"\b[A-Z][\w’'-]*(?:\s+(?:(?:de|du|la|al|el)\s+)?[A-Z][\w’'-]*)+"
+    r"|\b(?:Mr|Mrs|Ms|Dr)\.\s+[A-Z][\w’'-]*"
+)
+_HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Dr)\.\s+")
 
 
 # Phrases that address the bot rather than ask about the story: role labels, orders to ignore the
@@ -46,16 +52,21 @@ def strip_instructions(question: str) -> str:
 def condense_question(question: str, history: Sequence[Turn]) -> str:
     """A standalone version of a follow-up question, for retrieval and sentence scoring.
 
-    Third-person pronouns are replaced by the most salient name of the last turn (the answer's
-    first full name, else the question's); a short elliptical question carries the last question
-    along. Instructions aimed at the bot are dropped first (see strip_instructions).
+    Third-person pronouns are replaced by the most salient name of the last turn: the first name
+    the answer adds to its question (who was asked for), else the question's first name. The
+    answer may be the bot's own quote ("But Prime Minister Stephen Harper steadfastly insisted…"),
+    so a name is a run's last two words, titles before them left out. A short elliptical question
+    carries the last question along. Instructions aimed at the bot are dropped first (see
+    strip_instructions).
     """
     question = strip_instructions(question)
     if not history:
         return question
     last = history[-1]
     if _PRONOUN.search(question):
-        name = _first_name(last.answer) or _first_name(last.question)
+        asked = set(tokens(last.question))
+        added = [n for n in _names(last.answer) if not set(tokens(n)) & asked]
+        name = next(iter(added + _names(last.question)), "")
         if name:
             return _PRONOUN.sub(lambda m: _replace(m.group(1), name), question)
         return f"{question} {last.question} {last.answer}"
@@ -64,9 +75,14 @@ def condense_question(question: str, history: Sequence[Turn]) -> str:
     return question
 
 
-def _first_name(text: str) -> str:
-    names = [m.group(0) for m in _NAME.finditer(text)]
-    return max(names, key=len) if names else ""
+def _names(text: str) -> list[str]:
+    """The names in the text, in order: each run's last two words ("Stephen Harper" from "But
+    Prime Minister Stephen Harper"), a possessive's "'s" dropped, an honorific's surname alone."""
+    names = []
+    for run in _CAPITALISED_RUN.finditer(text):
+        words = _HONORIFIC.sub("", run.group(0)).split()
+        names.append(" ".join(words[-2:]).removesuffix("'s").removesuffix("’s"))
+    return names
 
 
 def _replace(pronoun: str, name: str) -> str:

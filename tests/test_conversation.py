@@ -13,6 +13,28 @@ def test_pronoun_takes_the_name_from_the_last_answer() -> None:
     )
 
 
+def test_pronoun_takes_the_name_the_bots_quoted_answer_adds_to_its_question() -> None:
+    # The UI's history holds the bot's own answers: whole quoted sentences with titles and several
+    # names. The name asked about is not the one meant; the name answering the question is.
+    refused = Turn(
+        "Who refused to intervene with the United States?",
+        "But Prime Minister Stephen Harper steadfastly insisted Mr. Khadr faced serious charges, "
+        "and refused to intervene with the United States. [1]",
+    )
+    assert condense_question("What did he say?", [refused]) == "What did Stephen Harper say?"
+    minister = Turn(
+        "Who was the French foreign minister in this story?",
+        "The memo shows that Bernard Kouchner, who was French President Nicolas Sarkozy's "
+        "foreign minister, asked U.S. Secretary of State Hillary Clinton to review the case. [1]",
+    )
+    assert condense_question("Where was he born?", [minister]) == "Where was Bernard Kouchner born?"
+    accused = Turn(
+        "Who was accused of killing Sergeant Christopher Speer?",
+        "Mr. Khadr was in fact 22 at the time of the meeting. [1]",
+    )
+    assert condense_question("How old was he?", [accused]) == "How old was Khadr?"
+
+
 def test_possessive_pronoun() -> None:
     history = [Turn("Who was detained?", "Omar Khadr.")]
     assert condense_question("Where was his trial?", history) == "Where was Omar Khadr's trial?"
