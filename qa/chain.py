@@ -188,7 +188,7 @@ class Pipeline:
                     timeout_s=self.settings.chat_timeout_s,
                     # The scorer chooses evidence better than a small model does (issue 12:
                     # 27 against 20 of 45 dev items), so claims rest on what the floor quotes.
-                    anchors=sum((s.passage.source, s.start) in quoted for s in candidates),
+                    anchors=sum(_span(s) in quoted for s in candidates),
                 ):
                     if isinstance(item, Answer):
                         generated = item
@@ -249,7 +249,7 @@ class Pipeline:
         documents retrieved in this state."""
         ranked = _distinct(self._rank(state["query"], state["documents"], state["retriever"]))
         quoted = _spans(chosen)
-        ranked.sort(key=lambda s: (s.passage.source, s.start) not in quoted)  # stable
+        ranked.sort(key=lambda s: _span(s) not in quoted)  # stable
         return ranked[: self.settings.generative_sentences]
 
     def _rank(
@@ -321,14 +321,19 @@ def _sync_quietly(settings: Settings, pipeline: Pipeline) -> None:
         pipeline.corpus_sync = "failed"
 
 
+def _span(sentence: ScoredSentence) -> tuple[str, int]:
+    """Where a sentence starts: its source and offset, the same for it in any chunk."""
+    return sentence.passage.source, sentence.start
+
+
 def _spans(citations: Sequence[Citation]) -> set[tuple[str, int]]:
-    """The (source, start) of each cited span, as a ScoredSentence's passage.source and start."""
+    """Where each cited span starts, as _span says it of a sentence."""
     return {(c.source, c.start) for c in citations}
 
 
 def _distinct(ranked: list[ScoredSentence]) -> list[ScoredSentence]:
     """The sentences with repeats left out: overlapping chunks hold some sentences twice."""
-    return list({(s.passage.source, s.start): s for s in reversed(ranked)}.values())[::-1]
+    return list({_span(s): s for s in reversed(ranked)}.values())[::-1]
 
 
 def _ms(started: float) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from qa.text import tokens
+from qa.text import tokens, without_possessive
 from qa.types import Turn
 
 _PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
@@ -81,7 +81,7 @@ def _names(text: str) -> list[str]:
     names = []
     for run in _CAPITALISED_RUN.finditer(text):
         words = _HONORIFIC.sub("", run.group(0)).split()
-        names.append(" ".join(words[-2:]).removesuffix("'s").removesuffix("’s"))
+        names.append(without_possessive(" ".join(words[-2:])))
     return names
 
 

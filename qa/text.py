@@ -53,6 +53,11 @@ def stem(token: str) -> str:
     return token[:-1] if len(token) >= 4 and token.endswith("e") else token
 
 
+def without_possessive(name: str) -> str:
+    """The name without a possessive's "'s" ("Sarkozy's" → "Sarkozy")."""
+    return name.removesuffix("'s").removesuffix("’s")
+
+
 def tokens(text: str) -> list[str]:
     """Content tokens for lexical matching: folded, stemmed, stopwords dropped, numbers kept."""
     return [

@@ -239,7 +239,7 @@ def compose(
         if any(_overlaps(candidate, c) for c in chosen) or not (primary or adds):
             continue
         if adds:
-            if _retells(candidate, chosen, asked, idf):
+            if _retells(candidate, asked & covered, idf):
                 return chosen  # the sources agree on the answer: nothing more to add
             chosen.append(candidate)
         else:
@@ -251,21 +251,15 @@ def compose(
     if len(chosen) < max_sentences and not answered:
         total = _weight(asked, idf) or 1.0
         extra = _complement(asked - covered, ranked, chosen, idf, total)
-        chosen += [c for c in extra if not _retells(c, chosen, asked, idf)]
+        chosen += [c for c in extra if not _retells(c, asked & covered, idf)]
     return chosen
 
 
-def _retells(
-    candidate: ScoredSentence,
-    chosen: Sequence[ScoredSentence],
-    asked: set[str],
-    idf: Callable[[str], float],
-) -> bool:
-    """Whether the candidate covers again at least RETELLS of the question's term weight that the
-    chosen sentences cover: a second telling of their fact rather than another fact."""
-    covered = asked & {t for c in chosen for t in tokens(c.text)}
-    again = _weight(covered & set(tokens(candidate.text)), idf)
-    return again >= RETELLS * (_weight(covered, idf) or 1.0)
+def _retells(candidate: ScoredSentence, told: set[str], idf: Callable[[str], float]) -> bool:
+    """Whether the candidate covers again at least RETELLS of the weight of `told`, the question's
+    terms the chosen sentences cover: a second telling of their fact rather than another fact."""
+    again = _weight(told & set(tokens(candidate.text)), idf)
+    return again >= RETELLS * (_weight(told, idf) or 1.0)
 
 
 def _complement(

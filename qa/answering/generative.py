@@ -34,7 +34,7 @@ from qa.config import Settings
 from qa.errors import AnswerModelError, ConfigError
 from qa.models import model_path
 from qa.prompts import Prompt
-from qa.text import fold, tokens
+from qa.text import fold, tokens, without_possessive
 from qa.types import Answer, Citation, ClaimCheck, Passage
 
 MAX_CLAIMS = 2
@@ -252,10 +252,11 @@ class _Verifier:
         if empty:
             return ClaimCheck(claim, ids, supported=False, reason=empty)
         reason = self._unborne(claim, ids)
-        if not reason and any(i > self.anchors for i in self._contributing(claim, ids)):
+        if not reason:  # the ids are known ones: which of them hold what the claim adds
+            contributing = self._contributing(claim, ids)
+            if all(i <= self.anchors for i in contributing):
+                return ClaimCheck(claim, ids, supported=True, cited=contributing)
             reason = "rests on a sentence the extractive answer does not quote"
-        if not reason:
-            return ClaimCheck(claim, ids, supported=True, cited=self._contributing(claim, ids))
         bearing = self._bearing(claim)
         if not bearing:
             return ClaimCheck(claim, ids, supported=False, reason=reason)
@@ -291,7 +292,7 @@ class _Verifier:
         support = len(words & set(tokens(context))) / len(words)
         if support < self.min_support:
             return f"only {support:.0%} of what it adds is in the sentences it cites"
-        names = [n.removesuffix("'s").removesuffix("’s") for n in _NAME.findall(claim)]
+        names = [without_possessive(n) for n in _NAME.findall(claim)]
         missing = [n for n in names if fold(n) not in fold(context)]
         if missing:
             return f"names {missing[0]}, which the sentences it cites do not"
