@@ -22,9 +22,11 @@ from qa.answering.extractive import (
 )
 from qa.answering.generative import load_chat_model, stream_generatively
 from qa.answering.judge import Judge, load_judge
+from qa.answering.left_out import asked_left_out
 from qa.citations import answer_pieces
 from qa.config import Settings
 from qa.conversation import condense_question
+from qa.corpus import read_left_out
 from qa.embeddings import EmbeddingModel, load_embedding_model
 from qa.errors import (
     AnswerModelError,
@@ -64,6 +66,8 @@ class Pipeline:
         self._served = self._retriever_for(store.live_number())
         self._switching = threading.Lock()
         self.refusal = load_prompt(settings.prompts, "refuse").render()
+        self.left_out = read_left_out(settings.corpus)
+        self.left_out_note = load_prompt(settings.prompts, "left_out")
         if settings.mode == "generative" and chat_model is None:
             raise ConfigError("Generative mode needs a chat model.", "Set QA_CHAT_MODEL.")
         self.chat_model = chat_model
@@ -217,7 +221,27 @@ class Pipeline:
             max_sentences=self.settings.max_answer_sentences,
             judge=self.judge,
         )
-        return self._compute(state["query"], answer, state["retriever"]) or answer
+        answer = self._compute(state["query"], answer, state["retriever"]) or answer
+        return self._decline_left_out(state["query"], answer, state["retriever"]) or answer
+
+    def _decline_left_out(
+        self, query: str, answer: Answer, retriever: HybridRetriever
+    ) -> Answer | None:
+        """A refusal that says why, when the question asks for a detail the corpus's editors
+        list as left out and that names it better than the answer's quotes do together (a
+        computed answer's two quotes each hold half of the question)."""
+        quoted = " ".join(c.quote for c in answer.citations)
+        detail = asked_left_out(query, self.left_out, quoted, retriever.lexical.idf)
+        if detail is None:
+            return None
+        note = self.left_out_note.render(item=detail.item, reason=detail.reason)
+        return replace(
+            answer,
+            answer=f"{self.refusal} {note}",
+            refused=True,
+            citations=(),
+            answered_by="extractive",
+        )
 
     def _finish(self, answer: Answer, state: dict[str, Any], started: float) -> Answer:
         timings = {**state["timings"], "answer": _ms(started)}

@@ -53,6 +53,14 @@ class Manifest:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """A detail the corpus's editors list as deliberately left out of the sources."""
+
+    item: str  # as the README words it: "the signing date of the Military Commissions Act of 2009"
+    reason: str  # the section heading's explanation: "could not be confirmed in two independent …"
+
+
+@dataclass(frozen=True)
 class LoadFailure:
     path: str
     reason: str
@@ -88,6 +96,45 @@ def read_manifest(corpus: Path) -> Manifest:
             f"{path} is not a valid manifest: {exc}", "Fix the file or remove it to use defaults."
         ) from exc
     return Manifest(sources=metas, boilerplate=patterns, starters=starters)
+
+
+# The README section listing what the sources leave out, and its optional "(reason)".
+_LEFT_OUT_HEADING = re.compile(r"^(?:not included|not covered|left out)\b\s*(?:\((.*)\))?", re.I)
+_ITEM_SEPARATOR = re.compile(r";\s*|,\s+and\s+|,\s+")
+_ASIDE = re.compile(r"\s*\([^)]*\)")
+_OPENERS = {"the", "a", "an", "any", "his", "her", "its", "their"}
+
+
+def read_left_out(corpus: Path) -> tuple[LeftOut, ...]:
+    """What the corpus README's "Not included" section (or "Not covered", "Left out") lists.
+
+    Each bullet may open with a lead-in ("Cable details found only in the cable text itself: …")
+    and list several details separated by commas or semicolons; each detail is one LeftOut, its
+    asides in parentheses dropped. No README or no such section: nothing is listed.
+    """
+    readme = next((p for p in sorted(corpus.glob("*")) if p.name.lower() == "readme.md"), None)
+    if readme is None:
+        return ()
+    listed: list[LeftOut] = []
+    reason: str | None = None  # None outside the section
+    for line in readme.read_text(encoding="utf-8", errors="replace").splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            section = _LEFT_OUT_HEADING.match(heading.group(2))
+            reason = (section.group(1) or "not included").strip() if section else None
+            continue
+        marker = _LIST_MARKER.match(line)
+        if reason is None or not marker:
+            continue
+        body = _ASIDE.sub("", line[marker.end() :]).strip().rstrip(".")
+        body = body.split(": ", 1)[-1]
+        for item in _ITEM_SEPARATOR.split(body):
+            words = item.split()
+            if len(words) >= 2:
+                # "The signing date of …" opens a bullet; in a sentence it reads "the signing date".
+                words[0] = words[0].lower() if words[0].lower() in _OPENERS else words[0]
+                listed.append(LeftOut(item=" ".join(words), reason=reason))
+    return tuple(listed)
 
 
 def find_source_files(corpus: Path) -> list[Path]:

@@ -62,3 +62,15 @@ def test_cli_reports_missing_index_without_traceback(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["ask", "Who?"], env={"QA_HOME": str(tmp_path)})
     assert result.exit_code == 1
     assert "qa ingest" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_detail_the_readme_lists_as_left_out_is_declined_with_the_reason(
+    real_pipeline: Pipeline,
+) -> None:
+    answer = real_pipeline.ask("On what date was the Military Commissions Act of 2009 signed?")
+    assert answer.refused and answer.citations == ()
+    assert "the signing date of the Military Commissions Act of 2009" in answer.answer
+    assert "could not be confirmed" in answer.answer
+    # The same act's neighbour, which the sources do date, is still answered.
+    answer = real_pipeline.ask("When did Bush sign the Military Commissions Act of 2006 into law?")
+    assert not answer.refused and "17 October 2006" in answer.answer

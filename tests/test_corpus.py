@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from qa.corpus import Manifest, find_source_files, load_source, load_sources, read_manifest
+from qa.corpus import (
+    Manifest,
+    find_source_files,
+    load_source,
+    load_sources,
+    read_left_out,
+    read_manifest,
+)
 from qa.errors import ConfigError, SourceError
 from tests.conftest import CORPUS
 
@@ -146,3 +153,30 @@ def test_invalid_manifest_is_a_clear_error(tmp_path: Path) -> None:
 def test_missing_corpus_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_sources(tmp_path / "nope")
+
+
+def test_left_out_details_are_read_from_the_readme(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text(
+        "# Corpus\n\n- the article and dossiers\n\n"
+        "## Not included (could not be confirmed twice)\n\n"
+        "- Cable details: the 30-minute length of the meeting, the working lunch and press "
+        "conference, and the name of the official who classified it.\n"
+        "- The signing date of the 2009 act (one source gives a Sunday); his UN candidacies.\n\n"
+        "## Licence\n\n- the article stays the Globe's\n",
+        encoding="utf-8",
+    )
+    listed = read_left_out(tmp_path)
+    assert [d.item for d in listed] == [
+        "the 30-minute length of the meeting",
+        "the working lunch and press conference",
+        "the name of the official who classified it",
+        "the signing date of the 2009 act",
+        "his UN candidacies",
+    ]
+    assert {d.reason for d in listed} == {"could not be confirmed twice"}
+
+
+def test_without_a_readme_section_nothing_is_left_out(tmp_path: Path) -> None:
+    assert read_left_out(tmp_path) == ()
+    (tmp_path / "readme.md").write_text("# Corpus\n\n## Sources\n\n- the article\n", "utf-8")
+    assert read_left_out(tmp_path) == ()

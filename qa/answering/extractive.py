@@ -285,6 +285,11 @@ def _weight(terms: set[str], idf: Callable[[str], float]) -> float:
     return sum(idf(t) for t in terms)
 
 
+def covered_share(asked: set[str], present: set[str], idf: Callable[[str], float]) -> float:
+    """The share of the question's term weight (IDF) among the terms present."""
+    return _weight(asked & present, idf) / (_weight(asked, idf) or 1.0)
+
+
 def score_sentences(
     question: str,
     passages: Sequence[Passage],
@@ -296,7 +301,6 @@ def score_sentences(
     or CLAIM_WEIGHTS when the reader states something rather than asks (see is_claim)."""
     weights = weights or (CLAIM_WEIGHTS if is_claim(question) else WEIGHTS)
     asked = set(tokens(question))
-    total = _weight(asked, idf) or 1.0
     wants = answer_type(question)
     yes_no = is_yes_no(question)  # a yes/no answer may restate the question
     scored = []
@@ -307,7 +311,7 @@ def score_sentences(
                 continue
             present = set(tokens(sentence))
             features = Features(
-                coverage=sum(idf(t) for t in asked & present) / total,
+                coverage=covered_share(asked, present, idf),
                 dense=dense(passage, passage.start + s, passage.start + e),
                 rank=1 / (1 + rank),
                 authority=passage.authority,

@@ -1,0 +1,52 @@
+"""Questions about what the sources deliberately leave out (the corpus README's "Not included").
+
+A newsroom that assembles sources knows what it dropped: "the signing date of the Military
+Commissions Act of 2009" could not be confirmed twice. Asked for it, the scorer would quote the
+nearest sentence (the 2009 act's amendments, say) as if it answered. When a listed detail names
+what the question asks better than the best quote does, the reader gets a refusal that says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from qa.answering.extractive import covered_share
+from qa.corpus import LeftOut
+from qa.text import tokens
+
+# A listed detail must share at least this share of terms with the question, both ways (IDF-
+# weighted F1), to be what it asks: below it a shared year or name is all they have in common
+# ("Who won the Stanley Cup in 2010?" and "Kouchner's … resignation in 2010": 0.08). Chosen on
+# corpus/eval/scope.jsonl, where the nearest answerable question scores 0.18 and ten of the twelve
+# questions for listed details 0.28–1.0 (bench/RESULTS.md).
+LEFT_OUT_MIN = 0.25
+
+
+def asked_left_out(
+    question: str, listed: Sequence[LeftOut], quoted: str, idf: Callable[[str], float]
+) -> LeftOut | None:
+    """The listed detail the question asks for, if one names it better than the quoted text.
+
+    A detail names the question by the F1 of their shared terms (it must hold the question's terms
+    and the question its terms: "the exact date the House adopted the motion" is not what "the
+    exact date of the meeting" asks); the quoted text, by the share of the question's terms it covers.
+    """
+    asked = set(tokens(question))
+    best, match = None, 0.0
+    for detail in listed:
+        named = set(tokens(detail.item))
+        shared = sum(idf(t) for t in asked & named)
+        if not shared:
+            continue
+        precision = shared / sum(idf(t) for t in named)
+        recall = shared / sum(idf(t) for t in asked)
+        f1 = 2 * precision * recall / (precision + recall)
+        if f1 > match:
+            best, match = detail, f1
+    if (
+        best is None
+        or match < LEFT_OUT_MIN
+        or match <= covered_share(asked, set(tokens(quoted)), idf)
+    ):
+        return None
+    return best
