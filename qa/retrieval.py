@@ -33,7 +33,7 @@ class HybridRetriever(BaseRetriever):
 
     store: Generation
     k: int = 5
-    fetch_k: int = 20
+    fetch_k: int = 40
     rrf_k: int = 60
     authority_weight: float = 1.0
     lexical_weight: float = 1.0
