@@ -7,12 +7,12 @@ from qa.answering.durations import (
     answer_by_computation,
     difference,
     figure_follows,
-    find_dates,
     nearest_date,
     parse_duration_question,
     states_duration,
 )
 from qa.answering.extractive import score_sentences
+from qa.dates import find_dates
 from qa.types import Answer
 from tests.passages import make_passage
 

@@ -10,6 +10,7 @@ from qa.answering.extractive import (
     JUDGE_POOL,
     answer_extractively,
     answer_type,
+    date_answer,
     is_claim,
     refuses_by_absence,
     score_sentences,
@@ -49,7 +50,28 @@ def test_answer_quotes_sentence_with_span_offsets() -> None:
     first = answer.citations[0]
     assert first.quote == "Kouchner met Clinton on 5 February 2009."
     assert (first.start, first.end) == (100, 100 + len(first.quote))
-    assert answer.answer.startswith(first.quote + " [1]")
+    # The date asked for comes first, then the quote that gives it.
+    assert answer.answer.startswith(f"5 February 2009: {first.quote} [1]")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "stated"),
+    [
+        ("In what month and year did they meet?", "They met in February of 2009.", "February 2009"),
+        ("What year was he born?", "He was born on 19 September 1986.", "1986"),
+        ("What date is given for the photo?", "Taken on March 30, 2010.", "30 March 2010"),
+        # The date the question names is not its answer.
+        ("When after 2002 was he tried?", "Captured in 2002, he was tried in 2010.", "2010"),
+        # Several dates, or none precise enough: the quote alone answers.
+        ("When was he the envoy?", "From July 1999 to January 2001 he was the envoy.", None),
+        ("On what date did they meet?", "They met in February 2009.", None),
+        ("Who met Clinton?", "Kouchner met Clinton on 5 February 2009.", None),
+    ],
+)
+def test_a_date_question_is_answered_with_the_one_date_its_quote_gives(
+    question: str, sentence: str, stated: str | None
+) -> None:
+    assert date_answer(question, sentence) == stated
 
 
 def test_date_question_prefers_sentence_with_a_date() -> None:

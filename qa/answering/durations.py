@@ -10,7 +10,6 @@ the dates in the cited quotes alone, the check generated answers go through as w
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,19 +18,10 @@ from datetime import date
 from qa.answering.extractive import STATES_AGE, ScoredSentence
 from qa.chunking import split_sentences
 from qa.citations import cited_pieces, span_citation
+from qa.dates import DateMention, find_dates
 from qa.text import CLAUSE_BOUNDARY, tokens
 from qa.types import Answer
 
-_MONTH_NAMES = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTH = "|".join(_MONTH_NAMES)
-_YEAR = r"1[89]\d\d|20\d\d"
-# Most precise first: a day-month-year date must not also be read as a bare year.
-_DATE_PATTERNS = (
-    re.compile(rf"\b(?P<day>\d{{1,2}}) (?P<month>{_MONTH}),? (?P<year>{_YEAR})\b", re.I),
-    re.compile(rf"\b(?P<month>{_MONTH}) (?P<day>\d{{1,2}}),? (?P<year>{_YEAR})\b", re.I),
-    re.compile(rf"\b(?P<month>{_MONTH}),? (?:of )?(?P<year>{_YEAR})\b", re.I),
-    re.compile(rf"\b(?P<year>{_YEAR})\b"),
-)
 _UNIT = r"(?P<unit>days?|weeks?|months?|years?)"
 _AUX = r"(?:did|does|do|was|were|is|are|had|has|have|would|could)"
 _HOW_MUCH_TIME = rf"how (?:many|much) {_UNIT}|how long"
@@ -63,25 +53,6 @@ _AGE = re.compile(
 
 
 @dataclass(frozen=True)
-class DateMention:
-    """A date as precisely as the text gives it, and where it stands in the text."""
-
-    year: int
-    month: int | None
-    day: int | None
-    start: int
-    end: int
-    text: str
-
-    def as_date(self) -> date:
-        return date(self.year, self.month or 1, self.day or 1)
-
-    @property
-    def precision(self) -> str:
-        return "day" if self.day else "month" if self.month else "year"
-
-
-@dataclass(frozen=True)
 class DurationQuestion:
     """Asks how long from event `earlier` to event `later`, in `unit` (None: the natural unit)."""
 
@@ -90,22 +61,6 @@ class DurationQuestion:
     unit: str | None
     age: bool = False  # "how old": earlier is a birth, the answer is whole years
     state: bool = False  # "how long had A been …": earlier is the start of a state
-
-
-def find_dates(text: str) -> list[DateMention]:
-    """Every date in the text, each once (the most precise reading of overlapping ones)."""
-    found: list[DateMention] = []
-    for pattern in _DATE_PATTERNS:
-        for m in pattern.finditer(text):
-            if any(m.start() < d.end and d.start < m.end() for d in found):
-                continue
-            groups = m.groupdict()
-            month = _MONTH_NAMES[groups["month"].lower()] if groups.get("month") else None
-            day = int(groups["day"]) if groups.get("day") else None
-            if day is not None and (month is None or day > calendar.monthrange(2000, month)[1]):
-                continue
-            found.append(DateMention(int(groups["year"]), month, day, m.start(), m.end(), m[0]))
-    return sorted(found, key=lambda d: d.start)
 
 
 def parse_duration_question(question: str) -> DurationQuestion | None:

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from qa.chunking import quotable_spans
 from qa.citations import cited_pieces, span_citation
+from qa.dates import PRECISIONS, find_dates, spoken
 from qa.text import CLAUSE_BOUNDARY, STOPWORDS, stem, tokens
 from qa.types import Answer, Passage
 
@@ -33,6 +34,8 @@ _ASKS_PERSON = re.compile(r"^\s*(who|whom)\b|\bwhich (person|official|minister|p
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _YES_NO = re.compile(r"^\s*(does|do|did|is|was|were|are|has|have|had|can|could)\b", re.I)
 _ASKS_DAY = re.compile(r"\b(exact date|what day|which day|on what date|what date)\b")
+_ASKS_MONTH = re.compile(r"\b(what|which) month\b|\bmonth and year\b")
+_ASKS_YEAR = re.compile(r"\b(what|which) year\b")
 _HAS_DAY = re.compile(rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}\b", re.I)
 _HAS_DATE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b", re.I)
 _HAS_NUMBER = re.compile(
@@ -195,9 +198,39 @@ def answer_extractively(
         for n, s in enumerate(chosen, start=1)
     )
     text = "".join(cited_pieces(citations))
+    when = date_answer(question, chosen[0].text)
     return Answer(
-        question=question, answer=text, refused=False, citations=citations, passages=tuple(passages)
+        question=question,
+        answer=f"{when}: {text}" if when else text,
+        refused=False,
+        citations=citations,
+        passages=tuple(passages),
     )
+
+
+def date_answer(question: str, sentence: str) -> str | None:
+    """For a question asking when, the one date the sentence gives (to the precision asked: "in
+    what month and year" → "February 2009" from "in February of 2009"), stated before the quote
+    that gives it; None when it gives none or several, or only dates the question names itself."""
+    lowered = question.lower()
+    if not _ASKS_DATE.search(lowered) and not _ASKS_DAY.search(lowered):
+        return None
+    precision = (
+        "day"
+        if _ASKS_DAY.search(lowered)
+        else "month"
+        if _ASKS_MONTH.search(lowered)
+        else "year"
+        if _ASKS_YEAR.search(lowered)
+        else None
+    )
+    named = {spoken(d) for d in find_dates(question)}
+    given = [d for d in find_dates(sentence) if spoken(d) not in named]
+    if precision is not None:
+        wanted = PRECISIONS.index(precision)
+        given = [d for d in given if PRECISIONS.index(d.precision) >= wanted]
+    answers = {spoken(d, precision or d.precision) for d in given}
+    return answers.pop() if len(answers) == 1 else None
 
 
 def compose(

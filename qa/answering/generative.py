@@ -27,7 +27,8 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable
 from langchain_core.utils.json import parse_partial_json
 
-from qa.answering.durations import figure_follows, find_dates
+from qa.answering.durations import figure_follows
+from qa.dates import find_dates
 from qa.answering.extractive import ScoredSentence, answer_type, is_yes_no
 from qa.citations import span_citation
 from qa.config import Settings

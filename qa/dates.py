@@ -1,0 +1,71 @@
+"""Dates as news text writes them: "5 February 2009", "March 30, 2010", "February of 2009", "1999".
+
+Read by computed answers (the interval between two dated facts), by the generative verifier (a
+claim's dates must be the quotes') and by the extractive answerer (a date question's answer stated
+first).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_MONTH_NAMES = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTH = "|".join(_MONTH_NAMES)
+_YEAR = r"1[89]\d\d|20\d\d"
+# Most precise first: a day-month-year date must not also be read as a bare year.
+_DATE_PATTERNS = (
+    re.compile(rf"\b(?P<day>\d{{1,2}}) (?P<month>{_MONTH}),? (?P<year>{_YEAR})\b", re.I),
+    re.compile(rf"\b(?P<month>{_MONTH}) (?P<day>\d{{1,2}}),? (?P<year>{_YEAR})\b", re.I),
+    re.compile(rf"\b(?P<month>{_MONTH}),? (?:of )?(?P<year>{_YEAR})\b", re.I),
+    re.compile(rf"\b(?P<year>{_YEAR})\b"),
+)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date as precisely as the text gives it, and where it stands in the text."""
+
+    year: int
+    month: int | None
+    day: int | None
+    start: int
+    end: int
+    text: str
+
+    def as_date(self) -> date:
+        return date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day else "month" if self.month else "year"
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """Every date in the text, each once (the most precise reading of overlapping ones)."""
+    found: list[DateMention] = []
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < d.end and d.start < m.end() for d in found):
+                continue
+            groups = m.groupdict()
+            month = _MONTH_NAMES[groups["month"].lower()] if groups.get("month") else None
+            day = int(groups["day"]) if groups.get("day") else None
+            if day is not None and (month is None or day > calendar.monthrange(2000, month)[1]):
+                continue
+            found.append(DateMention(int(groups["year"]), month, day, m.start(), m.end(), m[0]))
+    return sorted(found, key=lambda d: d.start)
+
+
+PRECISIONS = ("year", "month", "day")
+
+
+def spoken(mention: DateMention, precision: str = "day") -> str:
+    """The date as an answer states it, day first, to at most `precision`: "5 February 2009",
+    "February 2009" (also for "February of 2009"), "2009"."""
+    keep = PRECISIONS.index(precision)
+    month = calendar.month_name[mention.month] if mention.month and keep >= 1 else ""
+    day = mention.day if keep >= 2 else None
+    return " ".join(str(part) for part in (day, month, mention.year) if part)
