@@ -28,10 +28,10 @@ from langchain_core.runnables import Runnable
 from langchain_core.utils.json import parse_partial_json
 
 from qa.answering.durations import figure_follows
-from qa.dates import find_dates
 from qa.answering.extractive import ScoredSentence, answer_type, is_yes_no
 from qa.citations import span_citation
 from qa.config import Settings
+from qa.dates import find_dates
 from qa.errors import AnswerModelError, ConfigError
 from qa.models import model_path
 from qa.prompts import Prompt
