@@ -113,11 +113,13 @@ def read_left_out(corpus: Path) -> tuple[LeftOut, ...]:
     asides in parentheses dropped. No README or no such section: nothing is listed.
     """
     readme = next((p for p in sorted(corpus.glob("*")) if p.name.lower() == "readme.md"), None)
-    if readme is None:
+    try:
+        text = readme.read_text(encoding="utf-8", errors="replace") if readme else ""
+    except OSError:  # unreadable, or a folder of that name: nothing is listed, nothing breaks
         return ()
     listed: list[LeftOut] = []
     reason: str | None = None  # None outside the section
-    for line in readme.read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in text.splitlines():
         heading = _HEADING.match(line)
         if heading:
             section = _LEFT_OUT_HEADING.match(heading.group(2))

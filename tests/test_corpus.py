@@ -180,3 +180,8 @@ def test_without_a_readme_section_nothing_is_left_out(tmp_path: Path) -> None:
     assert read_left_out(tmp_path) == ()
     (tmp_path / "readme.md").write_text("# Corpus\n\n## Sources\n\n- the article\n", "utf-8")
     assert read_left_out(tmp_path) == ()
+
+
+def test_a_readme_that_cannot_be_read_lists_nothing(tmp_path: Path) -> None:
+    (tmp_path / "README.md").mkdir()
+    assert read_left_out(tmp_path) == ()
