@@ -106,6 +106,13 @@ ANSWER_TYPES = [
         id="names with accents and joined parts",
     ),
     pytest.param(
+        "Who handed Clinton a paper about Omar Khadr?",
+        ["It was Bernard Kouchner who handed her a paper concerning Omar Khadr."],
+        # The only name is one the question gives: the sentence does not say who.
+        ["At the end, the FM handed the Secretary a paper concerning Omar Khadr."],
+        id="who wants someone the question does not name",
+    ),
+    pytest.param(
         "How old was Khadr at the time of the meeting?",
         ["He was in fact 22 at the time of the meeting.", "The cable called him a 15-year old."],
         ["In 2002 he faced five charges at Guantanamo."],

@@ -54,6 +54,6 @@ def test_the_pipeline_ranks_with_the_judge_when_asked_to(real_pipeline: Pipeline
     assert real_pipeline.judge is None  # opt-in: QA_JUDGE=true
     settings = real_pipeline.settings.model_copy(update={"judge": True})
     judged = Pipeline(settings, real_pipeline.store, judge=load_judge())
-    answered = judged.ask("Who handed Clinton a paper about Omar Khadr?")
+    answered = judged.ask("Who asked Hillary Clinton to review Omar Khadr's case?")
     assert not answered.refused and "Kouchner" in answered.answer
     assert judged.ask("What is the boiling point of mercury?").refused

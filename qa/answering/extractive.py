@@ -397,7 +397,12 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
     if _ASKS_NUMBER.search(lowered):
         return lambda sentence: bool(_HAS_NUMBER.search(_DATE_FIGURES.sub(" ", sentence)))
     if _ASKS_PERSON.search(lowered):
-        return lambda sentence: bool(_HAS_NAME.search(sentence))
+        # Someone the question does not name already: "Who handed Clinton a paper about Omar
+        # Khadr?" is not answered by "the FM handed the Secretary a paper concerning Omar Khadr".
+        asked = set(tokens(question))
+        return lambda sentence: any(
+            set(tokens(name[0])) - asked for name in _HAS_NAME.finditer(sentence)
+        )
     return None
 
 
