@@ -430,7 +430,9 @@ def test_the_pipeline_streams_a_verified_generated_answer(
     settings: Settings, memory_client: chromadb.api.ClientAPI
 ) -> None:
     pipeline = generative_pipeline(settings, memory_client, RestatingChatModel(responses=[""]))
-    *pieces, answer = pipeline.stream("Who handed Clinton a paper about Omar Khadr?")
+    # The floor's first quote names who asked: restated, it is a verified answer. (The cable's
+    # "the FM handed the Secretary a paper" names no one, so restating it would not be.)
+    *pieces, answer = pipeline.stream("Who asked Hillary Clinton to review Omar Khadr's case?")
     assert "".join(pieces) == answer.answer and answer.answered_by == "generative"
     (citation,) = answer.citations
     assert citation.quote in answer.passages[0].text or any(
