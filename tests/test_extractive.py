@@ -66,6 +66,8 @@ def test_answer_quotes_sentence_with_span_offsets() -> None:
         ("When was he the envoy?", "From July 1999 to January 2001 he was the envoy.", None),
         ("On what date did they meet?", "They met in February 2009.", None),
         ("Who met Clinton?", "Kouchner met Clinton on 5 February 2009.", None),
+        # A quote about someone else: its date is not stated as the answer.
+        ("When did Kouchner resign?", "Alliot-Marie resigned on 27 February 2011.", None),
     ],
 )
 def test_a_date_question_is_answered_with_the_one_date_its_quote_gives(

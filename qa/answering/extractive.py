@@ -66,6 +66,8 @@ _ASKS_AGE = re.compile(r"\bhow old\b|\b(what|which) age\b")
 # joined parts count ("Michèle Alliot-Marie", "James O'Reilly").
 _NAME_WORD = r"[A-ZÀ-Þ][^\W\d_]*(?:[-'’][A-ZÀ-Þ]?[^\W\d_]+)*"
 _HAS_NAME = re.compile(rf"(?<![.!?]\s)(?<!^)\b{_NAME_WORD}(?:\s+{_NAME_WORD})+")
+# Capitalised words after the first, one or more: the names a question gives ("Kouchner").
+_CAPITALISED = re.compile(rf"(?<![.!?]\s)(?<!^)\b{_NAME_WORD}(?:\s+{_NAME_WORD})*")
 # A sentence saying the record is silent: it answers "does X say…?" but refuses "what did X say?".
 _ABSENCE = re.compile(
     r"\b(does|do|did)( not|n't) (say|detail|specify|disclose|reveal|record|state|mention|explain)\b"
@@ -211,9 +213,15 @@ def answer_extractively(
 def date_answer(question: str, sentence: str) -> str | None:
     """For a question asking when, the one date the sentence gives (to the precision asked: "in
     what month and year" → "February 2009" from "in February of 2009"), stated before the quote
-    that gives it; None when it gives none or several, or only dates the question names itself."""
+    that gives it; None when it gives none or several, or only dates the question names itself,
+    or when the sentence leaves out someone the question names: "When did Kouchner resign?" is not
+    answered by the date of "she resigned on 27 February 2011", and stating it would make the wrong
+    quote look like an answer."""
     lowered = question.lower()
     if not _ASKS_DATE.search(lowered) and not _ASKS_DAY.search(lowered):
+        return None
+    present = set(tokens(sentence))
+    if any(not set(tokens(name[0])) & present for name in _CAPITALISED.finditer(question)):
         return None
     precision = (
         "day"
