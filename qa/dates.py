@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import date
 
 _MONTH_NAMES = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTH = "|".join(_MONTH_NAMES)
-_YEAR = r"1[89]\d\d|20\d\d"
+# Regex alternations, also used by the extractive answerer's tests for dates in a sentence.
+MONTHS = "|".join(_MONTH_NAMES)
+YEAR = r"1[89]\d\d|20\d\d"
 # Most precise first: a day-month-year date must not also be read as a bare year.
 _DATE_PATTERNS = (
-    re.compile(rf"\b(?P<day>\d{{1,2}}) (?P<month>{_MONTH}),? (?P<year>{_YEAR})\b", re.I),
-    re.compile(rf"\b(?P<month>{_MONTH}) (?P<day>\d{{1,2}}),? (?P<year>{_YEAR})\b", re.I),
-    re.compile(rf"\b(?P<month>{_MONTH}),? (?:of )?(?P<year>{_YEAR})\b", re.I),
-    re.compile(rf"\b(?P<year>{_YEAR})\b"),
+    re.compile(rf"\b(?P<day>\d{{1,2}}) (?P<month>{MONTHS}),? (?P<year>{YEAR})\b", re.I),
+    re.compile(rf"\b(?P<month>{MONTHS}) (?P<day>\d{{1,2}}),? (?P<year>{YEAR})\b", re.I),
+    re.compile(rf"\b(?P<month>{MONTHS}),? (?:of )?(?P<year>{YEAR})\b", re.I),
+    re.compile(rf"\b(?P<year>{YEAR})\b"),
 )
 
 

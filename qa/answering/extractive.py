@@ -16,12 +16,11 @@ from typing import Protocol
 
 from qa.chunking import quotable_spans
 from qa.citations import cited_pieces, span_citation
-from qa.dates import PRECISIONS, find_dates, spoken
+from qa.dates import MONTHS, PRECISIONS, YEAR, find_dates, spoken
 from qa.text import CLAUSE_BOUNDARY, STOPWORDS, stem, tokens
 from qa.types import Answer, Passage
 
 # What a question asks for, recognised from its wording.
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # "When" asks for a date only as the question word: "what was he doing when…" asks something else.
 _ASKS_DATE = re.compile(
     r"^\W*((and|but|so|then) )?when\b"
@@ -36,8 +35,10 @@ _YES_NO = re.compile(r"^\s*(does|do|did|is|was|were|are|has|have|had|can|could)\
 _ASKS_DAY = re.compile(r"\b(exact date|what day|which day|on what date|what date)\b")
 _ASKS_MONTH = re.compile(r"\b(what|which) month\b|\bmonth and year\b")
 _ASKS_YEAR = re.compile(r"\b(what|which) year\b")
-_HAS_DAY = re.compile(rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}\b", re.I)
-_HAS_DATE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b", re.I)
+# How precise a date the question wants, the most precise asked for first.
+_ASKS_PRECISION = ((_ASKS_DAY, "day"), (_ASKS_MONTH, "month"), (_ASKS_YEAR, "year"))
+_HAS_DAY = re.compile(rf"\b\d{{1,2}} ({MONTHS})\b|\b({MONTHS}) \d{{1,2}}\b", re.I)
+_HAS_DATE = re.compile(rf"\b({YEAR})\b|\b({MONTHS})\b", re.I)
 _HAS_NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
     r"hundred|thousand|million|billion|dozen|weeks?|months?|years?)\b",
@@ -46,7 +47,7 @@ _HAS_NUMBER = re.compile(
 # A date's figures (a year, a day of the month) count nothing: "how much did Canada pay?" is not
 # answered by "On 1 November 2010 …".
 _DATE_FIGURES = re.compile(
-    rf"\b\d{{1,2}} ({_MONTHS})(,? \d{{4}})?\b|\b({_MONTHS}) \d{{1,2}}(, \d{{4}})?\b|\b(1[89]\d\d|20\d\d)\b",
+    rf"\b\d{{1,2}} ({MONTHS})(,? \d{{4}})?\b|\b({MONTHS}) \d{{1,2}}(, \d{{4}})?\b|\b({YEAR})\b",
     re.I,
 )
 # A word that is a count: "251,287", "five", "hundreds".
@@ -57,7 +58,7 @@ _FIGURE = re.compile(
 )
 # An age stated outright: "was 15 in 2002", "was in fact 22", "aged 15", "a 15-year-old".
 STATES_AGE = re.compile(
-    rf"\b(?:was|were|is|aged?|at the age of)(?: \w+){{0,2}}? \d{{1,3}}\b(?![,.]\d| (?:{_MONTHS})\b)"
+    rf"\b(?:was|were|is|aged?|at the age of)(?: \w+){{0,2}}? \d{{1,3}}\b(?![,.]\d| (?:{MONTHS})\b)"
     r"|\b\d{1,3}[- ]years?[- ]old\b",
     re.I,
 )
@@ -223,15 +224,7 @@ def date_answer(question: str, sentence: str) -> str | None:
     present = set(tokens(sentence))
     if any(not set(tokens(name[0])) & present for name in _CAPITALISED.finditer(question)):
         return None
-    precision = (
-        "day"
-        if _ASKS_DAY.search(lowered)
-        else "month"
-        if _ASKS_MONTH.search(lowered)
-        else "year"
-        if _ASKS_YEAR.search(lowered)
-        else None
-    )
+    precision = next((p for pattern, p in _ASKS_PRECISION if pattern.search(lowered)), None)
     named = {spoken(d) for d in find_dates(question)}
     given = [d for d in find_dates(sentence) if spoken(d) not in named]
     if precision is not None:

@@ -35,11 +35,10 @@ def asked_left_out(
     best, match = None, 0.0
     for detail in listed:
         named = set(tokens(detail.item))
-        shared = sum(idf(t) for t in asked & named)
-        if not shared:
+        recall = covered_share(asked, named, idf)
+        if not recall:
             continue
-        precision = shared / sum(idf(t) for t in named)
-        recall = shared / sum(idf(t) for t in asked)
+        precision = covered_share(named, asked, idf)
         f1 = 2 * precision * recall / (precision + recall)
         if f1 > match:
             best, match = detail, f1
