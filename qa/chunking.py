@@ -67,38 +67,82 @@ _ABBREVIATIONS = {
 # something that can start a sentence.
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-Ý])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
-_BLANK_OR_MARKERS = re.compile(r"(?:\s|[-*+]|\d{1,3}[.)])*")
-# A sentence whose subject is a pronoun: first word, or after introductory phrases set off by
-# commas ("As president, she…"). "Clinton told him she would…" has a named subject.
-_PRONOUN_SUBJECT = re.compile(r"\W*(?:[^,.;]{1,80},\s+){0,2}(he|she|they)\b", re.I)
-MAX_CONTEXT = 2  # sentences a pronoun-led one may bring along
+# A list item or a paragraph starts a sentence whatever ends the line before: items of a timeline
+# ("- 14 August 2009: the court upheld…") often end without a full stop or start with a digit after
+# a dash, and one run-on "sentence" of a whole list answers everything it names.
+_MARKER = r"(?:[-*+•]|\d{1,3}[.)])"
+_LIST_MARKER = re.compile(rf"[ \t]*{_MARKER}[ \t]+")
+_ITEM_GAP = re.compile(rf"\s*\n[ \t]*{_MARKER}[ \t]+")
+_LINE_BOUNDARY = re.compile(rf"\n(?:[ \t]*\n)*[ \t]*{_MARKER}[ \t]+|\n[ \t]*\n\s*")
+_BLANK_OR_MARKERS = re.compile(rf"(?:\s|{_MARKER})*")
+# A sentence led by a pronoun: first word, or after introductory phrases set off by commas ("As
+# president, she…"). "Clinton told him she would…" has a named subject. Such a sentence stays in
+# the passage of the one before it.
+_COMMA_OPENINGS = r"\W*(?:[^,.;]{1,80},\s+){0,2}"
+_PRONOUN_LED = re.compile(_COMMA_OPENINGS + r"(he|she|they)\b", re.I)
+# A sentence whose subject is a pronoun, also after an opening that names a time or place without a
+# comma ("In November 2007 she met…"): quoted, it brings the sentences that say who she is. Used
+# for chunking as well, it let passages grow and moved two dev answers out of retrieval's top five
+# (bench/RESULTS.md), so chunking keeps the narrower test.
+_PRONOUN_SUBJECT = re.compile(
+    _COMMA_OPENINGS
+    + r"(?:(?:in|on|at|by|after|before|during|from|until)(?:\s+[^\s,.;:]+){1,6}\s+)?"
+    + r"(he|she|they)\b",
+    re.I,
+)
+MAX_CONTEXT = 3  # sentences a pronoun-led one may bring along (a list's lead and two items)
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence spans (start, end) inside text[start:end], trimmed of surrounding whitespace."""
+    """Sentence spans (start, end) inside text[start:end], trimmed of surrounding whitespace and of
+    list markers."""
     end = len(text) if end is None else end
+    if marker := _LIST_MARKER.match(text, start, end):
+        start = marker.end()
+    # (where the sentence stops, where the next one starts, the full stop's match if any)
+    cuts = sorted(
+        [(m.end(), m.end(), m) for m in _BOUNDARY.finditer(text, start, end)]
+        + [(m.start(), m.end(), None) for m in _LINE_BOUNDARY.finditer(text, start, end)],
+        key=lambda cut: cut[0],
+    )
     spans, cursor = [], start
-    for match in _BOUNDARY.finditer(text, start, end):
-        if match.group().startswith(".") and _is_abbreviation(text[cursor : match.start()]):
+    for stop, resume, stop_match in cuts:
+        if stop < cursor:  # a full stop before a list item: the line already cut there
             continue
-        spans.append((cursor, match.end()))
-        cursor = match.end()
+        if (
+            stop_match
+            and stop_match.group().startswith(".")
+            and _is_abbreviation(text[cursor : stop_match.start()])
+        ):
+            continue
+        spans.append((cursor, stop))
+        cursor = resume
     spans.append((cursor, end))
     return [trimmed for s, e in spans if (trimmed := _trim(text, s, e))]
 
 
 def quotable_spans(text: str) -> list[tuple[int, int]]:
-    """The spans a passage can be quoted by: each sentence, and a sentence whose subject is a
-    pronoun together with the sentences before it back to one that names who "she" is (at most
-    MAX_CONTEXT). Alone, "She wrote that…" can neither answer "who wrote…?" nor be embedded
-    near it, and reads out of context when quoted."""
+    """The spans a passage can be quoted by: each sentence; a sentence whose subject is a pronoun
+    together with the sentences before it back to one that names who "she" is (at most
+    MAX_CONTEXT); and a sentence that introduces a list ("…with five news organizations:")
+    together with the list. Alone, "She wrote that…" can neither answer "who wrote…?" nor be
+    embedded near it, and reads out of context when quoted; alone, a list item does not say what
+    it is a list of."""
     sentences = split_sentences(text)
     spans = []
-    for i, (_, end) in enumerate(sentences):
+    for i, (start, end) in enumerate(sentences):
         first = i
         while first and i - first < MAX_CONTEXT and _PRONOUN_SUBJECT.match(text, *sentences[first]):
             first -= 1
         spans.append((sentences[first][0], end))
+        if text[end - 1] == ":":
+            last = i
+            while last + 1 < len(sentences) and _ITEM_GAP.fullmatch(
+                text, sentences[last][1], sentences[last + 1][0]
+            ):
+                last += 1
+            if last > i:
+                spans.append((start, sentences[last][1]))
     return spans
 
 
@@ -157,7 +201,7 @@ def _can_join(
     last = group[-1]
     # A sentence whose subject is a pronoun may grow the passage to twice its size rather than
     # open the next one, cut off from the sentence saying who "he" is.
-    pronoun_led = _PRONOUN_SUBJECT.match(source.text, unit[0], unit[1])
+    pronoun_led = _PRONOUN_LED.match(source.text, unit[0], unit[1])
     limit = 2 * chunk_chars if pronoun_led else chunk_chars
     if unit[2] != last[2] or unit[1] - group[0][0] > limit:
         return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -35,6 +36,29 @@ def test_split_sentences_respects_bounds() -> None:
     assert [text[s:e] for s, e in split_sentences(text, start)] == ["Keep this one.", "And this."]
 
 
+def test_list_items_and_paragraphs_are_sentences_without_their_markers() -> None:
+    text = (
+        "Key dates:\n\n- 23 April 2009: a judge ordered Ottawa to seek his return.\n"
+        "- 14 August 2009: the appeal court upheld that order\n"
+        "2. 29 January 2010: the Supreme Court ruled\n\nA photo caption without a stop\n\nNext."
+    )
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Key dates:",
+        "23 April 2009: a judge ordered Ottawa to seek his return.",
+        "14 August 2009: the appeal court upheld that order",
+        "29 January 2010: the Supreme Court ruled",
+        "A photo caption without a stop",
+        "Next.",
+    ]
+
+
+def test_a_list_is_quotable_with_the_sentence_that_introduces_it() -> None:
+    text = "It shared the cables with two newspapers:\n\n- The Guardian\n- Le Monde\n\nThey agreed."
+    spans = [text[s:e] for s, e in quotable_spans(text)]
+    assert "It shared the cables with two newspapers:\n\n- The Guardian\n- Le Monde" in spans
+    assert "Le Monde" in spans  # each item stays quotable alone
+
+
 def test_chunks_never_cross_headings_and_skip_links() -> None:
     text = (
         "# Title\n\nFirst paragraph has words enough here. Second sentence too.\n\n"
@@ -64,7 +88,16 @@ def test_a_pronoun_led_sentence_stays_with_the_one_naming_its_subject() -> None:
 
 prose = st.lists(
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=120)
-    | st.sampled_from(["Mr. Kouchner spoke.", "# Heading", "- item one", "\n", "U.S. forces. "]),
+    | st.sampled_from(
+        [
+            "Mr. Kouchner spoke.",
+            "# Heading",
+            "- item one",
+            "\n",
+            "\n- 2009: an item",
+            "U.S. forces. ",
+        ]
+    ),
     max_size=25,
 ).map(" ".join)
 
@@ -88,7 +121,10 @@ def test_sentences_cover_every_word_of_segments(text: str) -> None:
     for start, end, _ in find_segments(text):
         spans = split_sentences(text, start, end)
         covered = "".join(text[s:e] for s, e in spans)
-        assert "".join(text[start:end].split()) == "".join(covered.split())
+        # List markers at the start of a line are dropped from the sentence, nothing else is.
+        marker = r"(?:[-*+•]|\d{1,3}[.)])[ \t]+"
+        unmarked = re.sub(rf"(\A[ \t]*|\n(?:[ \t]*\n)*[ \t]*){marker}", r"\1", text[start:end])
+        assert "".join(unmarked.split()) == "".join(covered.split())
 
 
 def test_pronoun_led_sentences_are_quoted_with_the_sentences_naming_their_subject() -> None:
@@ -105,3 +141,13 @@ def test_pronoun_led_sentences_are_quoted_with_the_sentences_naming_their_subjec
         "Clinton told him she would look. They met again.",
         "The end.",
     ]
+
+
+def test_a_pronoun_subject_after_a_dated_opening_is_quoted_with_who_it_is() -> None:
+    text = (
+        "Radhika Coomaraswamy raised the case repeatedly.\n\n"
+        "- In November 2007 she met a State Department adviser.\n"
+        "- In late October 2010 she sent a letter to the commission. She wrote that he was a child."
+    )
+    spans = [text[s:e] for s, e in quotable_spans(text)]
+    assert spans[-1].startswith("Radhika Coomaraswamy") and spans[-1].endswith("was a child.")
