@@ -23,6 +23,7 @@ from qa.answering.extractive import (
 from qa.answering.generative import load_chat_model, stream_generatively
 from qa.answering.judge import Judge, load_judge
 from qa.answering.left_out import asked_left_out
+from qa.answering.tenure import answer_by_tenure, parse_tenure_question
 from qa.citations import answer_pieces
 from qa.config import Settings
 from qa.conversation import condense_question
@@ -250,16 +251,20 @@ class Pipeline:
 
     def _compute(self, query: str, answer: Answer, retriever: HybridRetriever) -> Answer | None:
         """For a question of how long between two events, an answer that computes the interval
-        from the sentences dating each event, unless the best quote already states it."""
-        asked = parse_duration_question(query)
-        if asked is None or any(states_duration(c.quote, asked) for c in answer.citations):
-            return None
-        computed = answer_by_computation(
-            query,
-            asked,
-            lambda text: self._rank(text, retriever.invoke(text), retriever),
-            self.settings.refusal_threshold,
-        )
+        from the sentences dating each event, unless the best quote already states it; for one of
+        who held a post when something happened, the term of office that holds the event's date."""
+
+        def find(text: str) -> list[ScoredSentence]:
+            return self._rank(text, retriever.invoke(text), retriever)
+
+        threshold = self.settings.refusal_threshold
+        computed = None
+        if tenure := parse_tenure_question(query):
+            computed = answer_by_tenure(query, tenure, find, threshold)
+        elif (asked := parse_duration_question(query)) and not any(
+            states_duration(c.quote, asked) for c in answer.citations
+        ):
+            computed = answer_by_computation(query, asked, find, threshold)
         if computed is None:
             return None
         passages = tuple(dict.fromkeys([*computed.passages, *answer.passages]))

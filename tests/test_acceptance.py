@@ -74,3 +74,14 @@ def test_a_detail_the_readme_lists_as_left_out_is_declined_with_the_reason(
     # The same act's neighbour, which the sources do date, is still answered.
     answer = real_pipeline.ask("When did Bush sign the Military Commissions Act of 2006 into law?")
     assert not answer.refused and "17 October 2006" in answer.answer
+
+
+def test_who_held_a_post_at_the_time_is_computed_from_a_term_and_a_date(
+    real_pipeline: Pipeline,
+) -> None:
+    answer = real_pipeline.ask(
+        "Who was Canada's prime minister when Khadr was transferred to Canada?"
+    )
+    assert answer.answered_by == "computed" and len(answer.citations) == 2
+    assert answer.citations[0].quote.startswith("Stephen Harper")
+    assert answer.answer.endswith("September 2012 falls after 2006.")

@@ -11,10 +11,9 @@ from qa.answering.durations import (
     parse_duration_question,
     states_duration,
 )
-from qa.answering.extractive import score_sentences
 from qa.dates import find_dates
 from qa.types import Answer
-from tests.passages import make_passage
+from tests.passages import find_in
 
 START = "The archive went online on 28 November 2010, the site said."
 STORY = "The newspaper's report appeared on 1 December 2010."
@@ -147,15 +146,6 @@ def test_an_age_is_never_computed_from_an_approximate_interval() -> None:
     assert computed(question, born, "The engine was described in 1843.") is None
     answer = computed(question, born, "The engine was described in July 1843.")
     assert answer is not None and answer.answer.endswith(": 27 years.")
-
-
-def find_in(*texts: str):
-    passages = [make_passage(t, 100 * i, f"c{i}") for i, t in enumerate(texts)]
-
-    def find(event: str):
-        return score_sentences(event, passages, lambda p, s, e: 0.5, lambda t: 1.0)
-
-    return find
 
 
 def computed(question: str, *texts: str) -> Answer | None:

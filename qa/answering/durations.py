@@ -237,17 +237,20 @@ def answer_by_computation(
     sentences = [first] if first.text == second.text else [first, second]
     if not figure_follows(interval.value, interval.unit, [s.text for s in sentences]):
         return None
+    return computed_answer(question, sentences, state_difference(start, end, interval))
+
+
+def computed_answer(question: str, sentences: list[ScoredSentence], statement: str) -> Answer:
+    """The sentences quoted with their citations, then the statement computed from them."""
     citations = tuple(
         span_citation(n, s.passage, s.start - s.passage.start, s.end - s.passage.start)
         for n, s in enumerate(sentences, start=1)
     )
-    text = "".join(cited_pieces(citations)) + " " + state_difference(start, end, interval)
-    passages = tuple(dict.fromkeys(s.passage for s in sentences))
     return Answer(
         question,
-        text,
+        "".join(cited_pieces(citations)) + " " + statement,
         refused=False,
         citations=citations,
-        passages=passages,
+        passages=tuple(dict.fromkeys(s.passage for s in sentences)),
         answered_by="computed",
     )

@@ -1,0 +1,128 @@
+"""Computed answers: who held a post when something happened, from a term of office and a date.
+
+"Who was Canada's foreign minister when Kouchner lobbied Clinton?" names a post and an event that no
+sentence joins: a list of officials gives "Lawrence Cannon — Minister of Foreign Affairs from 30
+October 2008 to 18 May 2011", another source dates the meeting. The best sentences about the post
+are read for a term of office, the event's date is read as for an interval (durations.py), and the
+best-supported term that holds the date answers, with both sentences quoted and the check stated:
+"… [1] … [2] 5 February 2009 falls between 30 October 2008 and 18 May 2011."
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.answering.durations import FindSentences, computed_answer, nearest_date
+from qa.answering.extractive import answer_type
+from qa.dates import PRECISIONS, DateMention, find_dates
+from qa.text import tokens
+from qa.types import Answer
+
+_SHAPE = re.compile(
+    r"^(?:who|which \w+) (?:was|were|served as) (?P<post>.+?) "
+    r"(?:when|at the time of|at the time|during) (?P<event>.+)$"
+)
+# A second question joined to the first ("…, and does he appear in the article") is not the event.
+_SECOND_QUESTION = re.compile(
+    r",? and (?:does|did|do|is|was|were|has|had|what|who|how|where|why)\b.*$"
+)
+# Between the two dates of a term: "from 2008 to 2011", "2008–2011", "between 2008 and 2011".
+_TERM_GAP = re.compile(r"\s*(?:to|until|till|through|and|[-–—])\s*")
+_TERM_OPENS = re.compile(r"\b(?:from|between|since)\s+$", re.I)
+# Sentences about the post read for a term: past the best few, they are about other posts.
+POST_CANDIDATES = 5
+
+
+@dataclass(frozen=True)
+class TenureQuestion:
+    """Asks who held `post` at the time of `event`."""
+
+    post: str
+    event: str
+
+
+@dataclass(frozen=True)
+class Term:
+    """A term of office as a sentence gives it."""
+
+    start: DateMention
+    end: DateMention | None  # None: still in office when written ("since 2006", "from 2006")
+
+    def holds(self, day: DateMention) -> bool:
+        """Whether the date falls within the term, compared as precisely as both dates allow."""
+        after_start = _cut(self.start, day) <= _cut(day, self.start)
+        return after_start and (self.end is None or _cut(day, self.end) <= _cut(self.end, day))
+
+    def check(self, day: DateMention) -> str:
+        """The computed sentence: '5 February 2009 falls between 30 October 2008 and 18 May 2011.'"""
+        if self.end is None:
+            return f"{day.text} falls after {self.start.text}."
+        return f"{day.text} falls between {self.start.text} and {self.end.text}."
+
+
+def _cut(mention: DateMention, other: DateMention) -> tuple[int, ...]:
+    """The date as (year, month, day) cut to the coarser precision of the two."""
+    shared = min(PRECISIONS.index(mention.precision), PRECISIONS.index(other.precision))
+    return (mention.year, mention.month or 1, mention.day or 1)[: shared + 1]
+
+
+def parse_tenure_question(question: str) -> TenureQuestion | None:
+    """The post and the event, when the question asks who held a post at the time of an event."""
+    text = re.sub(r"\s+", " ", question.strip().rstrip("?").strip()).lower()
+    m = _SHAPE.match(text)
+    if not m:
+        return None
+    event = _SECOND_QUESTION.sub("", m["event"]).strip()
+    return TenureQuestion(m["post"], event) if event else None
+
+
+def terms_of_office(sentence: str) -> list[Term]:
+    """The terms a sentence gives: two dates joined as a span, or one opened by "from"/"since"
+    with no end."""
+    dates = find_dates(sentence)
+    terms, used = [], set()
+    for i, start in enumerate(dates):
+        if i in used:
+            continue
+        end = dates[i + 1] if i + 1 < len(dates) else None
+        opened = bool(_TERM_OPENS.search(sentence[: start.start]))
+        if (
+            end
+            and _TERM_GAP.fullmatch(sentence[start.end : end.start])
+            and end.as_date() >= start.as_date()
+        ):
+            terms.append(Term(start, end))
+            used.add(i + 1)
+        elif opened:
+            terms.append(Term(start, None))
+    return terms
+
+
+def answer_by_tenure(
+    question: str, asked: TenureQuestion, find: FindSentences, threshold: float
+) -> Answer | None:
+    """The sentence giving the term of office that holds the event's date, and the sentence dating
+    the event, or None when the event has no dated sentence with support ≥ threshold or no
+    well-supported sentence about the post names someone new with a term that holds it."""
+    terms = set(tokens(asked.event))
+    dated = [
+        (s, d)
+        for s in find(asked.event)
+        # The sentence must name the event: a term of office is dated too.
+        if s.support >= threshold
+        and s.features.coverage > 0
+        and (d := nearest_date(s.text, terms)) is not None
+    ]
+    if not dated:
+        return None
+    event, when = dated[0]
+    names_someone = answer_type(question) or (lambda _: True)
+    for candidate in find(asked.post)[:POST_CANDIDATES]:
+        if candidate.support < threshold or not names_someone(candidate.text):
+            continue
+        term = next((t for t in terms_of_office(candidate.text) if t.holds(when)), None)
+        if term is not None:
+            sentences = [candidate] if candidate.text == event.text else [candidate, event]
+            return computed_answer(question, sentences, term.check(when))
+    return None
