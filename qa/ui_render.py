@@ -17,6 +17,7 @@ from qa.types import Answer, Citation, Passage
 
 # Markdown punctuation that could start emphasis, links, lists, headings, code or maths.
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
+_MARKER = re.compile(r"\[(?P<n>\d+)\]")
 # A streamed piece is one quoted sentence followed by its marker: "… sentence. [2]".
 _PIECE = re.compile(r"^(?P<lead>\s*)(?P<body>.*?)\s\[(?P<n>\d+)\]$", re.DOTALL)
 
@@ -58,12 +59,17 @@ def piece_markdown(piece: str, turn: int) -> str:
 
 
 def answer_markdown(answer: Answer, turn: int) -> str:
-    """The final answer as chat markdown: each cited sentence with a linked marker."""
-    if answer.refused or not answer.citations:
-        return escape_markdown(answer.answer)
-    return " ".join(
-        f"{escape_markdown(c.quote)} {marker_link(turn, c.n)}" for c in answer.citations
-    )
+    """The final answer as chat markdown: its text escaped, each marker of one of its citations
+    a link to the source. The text, not the quotes alone: a computed figure ("From 21 January
+    2009 to 5 February 2009: 15 days."), a date stated first and a model's claims are the answer."""
+    cited = {c.n for c in answer.citations}
+    parts, shown = [], 0
+    for marker in _MARKER.finditer(answer.answer):
+        if int(marker["n"]) in cited:
+            parts.append(escape_markdown(answer.answer[shown : marker.start()]))
+            parts.append(marker_link(turn, int(marker["n"])))
+            shown = marker.end()
+    return "".join(parts) + escape_markdown(answer.answer[shown:])
 
 
 def safe_url(url: str) -> str:

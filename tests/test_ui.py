@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +117,18 @@ def test_piece_markers_link_to_the_cited_card() -> None:
     assert piece_markdown("No marker here [x]", 0) == "No marker here \\[x\\]"
     assert answer_markdown(ANSWER, 0) == "The cited sentence\\. [\\[1\\]](#src-0-1)"
     assert "#src" not in answer_markdown(REFUSAL, 0)
+
+
+def test_the_final_answer_keeps_what_stands_between_its_quotes() -> None:
+    computed = replace(
+        ANSWER,
+        answer="February 2009: The cited sentence. [1] From 21 January 2009 to 5 February 2009: "
+        "15 days. A stray [7] stays text.",
+    )
+    assert answer_markdown(computed, 2) == (
+        "February 2009: The cited sentence\\. [\\[1\\]](#src-2-1) From 21 January 2009 to 5 "
+        "February 2009: 15 days\\. A stray \\[7\\] stays text\\."
+    )
 
 
 def test_highlight_marks_exactly_the_cited_span() -> None:
