@@ -73,7 +73,9 @@ _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _MARKER = r"(?:[-*+•]|\d{1,3}[.)])"
 _LIST_MARKER = re.compile(rf"[ \t]*{_MARKER}[ \t]+")
 _ITEM_GAP = re.compile(rf"\s*\n[ \t]*{_MARKER}[ \t]+")
-_LINE_BOUNDARY = re.compile(rf"\n(?:[ \t]*\n)*[ \t]*{_MARKER}[ \t]+|\n[ \t]*\n\s*")
+# A blank line followed by a lowercase word is not a paragraph's end: a PDF's pages are joined by
+# blank lines, and a sentence may run on to the next page.
+_LINE_BOUNDARY = re.compile(rf"\n(?:[ \t]*\n)*[ \t]*{_MARKER}[ \t]+|\n[ \t]*\n\s*(?=[^\sa-z])")
 _BLANK_OR_MARKERS = re.compile(rf"(?:\s|{_MARKER})*")
 # A sentence led by a pronoun: first word, or after introductory phrases set off by commas ("As
 # president, she…"). "Clinton told him she would…" has a named subject. Such a sentence stays in

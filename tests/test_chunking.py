@@ -52,6 +52,15 @@ def test_list_items_and_paragraphs_are_sentences_without_their_markers() -> None
     ]
 
 
+def test_a_sentence_running_on_after_a_blank_line_stays_whole() -> None:
+    # A PDF's pages are joined by a blank line; a sentence may continue on the next page.
+    text = "The court of appeal\n\nruled that he could go home. Next page."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "The court of appeal\n\nruled that he could go home.",
+        "Next page.",
+    ]
+
+
 def test_a_list_is_quotable_with_the_sentence_that_introduces_it() -> None:
     text = "It shared the cables with two newspapers:\n\n- The Guardian\n- Le Monde\n\nThey agreed."
     spans = [text[s:e] for s, e in quotable_spans(text)]
