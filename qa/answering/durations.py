@@ -63,9 +63,14 @@ class DurationQuestion:
     state: bool = False  # "how long had A been …": earlier is the start of a state
 
 
+def question_text(question: str) -> str:
+    """The question as its shapes are matched: lowercase, one space between words, no "?"."""
+    return re.sub(r"\s+", " ", question.strip().rstrip("?").strip()).lower()
+
+
 def parse_duration_question(question: str) -> DurationQuestion | None:
     """The two events and the unit, when the question asks for the time between them."""
-    text = re.sub(r"\s+", " ", question.strip().rstrip("?").strip()).lower()
+    text = question_text(question)
     age = _AGE.match(text)
     if age:
         return DurationQuestion(f"{age['who']} was born", age["b"], "years", age=True)
@@ -234,14 +239,17 @@ def answer_by_computation(
     # September 1986, he was 15 or 16 "in 2002".
     if interval is None or interval.value <= 0 or (asked.age and interval.approximate):
         return None
-    sentences = [first] if first.text == second.text else [first, second]
-    if not figure_follows(interval.value, interval.unit, [s.text for s in sentences]):
+    if not figure_follows(interval.value, interval.unit, [first.text, second.text]):
         return None
-    return computed_answer(question, sentences, state_difference(start, end, interval))
+    return computed_answer(question, [first, second], state_difference(start, end, interval))
 
 
 def computed_answer(question: str, sentences: list[ScoredSentence], statement: str) -> Answer:
-    """The sentences quoted with their citations, then the statement computed from them."""
+    """The sentences quoted with their citations (a sentence found for both facts once), then the
+    statement computed from them."""
+    sentences = [
+        s for i, s in enumerate(sentences) if s.text not in {t.text for t in sentences[:i]}
+    ]
     citations = tuple(
         span_citation(n, s.passage, s.start - s.passage.start, s.end - s.passage.start)
         for n, s in enumerate(sentences, start=1)

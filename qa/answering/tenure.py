@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.answering.durations import FindSentences, computed_answer, nearest_date
+from qa.answering.durations import FindSentences, computed_answer, nearest_date, question_text
 from qa.answering.extractive import answer_type
 from qa.dates import PRECISIONS, DateMention, find_dates
 from qa.text import tokens
@@ -69,8 +69,7 @@ def _cut(mention: DateMention, other: DateMention) -> tuple[int, ...]:
 
 def parse_tenure_question(question: str) -> TenureQuestion | None:
     """The post and the event, when the question asks who held a post at the time of an event."""
-    text = re.sub(r"\s+", " ", question.strip().rstrip("?").strip()).lower()
-    m = _SHAPE.match(text)
+    m = _SHAPE.match(question_text(question))
     if not m:
         return None
     event = _SECOND_QUESTION.sub("", m["event"]).strip()
@@ -123,6 +122,5 @@ def answer_by_tenure(
             continue
         term = next((t for t in terms_of_office(candidate.text) if t.holds(when)), None)
         if term is not None:
-            sentences = [candidate] if candidate.text == event.text else [candidate, event]
-            return computed_answer(question, sentences, term.check(when))
+            return computed_answer(question, [candidate, event], term.check(when))
     return None
