@@ -115,6 +115,12 @@ ANSWER_TYPES = [
         id="who wants someone the question does not name",
     ),
     pytest.param(
+        "Which Canadian spy chief was quoted in the cable?",
+        ["The cable quoted Jim Judd, then director of CSIS."],
+        ["The cable was posted by the newspaper on 29 November 2010."],
+        id="which spy chief asks for someone as who does",
+    ),
+    pytest.param(
         "How old was Khadr at the time of the meeting?",
         ["He was in fact 22 at the time of the meeting.", "The cable called him a 15-year old."],
         ["In 2002 he faced five charges at Guantanamo."],
@@ -137,6 +143,12 @@ def test_a_question_asks_for_a_kind_of_answer(
     assert fits is not None
     assert all(fits(sentence) for sentence in fitting)
     assert not any(fits(sentence) for sentence in unfitting)
+
+
+def test_only_a_noun_for_a_person_asks_for_someone() -> None:
+    assert answer_type("Which Guantanamo prisoner did France take in?") is not None
+    assert answer_type("What militant group did he fight with?") is None
+    assert answer_type("What did the Secretary say?") is None  # "secretary" is not what is asked
 
 
 def test_weak_support_is_refused_without_citations() -> None:

@@ -29,7 +29,19 @@ _ASKS_DATE = re.compile(
 # "how many diplomatic cables did…": the words naming what is counted, up to three.
 _COUNTED = re.compile(r"\bhow many((?: [a-z][a-z.'-]*){1,3})")
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|old|long)\b|\bwhat (number|age|amount)\b")
-_ASKS_PERSON = re.compile(r"^\s*(who|whom)\b|\bwhich (person|official|minister|president|lawyer)\b")
+_FUNCTION_WORD = r"(?:did|does|do|is|are|was|were|has|have|had|can|could|would|will|the|a|an|of)"
+# "Who…", or "which/what [up to two modifiers] <a noun for a person>": "Which Canadian spy chief…",
+# "What Guantanamo prisoner…".
+_PERSON_NOUN = (
+    r"person|people|official|minister|president|premier|lawyer|judge|justice|prosecutor|soldier|"
+    r"sergeant|officer|commander|general|prisoner|detainee|inmate|diplomat|ambassador|envoy|"
+    r"politician|leader|chief|spokes(?:man|woman|person)|journalist|reporter|correspondent|"
+    r"author|writer|columnist|editor|photographer|senator|mp|member|doctor|physician|activist|"
+    r"representative|secretary|father|mother|brother|sister|son|daughter|wife|husband|man|woman"
+)
+_ASKS_PERSON = re.compile(
+    rf"^\s*(who|whom)\b|\b(which|what) (?:(?!{_FUNCTION_WORD}\b)[\w.'-]+ ){{0,2}}(?:{_PERSON_NOUN})s?\b"
+)
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _YES_NO = re.compile(r"^\s*(does|do|did|is|was|were|are|has|have|had|can|could)\b", re.I)
 _ASKS_DAY = re.compile(r"\b(exact date|what day|which day|on what date|what date)\b")
