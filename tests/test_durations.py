@@ -56,6 +56,8 @@ def test_question_shapes_name_the_earlier_and_later_event() -> None:
     age = parse_duration_question("How old was Marie Curie when she won the prize?")
     assert age and age.age and age.earlier == "marie curie was born"
     assert parse_duration_question("How old was he when he won?") is None  # who is "he"?
+    hedged = parse_duration_question("How old was Marie Curie really when she won the prize?")
+    assert hedged == age
     assert parse_duration_question("When did the archive go online?") is None
 
 
@@ -145,6 +147,14 @@ def test_an_age_is_never_computed_from_an_approximate_interval() -> None:
     born = "Ada Byron was born on 10 December 1815."
     assert computed(question, born, "The engine was described in 1843.") is None
     answer = computed(question, born, "The engine was described in July 1843.")
+    assert answer is not None and answer.answer.endswith(": 27 years.")
+    # A sentence dating the event to its year only gives way to one that gives its month.
+    answer = computed(
+        question,
+        born,
+        "The engine was described in 1843, the year of her notes.",
+        "In July 1843 the engine was described in her notes.",
+    )
     assert answer is not None and answer.answer.endswith(": 27 years.")
 
 

@@ -63,9 +63,16 @@ class DurationQuestion:
     state: bool = False  # "how long had A been …": earlier is the start of a state
 
 
+# Words that hedge or stress a question without changing what it asks: "how old was he really
+# when…" asks what "how old was he when…" asks.
+_HEDGES = re.compile(r"\b(?:really|actually|exactly|precisely|roughly|approximately|in fact)\b ?")
+
+
 def question_text(question: str) -> str:
-    """The question as its shapes are matched: lowercase, one space between words, no "?"."""
-    return re.sub(r"\s+", " ", question.strip().rstrip("?").strip()).lower()
+    """The question as its shapes are matched: lowercase, without hedges, one space between
+    words, no "?"."""
+    text = _HEDGES.sub("", question.lower())
+    return re.sub(r"\s+", " ", text.strip().rstrip("?").strip())
 
 
 def parse_duration_question(question: str) -> DurationQuestion | None:
@@ -223,7 +230,8 @@ def answer_by_computation(
             for s in find(event)
             if s.support >= threshold
             and (d := nearest_date(s.text, terms)) is not None
-            and _precise_enough(d, asked.unit)
+            # An age must be exact, which takes the month of both dates.
+            and _precise_enough(d, "months" if asked.age else asked.unit)
         ]
         if not dated:
             return None
