@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Words that hedge or stress a question without changing what it asks ("what exactly did…",
+# "how old was he really…"); as terms to match they would only lower every sentence's coverage.
+HEDGES = frozenset({"really", "actually", "exactly", "precisely", "roughly", "approximately"})
 # Function words, and words every question about "the story" uses, carry no topic.
-STOPWORDS = frozenset(
+STOPWORDS = HEDGES | frozenset(
     """
     a about above after again against all am an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further

@@ -19,7 +19,7 @@ from qa.answering.extractive import STATES_AGE, ScoredSentence
 from qa.chunking import split_sentences
 from qa.citations import cited_pieces, span_citation
 from qa.dates import DateMention, find_dates
-from qa.text import CLAUSE_BOUNDARY, tokens
+from qa.text import CLAUSE_BOUNDARY, HEDGES, tokens
 from qa.types import Answer
 
 _UNIT = r"(?P<unit>days?|weeks?|months?|years?)"
@@ -63,9 +63,8 @@ class DurationQuestion:
     state: bool = False  # "how long had A been …": earlier is the start of a state
 
 
-# Words that hedge or stress a question without changing what it asks: "how old was he really
-# when…" asks what "how old was he when…" asks.
-_HEDGES = re.compile(r"\b(?:really|actually|exactly|precisely|roughly|approximately|in fact)\b ?")
+# "How old was he really when…" asks what "how old was he when…" asks.
+_HEDGES = re.compile(rf"\b(?:{'|'.join(sorted(HEDGES))}|in fact)\b ?")
 
 
 def question_text(question: str) -> str:
