@@ -107,14 +107,13 @@ def fuse(
     for chunk_id, passage in by_id.items():
         fused[chunk_id] *= 1.0 + authority_weight * passage.authority
     order = sorted(fused, key=lambda cid: -fused[cid])
+    # The best fused passage and each retriever's first, then the best fused others: a leader that
+    # must come in takes the place of the last fused passage that is not itself a leader.
     leaders = [ranking[0].chunk_id for ranking in (dense, lexical) if ranking]
-    missing = [cid for cid in dict.fromkeys(leaders) if cid not in order[:k]]
-    kept = max(1, k - len(missing))
+    kept = list(dict.fromkeys(order[:1] + leaders))[:k]
+    chosen = kept + [cid for cid in order if cid not in kept][: k - len(kept)]
     # Passages of files sources.toml does not describe come after every described one.
-    best = sorted(
-        order[:kept] + missing[: k - kept],
-        key=lambda cid: (not by_id[cid].listed, order.index(cid)),
-    )
+    best = sorted(chosen, key=lambda cid: (not by_id[cid].listed, order.index(cid)))
     return [_document(by_id[cid], similarity.get(cid, 0.0), fused[cid]) for cid in best]
 
 

@@ -42,6 +42,7 @@ def test_tokens_fold_stem_and_drop_stopwords() -> None:
     assert fold("Médecins Sans Frontières") == "medecins sans frontieres"
     assert stem("cables") == stem("cable") == "cabl" and stem("news") == "new"
     assert tokens("What did the 251,287 cables say?") == ["251287", "cabl"]
+    assert tokens("What exactly did the cable really say?") == ["cabl"]  # hedges are no topic
 
 
 def test_every_form_of_a_verb_ending_in_e_stems_alike() -> None:
@@ -77,6 +78,15 @@ def test_each_rankings_first_passage_is_kept() -> None:
     docs = fuse(dense, lexical, k=3, rrf_k=60)
     assert [d.metadata["chunk_id"] for d in docs] == ["s1", "para", "cap"]
     assert [d.metadata["chunk_id"] for d in fuse(dense, lexical, k=1, rrf_k=60)] == ["s1"]
+
+
+def test_one_rankings_first_passage_never_displaces_the_others() -> None:
+    # "cap" leads BM25 and fuses third, the last of the k; "para" leads the dense list and fuses
+    # below the k. "para" comes in at the place of "s2", not of "cap".
+    dense = [passage("para"), *(passage(c) for c in ("s1", "s2", "s3", "s4", "cap"))]
+    lexical = [passage(c) for c in ("cap", "s1", "s2")]
+    docs = fuse(dense, lexical, k=3, rrf_k=60)
+    assert [d.metadata["chunk_id"] for d in docs] == ["s1", "cap", "para"]
 
 
 def test_passages_of_undescribed_files_come_after_every_described_one() -> None:
