@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -58,6 +59,27 @@ def find_dates(text: str) -> list[DateMention]:
                 continue
             found.append(DateMention(int(groups["year"]), month, day, m.start(), m.end(), m[0]))
     return sorted(found, key=lambda d: d.start)
+
+
+# A year standing between a determiner (or a possessive) and a noun names that thing, not when the
+# sentence's event happened: "the Supreme Court's 2010 finding left Ottawa little chance" dates the
+# finding, not an apology made in 2017.
+_LABEL_YEAR = re.compile(
+    rf"(?:\b(?:the|its|his|her|their|this|that)|['’]s) (?P<year>{YEAR})[ -](?P<noun>[a-z]+)"
+)
+
+
+def without_labels(text: str, keep: Callable[[str], bool]) -> str:
+    """The text with each year that labels a noun blanked out (same length, so offsets hold),
+    unless keep(noun) says the noun is what is asked about ("when was the 2010 finding?")."""
+
+    def blank(m: re.Match[str]) -> str:
+        if keep(m["noun"]):
+            return m[0]
+        start, end = m.span("year")
+        return m[0][: start - m.start()] + " " * (end - start) + m[0][end - m.start() :]
+
+    return _LABEL_YEAR.sub(blank, text)
 
 
 PRECISIONS = ("year", "month", "day")

@@ -68,6 +68,13 @@ def test_answer_quotes_sentence_with_span_offsets() -> None:
         ("Who met Clinton?", "Kouchner met Clinton on 5 February 2009.", None),
         # A quote about someone else: its date is not stated as the answer.
         ("When did Kouchner resign?", "Alliot-Marie resigned on 27 February 2011.", None),
+        # A year naming something else dates that thing, not the event asked about.
+        ("When did Ottawa apologize?", "Ottawa apologized, citing the court's 2010 finding.", None),
+        (
+            "When was the court's finding?",
+            "Ottawa apologized, citing the court's 2010 finding.",
+            "2010",
+        ),
     ],
 )
 def test_a_date_question_is_answered_with_the_one_date_its_quote_gives(

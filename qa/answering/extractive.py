@@ -16,7 +16,7 @@ from typing import Protocol
 
 from qa.chunking import quotable_spans
 from qa.citations import cited_pieces, span_citation
-from qa.dates import MONTHS, PRECISIONS, YEAR, find_dates, spoken
+from qa.dates import MONTHS, PRECISIONS, YEAR, find_dates, spoken, without_labels
 from qa.text import CLAUSE_BOUNDARY, STOPWORDS, stem, tokens
 from qa.types import Answer, Passage
 
@@ -238,12 +238,19 @@ def date_answer(question: str, sentence: str) -> str | None:
         return None
     precision = next((p for pattern, p in _ASKS_PRECISION if pattern.search(lowered)), None)
     named = {spoken(d) for d in find_dates(question)}
-    given = [d for d in find_dates(sentence) if spoken(d) not in named]
+    given = [d for d in find_dates(dated_text(question, sentence)) if spoken(d) not in named]
     if precision is not None:
         wanted = PRECISIONS.index(precision)
         given = [d for d in given if PRECISIONS.index(d.precision) >= wanted]
     answers = {spoken(d, precision or d.precision) for d in given}
     return answers.pop() if len(answers) == 1 else None
+
+
+def dated_text(question: str, sentence: str) -> str:
+    """The sentence with the years that only label something the question does not ask about
+    blanked (see without_labels): they date that thing, not what is asked."""
+    asked = set(tokens(question))
+    return without_labels(sentence, lambda noun: bool(set(tokens(noun)) & asked))
 
 
 def compose(
@@ -402,9 +409,9 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
         # "how many minutes": a number alone is not enough, the sentence must count minutes.
         return lambda sentence: _counts(sentence, unit)
     if _ASKS_DAY.search(lowered):
-        return lambda sentence: bool(_HAS_DAY.search(sentence))
+        return lambda sentence: bool(_HAS_DAY.search(dated_text(question, sentence)))
     if _ASKS_DATE.search(lowered):
-        return lambda sentence: bool(_HAS_DATE.search(sentence))
+        return lambda sentence: bool(_HAS_DATE.search(dated_text(question, sentence)))
     if _ASKS_AGE.search(lowered) and not short:
         return lambda sentence: bool(STATES_AGE.search(sentence))
     if _ASKS_NUMBER.search(lowered):
