@@ -57,7 +57,8 @@ def test_question_shapes_name_the_earlier_and_later_event() -> None:
     assert age and age.age and age.earlier == "marie curie was born"
     assert parse_duration_question("How old was he when he won?") is None  # who is "he"?
     hedged = parse_duration_question("How old was Marie Curie really when she won the prize?")
-    assert hedged == age
+    on_the_day = parse_duration_question("How old was Marie Curie on the day she won the prize?")
+    assert hedged == on_the_day == age
     assert parse_duration_question("When did the archive go online?") is None
 
 

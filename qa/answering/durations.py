@@ -35,21 +35,19 @@ _POINT_SHAPES = (
     # how many years passed between A and B
     re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ ){{0,2}}between (?P<a>.+?) and (?P<b>.+)$"),
 )
+# What ties a question to the moment of its later event: "when", "at the time of", "on the day…".
+AT_EVENT = r"(?:when|by the time|at the time(?: of)?|on the day|during)"
 # Shapes whose earlier event is a state that began some time before B.
 _STATE_SHAPES = (
     # how long had A been … when / by the time / at the time of B
-    re.compile(
-        rf"^(?:{_HOW_MUCH_TIME}) (?:had|has) (?P<a>.+?) (?:when|by the time|at the time of) (?P<b>.+)$"
-    ),
+    re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:had|has) (?P<a>.+?) {AT_EVENT} (?P<b>.+)$"),
     # by the time B, how long had A been …
     re.compile(rf"^(?:by the time|when) (?P<b>.+?), (?:{_HOW_MUCH_TIME}) (?:had|has) (?P<a>.+)$"),
 )
 # Sentences about a state read for the date it began: the earliest date among the best few.
 STATE_CANDIDATES = 3
 # how old was Z when B: from Z's birth to B, in years. Z must be a name, not a pronoun.
-_AGE = re.compile(
-    r"^how old was (?P<who>(?!he\b|she\b|they\b)[\w.' -]+?) (?:when|at the time of) (?P<b>.+)$"
-)
+_AGE = re.compile(rf"^how old was (?P<who>(?!he\b|she\b|they\b)[\w.' -]+?) {AT_EVENT} (?P<b>.+)$")
 
 
 @dataclass(frozen=True)

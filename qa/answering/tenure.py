@@ -13,15 +13,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.answering.durations import FindSentences, computed_answer, nearest_date, question_text
+from qa.answering.durations import (
+    AT_EVENT,
+    FindSentences,
+    computed_answer,
+    nearest_date,
+    question_text,
+)
 from qa.answering.extractive import answer_type
 from qa.dates import PRECISIONS, DateMention, find_dates
 from qa.text import tokens
 from qa.types import Answer
 
 _SHAPE = re.compile(
-    r"^(?:who|which \w+) (?:was|were|served as) (?P<post>.+?) "
-    r"(?:when|at the time of|at the time|during) (?P<event>.+)$"
+    rf"^(?:who|which \w+) (?:was|were|served as) (?P<post>.+?) {AT_EVENT} (?P<event>.+)$"
 )
 # A second question joined to the first ("…, and does he appear in the article") is not the event.
 _SECOND_QUESTION = re.compile(
