@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -69,6 +70,7 @@ class Pipeline:
         self.refusal = load_prompt(settings.prompts, "refuse").render()
         self.left_out = read_left_out(settings.corpus)
         self.left_out_note = load_prompt(settings.prompts, "left_out")
+        self._left_out_matrix: np.ndarray | None = None
         if settings.mode == "generative" and chat_model is None:
             raise ConfigError("Generative mode needs a chat model.", "Set QA_CHAT_MODEL.")
         self.chat_model = chat_model
@@ -231,8 +233,15 @@ class Pipeline:
         """A refusal that says why, when the question asks for a detail the corpus's editors
         list as left out and that names it better than the answer's quotes do together (a
         computed answer's two quotes each hold half of the question)."""
+        if not self.left_out:
+            return None
         quoted = " ".join(c.quote for c in answer.citations)
-        detail = asked_left_out(query, self.left_out, quoted, retriever.lexical.idf)
+        similarity = self._left_out_vectors(retriever) @ _unit(
+            retriever.store.model.embeddings.embed_query(query)
+        )
+        detail = asked_left_out(
+            query, self.left_out, quoted, retriever.lexical.idf, similarity.tolist()
+        )
         if detail is None:
             return None
         note = self.left_out_note.render(item=detail.item, reason=detail.reason)
@@ -243,6 +252,13 @@ class Pipeline:
             citations=(),
             answered_by="extractive",
         )
+
+    def _left_out_vectors(self, retriever: HybridRetriever) -> np.ndarray:
+        """The listed details' unit vectors, embedded on first use (~4 ms each)."""
+        if self._left_out_matrix is None:
+            embed = retriever.store.model.embeddings.embed_query
+            self._left_out_matrix = np.array([_unit(embed(d.item)) for d in self.left_out])
+        return self._left_out_matrix
 
     def _finish(self, answer: Answer, state: dict[str, Any], started: float) -> Answer:
         timings = {**state["timings"], "answer": _ms(started)}
@@ -363,6 +379,11 @@ def _spans(citations: Sequence[Citation]) -> set[tuple[str, int]]:
 def _distinct(ranked: list[ScoredSentence]) -> list[ScoredSentence]:
     """The sentences with repeats left out: overlapping chunks hold some sentences twice."""
     return list({_span(s): s for s in reversed(ranked)}.values())[::-1]
+
+
+def _unit(vector: Sequence[float]) -> np.ndarray:
+    array = np.asarray(vector, dtype=np.float32)
+    return array / (float(np.linalg.norm(array)) or 1.0)
 
 
 def _ms(started: float) -> float:

@@ -74,6 +74,11 @@ def test_a_detail_the_readme_lists_as_left_out_is_declined_with_the_reason(
     # The same act's neighbour, which the sources do date, is still answered.
     answer = real_pipeline.ask("When did Bush sign the Military Commissions Act of 2006 into law?")
     assert not answer.refused and "17 October 2006" in answer.answer
+    # Worded apart from the listed detail, and sharing with it only what the quote holds too.
+    answer = real_pipeline.ask("Why did Michèle Alliot-Marie resign in 2011?")
+    assert answer.refused and "the reasons for Michèle Alliot-Marie's 2011 resignation" in (
+        answer.answer
+    )
 
 
 def test_who_held_a_post_at_the_time_is_computed_from_a_term_and_a_date(

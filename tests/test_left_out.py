@@ -29,3 +29,11 @@ def test_a_quote_that_covers_the_question_better_answers_it() -> None:
 
 def test_a_shared_year_alone_is_not_a_listed_detail() -> None:
     assert asked_left_out("Who won the Stanley Cup in 2010?", LISTED, "", _even) is None
+
+
+def test_a_detail_close_in_meaning_is_what_is_asked_however_it_is_worded() -> None:
+    question = "Did Kouchner think about quitting in 2010?"
+    quoted = "Kouchner left the government in 2010."  # covers the question's terms better
+    assert asked_left_out(question, LISTED, quoted, _even) is None
+    assert asked_left_out(question, LISTED, quoted, _even, [0.31, 0.90]) == LISTED[1]
+    assert asked_left_out(question, LISTED, quoted, _even, [0.31, 0.85]) is None
