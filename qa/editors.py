@@ -40,6 +40,9 @@ _RESULT = {True: "pass", False: "FAIL", None: "not graded"}
 # ---------------------------------------------------------------- gold-set runs
 
 
+GENERAL_GOLD_SET = "dev.jsonl"
+
+
 def gold_set_choices(settings: Settings) -> list[str]:
     folder = settings.corpus / GOLD_FOLDER
     return sorted(p.name for p in folder.glob("*.jsonl")) if folder.is_dir() else []
@@ -264,9 +267,9 @@ def _runs_section(pipeline: Pipeline, settings: Settings, css: str, page: gr.Blo
     results = gr.State([])
     gr.Markdown("### Run a gold set\nThe same evaluation as `qa eval`, over the live index.")
     with gr.Row():
-        gold = gr.Dropdown(
-            choices, value=choices[0] if choices else None, label="Gold set from corpus/eval/"
-        )
+        # The general set first: the others check one mechanism each.
+        chosen = GENERAL_GOLD_SET if GENERAL_GOLD_SET in choices else next(iter(choices), None)
+        gold = gr.Dropdown(choices, value=chosen, label="Gold set from corpus/eval/")
         upload = gr.File(label="…or upload one (.jsonl)", file_types=[".jsonl"], type="filepath")
     run = gr.Button("Run evaluation", variant="primary")
     status = gr.HTML(css_template=css, js_on_load=None, elem_id="qa-eval-status")
