@@ -210,6 +210,26 @@ def test_a_yes_no_question_may_be_answered_by_restating_it() -> None:
     assert isinstance(answer, Answer) and not answer.refused
 
 
+def test_a_claim_that_repeats_the_questions_premise_is_dropped() -> None:
+    # The question assumes a refusal; the sentence says she agreed. The claim's "refused" and
+    # "request" come from the question, and no sentence it cites holds them.
+    question = "Why did Clinton refuse Kouchner's request to review the case?"
+    claim = "Clinton refused the request because she agreed to review the case."
+    *_, answer = stream_generatively(
+        question,
+        candidates(),
+        [passage()],
+        FakeListChatModel(responses=[reply((claim, [3]))]),
+        system=SYSTEM,
+        prompt=PROMPT,
+        refusal=REFUSAL,
+    )
+    assert isinstance(answer, Answer) and answer.refused
+    assert answer.verification[0].reason == (
+        "takes 'refus' from the question, which the sentences it cites do not hold"
+    )
+
+
 COUNTS = "The leaked archive held 251,287 cables. Khadr was 15 when U.S. forces captured him."
 
 

@@ -289,10 +289,19 @@ class _Verifier:
         cited = [self.candidates[i - 1] for i in ids]
         quotes = [s.text for s in cited]
         context = " ".join([*quotes, *{s.passage.title for s in cited}])
+        present = set(tokens(context))
         words = self._adds(claim)
-        support = len(words & set(tokens(context))) / len(words)
+        support = len(words & present) / len(words)
         if support < self.min_support:
             return f"only {support:.0%} of what it adds is in the sentences it cites"
+        # A word the claim takes from the question must stand in the sentences too, or the claim
+        # repeats the question's premise: "Kouchner rejected Clinton's appeal because of visa
+        # policies" for a question that assumed he rejected it, from a sentence where he did not.
+        echoed = sorted((set(tokens(claim)) & self.asked) - present)
+        if echoed and not self.yes_no:
+            return (
+                f"takes {echoed[0]!r} from the question, which the sentences it cites do not hold"
+            )
         names = [without_possessive(n) for n in _NAME.findall(claim)]
         missing = [n for n in names if fold(n) not in fold(context)]
         if missing:
