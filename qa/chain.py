@@ -236,9 +236,9 @@ class Pipeline:
         if not self.left_out:
             return None
         quoted = " ".join(c.quote for c in answer.citations)
-        similarity = self._left_out_vectors(retriever) @ _unit(
-            retriever.store.model.embeddings.embed_query(query)
-        )
+        # The model's vectors are unit length: a dot product is the cosine.
+        query_vector = np.asarray(retriever.store.model.embeddings.embed_query(query))
+        similarity = self._left_out_vectors(retriever) @ query_vector
         detail = asked_left_out(
             query, self.left_out, quoted, retriever.lexical.idf, similarity.tolist()
         )
@@ -254,10 +254,10 @@ class Pipeline:
         )
 
     def _left_out_vectors(self, retriever: HybridRetriever) -> np.ndarray:
-        """The listed details' unit vectors, embedded on first use (~4 ms each)."""
+        """The listed details' vectors, embedded on first use (~4 ms each)."""
         if self._left_out_matrix is None:
             embed = retriever.store.model.embeddings.embed_query
-            self._left_out_matrix = np.array([_unit(embed(d.item)) for d in self.left_out])
+            self._left_out_matrix = np.array([embed(d.item) for d in self.left_out])
         return self._left_out_matrix
 
     def _finish(self, answer: Answer, state: dict[str, Any], started: float) -> Answer:
@@ -379,11 +379,6 @@ def _spans(citations: Sequence[Citation]) -> set[tuple[str, int]]:
 def _distinct(ranked: list[ScoredSentence]) -> list[ScoredSentence]:
     """The sentences with repeats left out: overlapping chunks hold some sentences twice."""
     return list({_span(s): s for s in reversed(ranked)}.values())[::-1]
-
-
-def _unit(vector: Sequence[float]) -> np.ndarray:
-    array = np.asarray(vector, dtype=np.float32)
-    return array / (float(np.linalg.norm(array)) or 1.0)
 
 
 def _ms(started: float) -> float:

@@ -74,10 +74,8 @@ def without_labels(text: str, keep: Callable[[str], bool]) -> str:
     unless keep(noun) says the noun is what is asked about ("when was the 2010 finding?")."""
 
     def blank(m: re.Match[str]) -> str:
-        if keep(m["noun"]):
-            return m[0]
-        start, end = m.span("year")
-        return m[0][: start - m.start()] + " " * (end - start) + m[0][end - m.start() :]
+        # The year is the match's only run of digits.
+        return m[0] if keep(m["noun"]) else m[0].replace(m["year"], " " * len(m["year"]))
 
     return _LABEL_YEAR.sub(blank, text)
 

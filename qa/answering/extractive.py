@@ -238,7 +238,8 @@ def date_answer(question: str, sentence: str) -> str | None:
         return None
     precision = next((p for pattern, p in _ASKS_PRECISION if pattern.search(lowered)), None)
     named = {spoken(d) for d in find_dates(question)}
-    given = [d for d in find_dates(dated_text(question, sentence)) if spoken(d) not in named]
+    dated = without_labels(sentence, asked_about(question))
+    given = [d for d in find_dates(dated) if spoken(d) not in named]
     if precision is not None:
         wanted = PRECISIONS.index(precision)
         given = [d for d in given if PRECISIONS.index(d.precision) >= wanted]
@@ -246,11 +247,11 @@ def date_answer(question: str, sentence: str) -> str | None:
     return answers.pop() if len(answers) == 1 else None
 
 
-def dated_text(question: str, sentence: str) -> str:
-    """The sentence with the years that only label something the question does not ask about
-    blanked (see without_labels): they date that thing, not what is asked."""
+def asked_about(question: str) -> Callable[[str], bool]:
+    """Whether a noun is among what the question asks about: a year labelling any other (see
+    without_labels) dates that thing, not what is asked."""
     asked = set(tokens(question))
-    return without_labels(sentence, lambda noun: bool(set(tokens(noun)) & asked))
+    return lambda noun: bool(set(tokens(noun)) & asked)
 
 
 def compose(
@@ -408,10 +409,10 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
     if unit:
         # "how many minutes": a number alone is not enough, the sentence must count minutes.
         return lambda sentence: _counts(sentence, unit)
-    if _ASKS_DAY.search(lowered):
-        return lambda sentence: bool(_HAS_DAY.search(dated_text(question, sentence)))
-    if _ASKS_DATE.search(lowered):
-        return lambda sentence: bool(_HAS_DATE.search(dated_text(question, sentence)))
+    if _ASKS_DAY.search(lowered) or _ASKS_DATE.search(lowered):
+        keep = asked_about(question)
+        dated = _HAS_DAY if _ASKS_DAY.search(lowered) else _HAS_DATE
+        return lambda sentence: bool(dated.search(without_labels(sentence, keep)))
     if _ASKS_AGE.search(lowered) and not short:
         return lambda sentence: bool(STATES_AGE.search(sentence))
     if _ASKS_NUMBER.search(lowered):
