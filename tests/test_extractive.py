@@ -14,6 +14,7 @@ from qa.answering.extractive import (
     is_claim,
     refuses_by_absence,
     score_sentences,
+    the_ask,
 )
 from qa.types import Passage
 from tests.fakes import ScriptedJudge
@@ -280,6 +281,38 @@ def test_no_second_fact_when_the_first_holds_the_kind_of_thing_asked_for() -> No
     # Asked for no kind of thing, the question's other fact is added.
     answer = ask("What happened to Khadr in the firefight near Khost?", text=text)
     assert len(answer.citations) == 2
+
+
+def test_a_sentence_restating_what_the_question_gives_as_known_is_not_its_answer() -> None:
+    text = (
+        "In 2010 a military jury of officers heard the case against Khadr. "
+        "Khadr stayed at Guantanamo after he pleaded guilty under a deal."
+    )
+    question = "After the military jury acquitted Khadr in 2010, why did he stay at Guantanamo?"
+    assert ask(question, text=text).citations[0].quote.startswith("Khadr stayed at Guantanamo")
+    # Read whole, the question's words favour the sentence restating its premise.
+    best = score_sentences(question.replace(",", " and"), [passage(text)], similar(0.6), idf)[0]
+    assert best.text.startswith("In 2010 a military jury")
+
+
+@pytest.mark.parametrize(
+    ("question", "ask_part"),
+    [
+        (
+            "The article says Kouchner left three weeks earlier; on what date did he leave?",
+            "on what date did he leave? Kouchner",
+        ),
+        (
+            "Once she got the note, what did the secretary promise?",
+            "what did the secretary promise? ",
+        ),
+        # A lead clause that names what is compared, or a relative clause, is part of the ask.
+        ("Between SL Green and General Motors, which one is older?", None),
+        ("Where does the singer, who features on the album, hail from?", None),
+    ],
+)
+def test_the_ask_leaves_out_a_clause_given_as_known(question: str, ask_part: str | None) -> None:
+    assert the_ask(question) == (question if ask_part is None else ask_part)
 
 
 def test_no_second_sentence_when_none_holds_what_the_first_lacks() -> None:

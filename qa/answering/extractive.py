@@ -42,6 +42,23 @@ _PERSON_NOUN = (
 _ASKS_PERSON = re.compile(
     rf"^\s*(who|whom)\b|\b(which|what) (?:(?!{_FUNCTION_WORD}\b)[\w.'-]+ ){{0,2}}(?:{_PERSON_NOUN})s?\b"
 )
+# A clause the question first gives as known, then its ask: "After falling out with MSF, what
+# group did he found?", "The article says Khadr was to serve his sentence in Canada; when was he
+# brought back?". A lead clause without a subordinating opening ("Between X and Y, which…") or a
+# strong break (";", " - ") holds what the question is about, and stays.
+_INTERROGATIVE = (
+    r"(?:(?:on|in|at|for|from|by|to|with) )?(?:who|whom|whose|what|when|where|which|why|how|did|"
+    r"does|do|is|was|were|are|has|have|had|can|could)\b"
+)
+_SUBORDINATE = (
+    r"(?:after|before|once|if|since|besides|apart from|according to|given|although|though|while|"
+    r"by the time)\b"
+)
+_GIVEN_THEN_ASK = re.compile(
+    rf"^\s*{_SUBORDINATE}[^,;:—–]*,\s*(?={_INTERROGATIVE})"
+    rf"|^[^;—–]*(?:;|\s[-—–]\s)\s*(?={_INTERROGATIVE})",
+    re.I,
+)
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _YES_NO = re.compile(r"^\s*(does|do|did|is|was|were|are|has|have|had|can|could)\b", re.I)
 _ASKS_DAY = re.compile(r"\b(exact date|what day|which day|on what date|what date)\b")
@@ -352,9 +369,10 @@ def score_sentences(
     weights: Weights | None = None,
 ) -> list[ScoredSentence]:
     """Every quotable span of the passages (see quotable_spans), best support first; by WEIGHTS,
-    or CLAIM_WEIGHTS when the reader states something rather than asks (see is_claim)."""
+    or CLAIM_WEIGHTS when the reader states something rather than asks (see is_claim). Coverage
+    counts the terms of what the question asks (see the_ask)."""
     weights = weights or (CLAIM_WEIGHTS if is_claim(question) else WEIGHTS)
-    asked = set(tokens(question))
+    asked = set(tokens(the_ask(question)))
     wants = answer_type(question)
     yes_no = is_yes_no(question)  # a yes/no answer may restate the question
     scored = []
@@ -383,6 +401,19 @@ def score_sentences(
                 )
             )
     return sorted(scored, key=lambda x: -x.support)
+
+
+def the_ask(question: str) -> str:
+    """The question without the clause it first gives as known (see _GIVEN_THEN_ASK), keeping the
+    names in that clause, to whom the ask's "he" or "it" refers. A sentence restating what the
+    reader already knows holds most of the question's words, yet it is not the answer: "After the
+    jury acquitted Khadr in 2010, why did he stay at Guantanamo?" is not answered by the sentence
+    about the jury."""
+    given = _GIVEN_THEN_ASK.search(question)
+    if not given:
+        return question
+    names = " ".join(name[0] for name in _CAPITALISED.finditer(question[: given.end()]))
+    return f"{question[given.end() :]} {names}"
 
 
 def judge_sentences(
