@@ -129,6 +129,16 @@ ANSWER_TYPES = [
         id="which spy chief asks for someone as who does",
     ),
     pytest.param(
+        "Which judge was in charge of the trial?",
+        ["The trial was led by Colonel Patrick Parrish."],
+        # A name after "the" is an organisation's or a title's, not someone's.
+        [
+            "The cable was posted by The New York Times on Monday.",
+            "In 2008 the Supreme Court of Canada ruled on the trial.",
+        ],
+        id="a name after the is not someone",
+    ),
+    pytest.param(
         "How old was Khadr at the time of the meeting?",
         ["He was in fact 22 at the time of the meeting.", "The cable called him a 15-year old."],
         ["In 2002 he faced five charges at Guantanamo."],

@@ -93,9 +93,12 @@ STATES_AGE = re.compile(
 )
 _ASKS_AGE = re.compile(r"\bhow old\b|\b(what|which) age\b")
 # A name: two or more capitalised words, not opening the sentence. Letters beyond ASCII and
-# joined parts count ("Michèle Alliot-Marie", "James O'Reilly").
+# joined parts count ("Michèle Alliot-Marie", "James O'Reilly"). One after "the" is an
+# organisation's or a title's ("The New York Times", "the Supreme Court"): the person test skips it.
 _NAME_WORD = r"[A-ZÀ-Þ][^\W\d_]*(?:[-'’][A-ZÀ-Þ]?[^\W\d_]+)*"
-_HAS_NAME = re.compile(rf"(?<![.!?]\s)(?<!^)\b{_NAME_WORD}(?:\s+{_NAME_WORD})+")
+_HAS_NAME = re.compile(
+    rf"(?<![.!?]\s)(?<!^)(?:\b(?P<article>[Tt]he)\s+)?\b{_NAME_WORD}(?:\s+{_NAME_WORD})+"
+)
 # Capitalised words after the first, one or more: the names a question gives ("Kouchner").
 _CAPITALISED = re.compile(rf"(?<![.!?]\s)(?<!^)\b{_NAME_WORD}(?:\s+{_NAME_WORD})*")
 # A sentence saying the record is silent: it answers "does X say…?" but refuses "what did X say?".
@@ -453,7 +456,9 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
         # Khadr?" is not answered by "the FM handed the Secretary a paper concerning Omar Khadr".
         asked = set(tokens(question))
         return lambda sentence: any(
-            set(tokens(name[0])) - asked for name in _HAS_NAME.finditer(sentence)
+            set(tokens(name[0])) - asked
+            for name in _HAS_NAME.finditer(sentence)
+            if not name["article"] and not name[0].startswith("The ")
         )
     return None
 
