@@ -26,6 +26,13 @@ _DATE_PATTERNS = (
 )
 
 
+_WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+# A day and month standing without a year: "on Sunday 31 October a panel …".
+_DAY_MONTH = re.compile(
+    rf"\b(?:(?P<weekday>{'|'.join(_WEEKDAYS)}),? )?(?P<day>\d{{1,2}}) (?P<month>{MONTHS})\b", re.I
+)
+
+
 @dataclass(frozen=True)
 class DateMention:
     """A date as precisely as the text gives it, and where it stands in the text."""
@@ -45,8 +52,33 @@ class DateMention:
         return "day" if self.day else "month" if self.month else "year"
 
 
-def find_dates(text: str) -> list[DateMention]:
-    """Every date in the text, each once (the most precise reading of overlapping ones)."""
+def find_dates(text: str, before: str = "") -> list[DateMention]:
+    """Every date in the text, each once (the most precise reading of overlapping ones).
+
+    News text drops a year it has just given: "Khadr pleaded guilty on Monday 25 October 2010 …
+    On Sunday 31 October a panel …". A day and month without a year take the year of the last
+    date before them, in the text or in `before` (what precedes the text in its source), provided
+    the weekday, when one is named, falls on that day.
+    """
+    found = _stated_dates(text)
+    for m in _DAY_MONTH.finditer(text):
+        if any(m.start() < d.end and d.start < m.end() for d in found):
+            continue
+        earlier = _stated_dates(before + text[: m.start()])
+        if not earlier:
+            continue
+        year, month, day = earlier[-1].year, _MONTH_NAMES[m["month"].lower()], int(m["day"])
+        if day > calendar.monthrange(year, month)[1]:
+            continue
+        if m["weekday"] and date(year, month, day).weekday() != _WEEKDAYS[m["weekday"].lower()]:
+            continue
+        spelled = f"{day} {calendar.month_name[month]} {year}"
+        found.append(DateMention(year, month, day, m.start(), m.end(), spelled))
+    return sorted(found, key=lambda d: d.start)
+
+
+def _stated_dates(text: str) -> list[DateMention]:
+    """The dates the text gives with their year (or as a year alone)."""
     found: list[DateMention] = []
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):

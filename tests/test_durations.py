@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from qa.answering.durations import (
     Interval,
     answer_by_computation,
@@ -30,6 +32,29 @@ def test_dates_are_read_at_the_precision_the_text_gives() -> None:
     ]
     assert [d.precision for d in dates] == ["day", "month", "day", "year"]
     assert find_dates("31 February 2009")[0].precision == "month"  # no such day: the month only
+
+
+def test_a_date_without_its_year_takes_the_year_given_before_it() -> None:
+    text = (
+        "He pleaded guilty on Monday 25 October 2010. On Sunday 31 October a panel sentenced him."
+    )
+    assert [d.text for d in find_dates(text)] == ["25 October 2010", "31 October 2010"]
+    # The year may stand in the passage before the text read.
+    later = find_dates("On Sunday 31 October a panel sentenced him.", "He pleaded in 2010.")
+    assert [d.as_date() for d in later] == [date(2010, 10, 31)]
+    # A weekday that does not fall on the day in that year leaves the date unread, as does a
+    # text with no year before it.
+    assert find_dates("On Monday 31 October a panel sentenced him.", "He pleaded in 2010.") == []
+    assert find_dates("On 31 October a panel sentenced him.") == []
+
+
+def test_an_interval_to_a_date_whose_year_its_passage_gave_earlier() -> None:
+    question = "How many days after his plea was Khadr sentenced by the panel?"
+    plea = "Khadr made his plea on Monday 25 October 2010."
+    passage = "The trial resumed in October 2010. On Sunday 31 October the panel sentenced Khadr."
+    answer = computed(question, plea, passage)
+    assert answer is not None
+    assert answer.answer.endswith("From 25 October 2010 to 31 October 2010: 6 days.")
 
 
 def test_question_shapes_name_the_earlier_and_later_event() -> None:
@@ -85,9 +110,10 @@ def test_an_age_from_a_year_alone_is_only_approximate() -> None:
 
 
 def test_a_wrong_figure_does_not_follow_from_the_quotes() -> None:
-    assert figure_follows(3, "days", [START, STORY])
-    assert not figure_follows(4, "days", [START, STORY])
-    assert not figure_follows(3, "days", [START])  # one date cannot make an interval
+    quoted = find_dates(START) + find_dates(STORY)
+    assert figure_follows(3, "days", quoted)
+    assert not figure_follows(4, "days", quoted)
+    assert not figure_follows(3, "days", find_dates(START))  # one date cannot make an interval
 
 
 def test_the_date_nearest_the_event_is_read() -> None:

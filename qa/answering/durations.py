@@ -11,7 +11,7 @@ the dates in the cited quotes alone, the check generated answers go through as w
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -128,9 +128,8 @@ def _natural_unit(a: date, b: date, precisions: set[str]) -> str:
     return "years"
 
 
-def figure_follows(value: int, unit: str, quotes: list[str]) -> bool:
-    """True when two of the dates the quotes hold give exactly this figure."""
-    dates = [d for q in quotes for d in find_dates(q)]
+def figure_follows(value: int, unit: str, dates: Sequence[DateMention]) -> bool:
+    """True when two of the dates (those the quotes hold) give exactly this figure."""
     return any(
         a is not b
         and (i := difference(a, b, unit)) is not None
@@ -140,15 +139,15 @@ def figure_follows(value: int, unit: str, quotes: list[str]) -> bool:
     )
 
 
-def nearest_date(quote: str, terms: set[str]) -> DateMention | None:
+def nearest_date(quote: str, terms: set[str], before: str = "") -> DateMention | None:
     """The quote's date standing closest to where the event's words are (a sentence may date
     several events: "he was 15 in 2002 when he was detained … pleaded guilty in October 2010").
 
     Only the sentences (and lines, in a list) of the quote that name the event are read, when any
     does: in "He was 15 in 2002 when he was detained. He pleaded guilty in October.", 2002 does
-    not date the plea.
+    not date the plea. `before` is the text preceding the quote (see find_dates).
     """
-    dates = find_dates(quote)
+    dates = find_dates(quote, before)
     naming = [(s, e) for s, e in _statements(quote) if set(tokens(quote[s:e])) & terms]
     if naming:
         dates = [d for d in dates if any(s <= d.start < e for s, e in naming)]
@@ -226,7 +225,7 @@ def answer_by_computation(
             (s, d)
             for s in find(event)
             if s.support >= threshold
-            and (d := nearest_date(s.text, terms)) is not None
+            and (d := nearest_date(s.text, terms, s.before)) is not None
             # An age must be exact, which takes the month of both dates.
             and _precise_enough(d, "months" if asked.age else asked.unit)
         ]
@@ -244,7 +243,8 @@ def answer_by_computation(
     # September 1986, he was 15 or 16 "in 2002".
     if interval is None or interval.value <= 0 or (asked.age and interval.approximate):
         return None
-    if not figure_follows(interval.value, interval.unit, [first.text, second.text]):
+    quoted = [d for s in (first, second) for d in find_dates(s.text, s.before)]
+    if not figure_follows(interval.value, interval.unit, quoted):
         return None
     return computed_answer(question, [first, second], state_difference(start, end, interval))
 

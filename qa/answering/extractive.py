@@ -200,6 +200,11 @@ class ScoredSentence:
     features: Features
     support: float  # how well it answers: compared with the refusal threshold
 
+    @property
+    def before(self) -> str:
+        """What its passage says before it: it may give the year a date in it leaves out."""
+        return self.passage.text[: self.start - self.passage.start]
+
 
 def answer_extractively(
     question: str,
@@ -233,7 +238,7 @@ def answer_extractively(
         for n, s in enumerate(chosen, start=1)
     )
     text = "".join(cited_pieces(citations))
-    when = date_answer(question, chosen[0].text)
+    when = date_answer(question, chosen[0].text, chosen[0].before)
     return Answer(
         question=question,
         answer=f"{when}: {text}" if when else text,
@@ -243,13 +248,14 @@ def answer_extractively(
     )
 
 
-def date_answer(question: str, sentence: str) -> str | None:
+def date_answer(question: str, sentence: str, before: str = "") -> str | None:
     """For a question asking when, the one date the sentence gives (to the precision asked: "in
     what month and year" → "February 2009" from "in February of 2009"), stated before the quote
     that gives it; None when it gives none or several, or only dates the question names itself,
     or when the sentence leaves out someone the question names: "When did Kouchner resign?" is not
     answered by the date of "she resigned on 27 February 2011", and stating it would make the wrong
-    quote look like an answer."""
+    quote look like an answer. `before` is what the passage says before the sentence: a date
+    given without its year takes it from there (see find_dates)."""
     lowered = question.lower()
     if not _ASKS_DATE.search(lowered) and not _ASKS_DAY.search(lowered):
         return None
@@ -259,7 +265,7 @@ def date_answer(question: str, sentence: str) -> str | None:
     precision = next((p for pattern, p in _ASKS_PRECISION if pattern.search(lowered)), None)
     named = {spoken(d) for d in find_dates(question)}
     dated = without_labels(sentence, asked_about(question))
-    given = [d for d in find_dates(dated) if spoken(d) not in named]
+    given = [d for d in find_dates(dated, before) if spoken(d) not in named]
     if precision is not None:
         wanted = PRECISIONS.index(precision)
         given = [d for d in given if PRECISIONS.index(d.precision) >= wanted]

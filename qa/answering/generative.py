@@ -358,11 +358,12 @@ def _computed_durations(claim: str, quotes: list[str]) -> list[str]:
     """The durations the claim states ("8 years") that no quote states but two of their dates
     give: figures the answer worked out, which it says it did."""
     stated = _stated_numbers(quotes)
+    quoted = [d for q in quotes for d in find_dates(q)]
     return [
         m.group(0)
         for m in _DURATION.finditer(_outside_dates(claim))
         if m.group(1) not in stated
-        and figure_follows(int(m.group(1)), m.group(2).lower() + "s", quotes)
+        and figure_follows(int(m.group(1)), m.group(2).lower() + "s", quoted)
     ]
 
 

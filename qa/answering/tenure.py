@@ -116,7 +116,7 @@ def answer_by_tenure(
         # The sentence must name the event: a term of office is dated too.
         if s.support >= threshold
         and s.features.coverage > 0
-        and (d := nearest_date(s.text, terms)) is not None
+        and (d := nearest_date(s.text, terms, s.before)) is not None
     ]
     if not dated:
         return None
