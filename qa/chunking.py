@@ -66,6 +66,8 @@ _ABBREVIATIONS = {
 # A candidate boundary: closing punctuation, optional closing quotes/brackets, whitespace, and
 # something that can start a sentence.
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-Ý])")
+# How far past a full stop inside brackets the closing bracket may stand for the stop to end nothing.
+BRACKET_REACH = 200
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 # A list item or a paragraph starts a sentence whatever ends the line before: items of a timeline
 # ("- 14 August 2009: the court upheld…") often end without a full stop or start with a digit after
@@ -111,16 +113,28 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     for stop, resume, stop_match in cuts:
         if stop < cursor:  # a full stop before a list item: the line already cut there
             continue
-        if (
-            stop_match
-            and stop_match.group().startswith(".")
-            and _is_abbreviation(text[cursor : stop_match.start()])
+        if stop_match and (
+            (
+                stop_match.group().startswith(".")
+                and _is_abbreviation(text[cursor : stop_match.start()])
+            )
+            or _inside_brackets(text, cursor, stop, end)
         ):
             continue
         spans.append((cursor, stop))
         cursor = resume
     spans.append((cursor, end))
     return [trimmed for s, e in spans if (trimmed := _trim(text, s, e))]
+
+
+def _inside_brackets(text: str, start: int, stop: int, end: int) -> bool:
+    """Whether a full stop at `stop` stands inside brackets opened since `start` and closed soon
+    after (within BRACKET_REACH): "(May 10 O.S.) 1747 – 1830) was the wife of…" is one sentence,
+    while a bracket never closed does not join the sentences after it."""
+    reach = min(end, stop + BRACKET_REACH)
+    return text.count("(", start, stop) > text.count(")", start, stop) and text.count(
+        ")", stop, reach
+    ) > text.count("(", stop, reach)
 
 
 def quotable_spans(text: str) -> list[tuple[int, int]]:

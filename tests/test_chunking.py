@@ -30,6 +30,19 @@ def test_split_sentences_keeps_abbreviations_together() -> None:
     ]
 
 
+def test_a_full_stop_inside_brackets_ends_no_sentence() -> None:
+    text = (
+        "Dorothy Quincy ( May 21 (May 10 O.S.) 1747 – 1830) married Hancock. She lived in Boston."
+    )
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Dorothy Quincy ( May 21 (May 10 O.S.) 1747 – 1830) married Hancock.",
+        "She lived in Boston.",
+    ]
+    # A bracket never closed does not join the sentences after it.
+    stray = "A stray ( bracket. The next one. The third."
+    assert len(split_sentences(stray)) == 3
+
+
 def test_split_sentences_respects_bounds() -> None:
     text = "Ignore this. Keep this one. And this."
     start = text.index("Keep")
