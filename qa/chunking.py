@@ -28,6 +28,9 @@ _ABBREVIATIONS = {
     "no",
     "vs",
     "etc",
+    "op",
+    "vol",
+    "pp",
     "inc",
     "ltd",
     "co",
@@ -118,7 +121,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
                 stop_match.group().startswith(".")
                 and _is_abbreviation(text[cursor : stop_match.start()])
             )
-            or _inside_brackets(text, cursor, stop, end)
+            or _inside_brackets(text, cursor, stop_match.start(), end)
         ):
             continue
         spans.append((cursor, stop))
@@ -129,8 +132,9 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 
 def _inside_brackets(text: str, start: int, stop: int, end: int) -> bool:
     """Whether a full stop at `stop` stands inside brackets opened since `start` and closed soon
-    after (within BRACKET_REACH): "(May 10 O.S.) 1747 – 1830) was the wife of…" is one sentence,
-    while a bracket never closed does not join the sentences after it."""
+    after (within BRACKET_REACH): "(May 10 O.S.) 1747 – 1830) was the wife of…" and 'Alfred
+    Wainwright ("A.W.") MBE was…' are one sentence each, while a bracket never closed does not join
+    the sentences after it."""
     reach = min(end, stop + BRACKET_REACH)
     return text.count("(", start, stop) > text.count(")", start, stop) and text.count(
         ")", stop, reach

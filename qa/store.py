@@ -30,7 +30,7 @@ from qa.types import Chunk, Passage, Source
 REBUILD_HINT = "Rebuild the index with: qa ingest --rebuild"
 # Bumped whenever what an entry holds or how sources are cut into passages changes; an index of
 # another format must be rebuilt.
-INDEX_FORMAT = 10  # 10: a full stop inside brackets ends no sentence
+INDEX_FORMAT = 11  # 11: a full stop inside brackets ends no sentence; "Op.", "Vol." …
 # Entries are embedded and written this many at a time: memory stays flat for a long source, a
 # killed run loses at most one batch, and one encoder call still sorts enough texts by length.
 EMBED_BATCH = 512

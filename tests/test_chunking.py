@@ -38,6 +38,8 @@ def test_a_full_stop_inside_brackets_ends_no_sentence() -> None:
         "Dorothy Quincy ( May 21 (May 10 O.S.) 1747 – 1830) married Hancock.",
         "She lived in Boston.",
     ]
+    text = 'Alfred Wainwright ("A.W.") MBE wrote guides. The Scherzo No. 2, Op. 31 is by Chopin.'
+    assert len(split_sentences(text)) == 2
     # A bracket never closed does not join the sentences after it.
     stray = "A stray ( bracket. The next one. The third."
     assert len(split_sentences(stray)) == 3
