@@ -97,7 +97,8 @@ _ASKS_AGE = re.compile(r"\bhow old\b|\b(what|which) age\b")
 # organisation's or a title's ("The New York Times", "the Supreme Court"): the person test skips it.
 _NAME_WORD = r"[A-ZÀ-Þ][^\W\d_]*(?:[-'’][A-ZÀ-Þ]?[^\W\d_]+)*"
 _HAS_NAME = re.compile(
-    rf"(?<![.!?]\s)(?<!^)(?:\b(?P<article>[Tt]he)\s+)?\b{_NAME_WORD}(?:\s+{_NAME_WORD})+"
+    rf"(?<![.!?]\s)(?<!^)\b(?:(?P<article>[Tt]he)\s+{_NAME_WORD}|{_NAME_WORD}\s+{_NAME_WORD})"
+    rf"(?:\s+{_NAME_WORD})*"
 )
 # Capitalised words after the first, one or more: the names a question gives ("Kouchner").
 _CAPITALISED = re.compile(rf"(?<![.!?]\s)(?<!^)\b{_NAME_WORD}(?:\s+{_NAME_WORD})*")
@@ -464,7 +465,7 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
         return lambda sentence: any(
             set(tokens(name[0])) - asked
             for name in _HAS_NAME.finditer(sentence)
-            if not name["article"] and not name[0].startswith("The ")
+            if not name["article"]
         )
     return None
 
