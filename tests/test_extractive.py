@@ -283,6 +283,32 @@ def test_a_second_fact_completes_a_two_step_question() -> None:
     ]
 
 
+def test_what_the_best_sentences_passage_goes_on_to_say_comes_second() -> None:
+    album = "Brujo is an album by the country rock band New Riders of the Purple Sage."
+    elsewhere = labelled(
+        "other.md", 0.5, "The city of Austin has a band scene and an album fair.", 0, "b"
+    )
+
+    def cited(then: str) -> list[str]:
+        text = f"{album} {then}"
+        answer = answer_extractively(
+            "The band who had the album Brujo came from what city?",
+            [passage(text, 0, "a"), elsewhere],
+            similar(0.6),
+            idf,
+            refusal=REFUSAL,
+            threshold=0.1,
+        )
+        return [c.quote for c in answer.citations]
+
+    # "The group" goes on about the band the best sentence names, though it shares no word with
+    # the question; it comes before another passage's sentence that shares more.
+    went_on = "The group emerged from the rock scene in San Francisco."
+    assert cited(went_on) == [album, went_on]
+    # A sentence opening with a name says something new, not more about the same subject.
+    assert cited("The Grateful Dead emerged from the same scene.") == [album, elsewhere.text]
+
+
 def test_no_second_fact_when_the_first_holds_the_kind_of_thing_asked_for() -> None:
     text = "Khadr was captured in July 2002. The firefight took place near Khost."
     # The second sentence holds "Khost", which the first lacks, but the first holds the date asked.
