@@ -25,6 +25,7 @@ from qa.answering.generative import load_chat_model, stream_generatively
 from qa.answering.judge import Judge, load_judge
 from qa.answering.left_out import asked_left_out
 from qa.answering.tenure import answer_by_tenure, parse_tenure_question
+from qa.answering.verdicts import answer_both, parse_both_question
 from qa.citations import answer_pieces
 from qa.config import Settings
 from qa.conversation import condense_question
@@ -268,7 +269,9 @@ class Pipeline:
     def _compute(self, query: str, answer: Answer, retriever: HybridRetriever) -> Answer | None:
         """For a question of how long between two events, an answer that computes the interval
         from the sentences dating each event, unless the best quote already states it; for one of
-        who held a post when something happened, the term of office that holds the event's date."""
+        who held a post when something happened, the term of office that holds the event's date;
+        for one of whether two things both have a property, "yes" when a sentence about each
+        states it."""
 
         def find(text: str) -> list[ScoredSentence]:
             return self._rank(text, retriever.invoke(text), retriever)
@@ -281,6 +284,8 @@ class Pipeline:
             states_duration(c.quote, asked) for c in answer.citations
         ):
             computed = answer_by_computation(query, asked, find, threshold)
+        elif both := parse_both_question(query):
+            computed = answer_both(query, both, find, threshold)
         if computed is None:
             return None
         passages = tuple(dict.fromkeys([*computed.passages, *answer.passages]))
