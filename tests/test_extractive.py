@@ -84,6 +84,13 @@ def test_a_date_question_is_answered_with_the_one_date_its_quote_gives(
     assert date_answer(question, sentence) == stated
 
 
+def test_the_kind_of_date_asked_for_is_no_term_to_match() -> None:
+    debated = "The date of the firefight was long debated, as was 1 August 2002."
+    started = "The firefight started on 27 July 2002."
+    answer = ask("On what date did the firefight start?", text=f"{debated} {started}")
+    assert answer.citations[0].quote == started
+
+
 def test_date_question_prefers_sentence_with_a_date() -> None:
     scored = score_sentences(
         "When did Kouchner hand over the paper?", [passage()], similar(0.5), idf

@@ -59,6 +59,11 @@ _GIVEN_THEN_ASK = re.compile(
     rf"|^[^;—–]*(?:;|\s[-—–]\s)\s*(?={_INTERROGATIVE})",
     re.I,
 )
+# The noun naming the kind of date asked for is no term the answer shares: "the Miami Herald gave
+# his arrival date as 28 October 2002" is no closer to "On what date was Khadr captured?" for it.
+_KIND_OF_DATE = re.compile(
+    r"\b(what|which)\s+(?:exact\s+)?(?:date|year|day|month)(?:\s+and\s+(?:year|month))?\b", re.I
+)
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _YES_NO = re.compile(r"^\s*(does|do|did|is|was|were|are|has|have|had|can|could)\b", re.I)
 _ASKS_DAY = re.compile(r"\b(exact date|what day|which day|on what date|what date)\b")
@@ -431,9 +436,10 @@ def score_sentences(
 ) -> list[ScoredSentence]:
     """Every quotable span of the passages (see quotable_spans), best support first; by WEIGHTS,
     or CLAIM_WEIGHTS when the reader states something rather than asks (see is_claim). Coverage
-    counts the terms of what the question asks (see the_ask)."""
+    counts the terms of what the question asks (see the_ask), without the noun naming the kind
+    of date it wants."""
     weights = weights or (CLAIM_WEIGHTS if is_claim(question) else WEIGHTS)
-    asked = set(tokens(the_ask(question)))
+    asked = set(tokens(_KIND_OF_DATE.sub(r"\1", the_ask(question))))
     wants = answer_type(question)
     yes_no = is_yes_no(question)  # a yes/no answer may restate the question
     scored = []
