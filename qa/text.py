@@ -21,6 +21,11 @@ STOPWORDS = HEDGES | frozenset(
     also may might must shall ever tell say said says according story article
     """.split()  # noqa: SIM905
 )
+# Numbers written as words, up to the tens ("nineteen times", "sixty detainees").
+NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+)
 # Where a clause ends: what a statement ("does not say", "three weeks ago") is about lies inside it.
 CLAUSE_BOUNDARY = re.compile(r"[,;:—–()]|\s-\s")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")

@@ -111,6 +111,12 @@ ANSWER_TYPES = [
         id="how many counts the noun past its adjectives",
     ),
     pytest.param(
+        "How many times did he host the awards?",
+        ["He hosted the awards nineteen times.", "Sixty times in all, he hosted them."],
+        ["He hosted the awards in 1940."],
+        id="every number word up to the tens counts",
+    ),
+    pytest.param(
         "How many charges did he plead guilty to?",
         ["He pleaded guilty to all five charges."],
         ["At 24 he pleaded guilty to murder and terrorism charges."],

@@ -19,7 +19,7 @@ from qa.answering.extractive import STATES_AGE, ScoredSentence
 from qa.chunking import split_sentences
 from qa.citations import cited_pieces, span_citation
 from qa.dates import DateMention, find_dates
-from qa.text import CLAUSE_BOUNDARY, HEDGES, tokens
+from qa.text import CLAUSE_BOUNDARY, HEDGES, NUMBER_WORDS, tokens
 from qa.types import Answer
 
 _UNIT = r"(?P<unit>days?|weeks?|months?|years?)"
@@ -183,10 +183,7 @@ def state_difference(earlier: DateMention, later: DateMention, interval: Interva
     return f"From {earlier.text} to {later.text}: {about}{interval.value} {noun}."
 
 
-_NUMBER_WORD = (
-    r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|several|a little "
-    r"over \w+|about \w+|a|an"
-)
+_NUMBER_WORD = rf"\d+|{NUMBER_WORDS}|a few|several|a little over \w+|about \w+|a|an"
 
 
 def states_duration(sentence: str, asked: DurationQuestion) -> bool:

@@ -17,7 +17,7 @@ from typing import Protocol
 from qa.chunking import quotable_spans
 from qa.citations import cited_pieces, span_citation
 from qa.dates import MONTHS, PRECISIONS, YEAR, find_dates, spoken, without_labels
-from qa.text import CLAUSE_BOUNDARY, STOPWORDS, stem, tokens
+from qa.text import CLAUSE_BOUNDARY, NUMBER_WORDS, STOPWORDS, stem, tokens
 from qa.types import Answer, Passage
 
 # What a question asks for, recognised from its wording.
@@ -74,9 +74,7 @@ _ASKS_PRECISION = ((_ASKS_DAY, "day"), (_ASKS_MONTH, "month"), (_ASKS_YEAR, "yea
 _HAS_DAY = re.compile(rf"\b\d{{1,2}} ({MONTHS})\b|\b({MONTHS}) \d{{1,2}}\b", re.I)
 _HAS_DATE = re.compile(rf"\b({YEAR})\b|\b({MONTHS})\b", re.I)
 _HAS_NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
-    r"hundred|thousand|million|billion|dozen|weeks?|months?|years?)\b",
-    re.I,
+    rf"\d|\b({NUMBER_WORDS}|hundred|thousand|million|billion|dozen|weeks?|months?|years?)\b", re.I
 )
 # A date's figures (a year, a day of the month) count nothing: "how much did Canada pay?" is not
 # answered by "On 1 November 2010 …".
@@ -86,9 +84,7 @@ _DATE_FIGURES = re.compile(
 )
 # A word that is a count: "251,287", "five", "hundreds".
 _FIGURE = re.compile(
-    r"\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
-    r"thirty|forty|fifty|dozens?|hundreds?|thousands?|millions?|billions?",
-    re.I,
+    rf"\d[\d,.]*|{NUMBER_WORDS}|dozens?|hundreds?|thousands?|millions?|billions?", re.I
 )
 # An age stated outright: "was 15 in 2002", "was in fact 22", "aged 15", "a 15-year-old".
 STATES_AGE = re.compile(
