@@ -158,6 +158,13 @@ ANSWER_TYPES = [
         id="how old wants a stated age",
     ),
     pytest.param(
+        "How long did the meeting last?",
+        ["The meeting lasted 30 minutes.", "The meeting went on for two hours."],
+        # The figure belongs to another clause's subject.
+        ["Kouchner, foreign minister until three weeks ago, asked for the meeting."],
+        id="how long wants a figure beside what it asks about",
+    ),
+    pytest.param(
         "How much did the government pay him?",
         ["The government paid him C$10.5 million."],
         ["On 7 July 2017 the government paid him."],
@@ -180,6 +187,13 @@ def test_only_a_noun_for_a_person_asks_for_someone() -> None:
     assert answer_type("Which Guantanamo prisoner did France take in?") is not None
     assert answer_type("What militant group did he fight with?") is None
     assert answer_type("What did the Secretary say?") is None  # "secretary" is not what is asked
+
+
+def test_asked_how_long_the_sources_say_nothing_without_a_figure_for_it() -> None:
+    text = "Kouchner, minister until three weeks ago, met Clinton. The meeting was in Washington."
+    assert ask("How long did the meeting between Kouchner and Clinton last?", text=text).refused
+    answer = ask("How long did the meeting last?", text=f"{text} The meeting lasted 30 minutes.")
+    assert not answer.refused and "30 minutes" in answer.answer
 
 
 def test_weak_support_is_refused_without_citations() -> None:

@@ -4,7 +4,8 @@ Each sentence of the retrieved passages is scored by how much of the question it
 lexical overlap), how close its passage is to the question (dense similarity), where that passage
 ranked, and whether it holds the kind of thing asked for (a date for "when", a number for "how many").
 Optionally (QA_JUDGE) the best of them are reordered by the learned judge (qa/answering/judge.py).
-Below a calibrated support threshold the answer is a refusal that points to the nearest passage.
+Below a calibrated support threshold the answer is a refusal that points to the nearest passage;
+so is it when the question asks how long or how much and no sentence gives a figure for it.
 """
 
 from __future__ import annotations
@@ -238,10 +239,17 @@ def answer_extractively(
     """
     ranked = score_sentences(question, passages, dense, idf, weights)
     supported = ranked[0].support if ranked else 0.0
+    # Asked how long or how much, the sources say nothing when no sentence gives a figure for it.
+    no_figure = asks_amount(question) and not any(s.features.fits_type for s in ranked)
     if judge is not None:
         ranked = judge_sentences(question, ranked, judge)
     best = ranked[0] if ranked else None
-    if best is None or supported < threshold or refuses_by_absence(question, best.text):
+    if (
+        best is None
+        or supported < threshold
+        or no_figure
+        or refuses_by_absence(question, best.text)
+    ):
         return Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
     chosen = compose(question, ranked, max_sentences, idf)
     citations = tuple(
@@ -432,10 +440,9 @@ def score_sentences(
 ) -> list[ScoredSentence]:
     """Every quotable span of the passages (see quotable_spans), best support first; by WEIGHTS,
     or CLAIM_WEIGHTS when the reader states something rather than asks (see is_claim). Coverage
-    counts the terms of what the question asks (see the_ask), without the noun naming the kind
-    of date it wants."""
+    counts the terms of what the question asks (see ask_terms)."""
     weights = weights or (CLAIM_WEIGHTS if is_claim(question) else WEIGHTS)
-    asked = set(tokens(_KIND_OF_DATE.sub(r"\1", the_ask(question))))
+    asked = ask_terms(question)
     wants = answer_type(question)
     yes_no = is_yes_no(question)  # a yes/no answer may restate the question
     scored = []
@@ -464,6 +471,12 @@ def score_sentences(
                 )
             )
     return sorted(scored, key=lambda x: -x.support)
+
+
+def ask_terms(question: str) -> set[str]:
+    """The terms a sentence's coverage counts: those of what the question asks (see the_ask),
+    without the noun naming the kind of date it wants."""
+    return set(tokens(_KIND_OF_DATE.sub(r"\1", the_ask(question))))
 
 
 def the_ask(question: str) -> str:
@@ -510,7 +523,10 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
     if _ASKS_AGE.search(lowered) and not short:
         return lambda sentence: bool(STATES_AGE.search(sentence))
     if _ASKS_NUMBER.search(lowered):
-        return lambda sentence: bool(_HAS_NUMBER.search(_DATE_FIGURES.sub(" ", sentence)))
+        if short:
+            return lambda claim: bool(_HAS_NUMBER.search(_DATE_FIGURES.sub(" ", claim)))
+        asked = ask_terms(question)
+        return lambda sentence: _states_amount(sentence, asked)
     if _ASKS_PERSON.search(lowered):
         # Someone the question does not name already: "Who handed Clinton a paper about Omar
         # Khadr?" is not answered by "the FM handed the Secretary a paper concerning Omar Khadr".
@@ -521,6 +537,27 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
             if not name["article"]
         )
     return None
+
+
+def asks_amount(question: str) -> bool:
+    """Asks how long, how much or what number: not how many of a counted thing, a date or an age
+    (those have tests of their own in answer_type)."""
+    lowered = question.lower()
+    return bool(_ASKS_NUMBER.search(lowered)) and not (
+        _counted_unit(lowered)
+        or _ASKS_DAY.search(lowered)
+        or _ASKS_DATE.search(lowered)
+        or _ASKS_AGE.search(lowered)
+    )
+
+
+def _states_amount(sentence: str, asked: set[str]) -> bool:
+    """A figure (not a date's) stands in a clause that holds a term of what the question asks:
+    "foreign minister until three weeks ago" says nothing of how long a meeting lasted."""
+    return any(
+        _HAS_NUMBER.search(_DATE_FIGURES.sub(" ", clause)) and asked & set(tokens(clause))
+        for clause in CLAUSE_BOUNDARY.split(sentence)
+    )
 
 
 def _counted_unit(question: str) -> str | None:
