@@ -332,6 +332,9 @@ def test_what_the_best_sentences_passage_goes_on_to_say_comes_second() -> None:
     # the question; it comes before another passage's sentence that shares more.
     went_on = "The group emerged from the rock scene in San Francisco."
     assert cited(went_on) == [album, went_on]
+    # After a phrase of time or source.
+    dated = "In 1969, the group emerged from the rock scene in San Francisco."
+    assert cited(dated) == [album, dated]
     # A sentence opening with a name says something new, not more about the same subject.
     assert cited("The Grateful Dead emerged from the same scene.") == [album, elsewhere.text]
 
