@@ -339,6 +339,13 @@ def test_what_the_best_sentences_passage_goes_on_to_say_comes_second() -> None:
     assert cited("The Grateful Dead emerged from the same scene.") == [album, elsewhere.text]
 
 
+def test_the_passage_goes_on_even_after_a_sentence_of_the_kind_asked_for() -> None:
+    born = "Tim McCann (born 1965) teaches film at his alma mater, the State University."
+    founded = "It was founded in 1967."
+    answer = ask("In what year was Tim McCann's alma mater founded?", text=f"{born} {founded}")
+    assert [c.quote for c in answer.citations] == [born, founded]
+
+
 def test_no_second_fact_when_the_first_holds_the_kind_of_thing_asked_for() -> None:
     text = "Khadr was captured in July 2002. The firefight took place near Khost."
     # The second sentence holds "Khost", which the first lacks, but the first holds the date asked.

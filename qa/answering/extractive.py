@@ -317,14 +317,16 @@ def compose(
     A runner-up that retells the chosen sentences' fact (see RETELLS) settles the answer: the
     sources agree on it, and nothing ranked below is added.
 
-    Before all that, when the best sentence lacks the kind of thing asked for, or none is asked,
-    what its passage goes on to say about the same subject comes second (see _follow_on).
+    Before all that, what the best sentence's passage goes on to say about the same subject
+    comes second (see _follow_on). Even when the best sentence holds the kind of thing asked for:
+    a year, a name, may be another's ("Tim McCann (born 1965) … his alma mater" for the year the
+    alma mater was founded).
     """
     best = ranked[0]
     wants = answer_type(question)
     covered = set(tokens(best.text))
     asked = set(tokens(question))
-    if max_sentences > 1 and not (wants is not None and best.features.fits_type):
+    if max_sentences > 1:
         follow = _follow_on(question, ranked)
         if follow is not None:
             retold = any(
