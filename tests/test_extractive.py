@@ -335,6 +335,9 @@ def test_what_the_best_sentences_passage_goes_on_to_say_comes_second() -> None:
     # After a phrase of time or source.
     dated = "In 1969, the group emerged from the rock scene in San Francisco."
     assert cited(dated) == [album, dated]
+    # A participle without its subject.
+    formed = "Formed in San Francisco, the band toured for decades."
+    assert cited(formed) == [album, formed]
     # A sentence opening with a name says something new, not more about the same subject.
     assert cited("The Grateful Dead emerged from the same scene.") == [album, elsewhere.text]
 
