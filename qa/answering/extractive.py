@@ -319,27 +319,17 @@ def compose(
     A runner-up that retells the chosen sentences' fact (see RETELLS) settles the answer: the
     sources agree on it, and nothing ranked below is added.
 
-    Before all that, what the best sentence's passage goes on to say about the same subject
-    comes second (see _follow_on). Even when the best sentence holds the kind of thing asked for:
-    a year, a name, may be another's ("Tim McCann (born 1965) … his alma mater" for the year the
-    alma mater was founded).
+    What the best sentence's passage goes on to say about the same subject (see _follow_on)
+    comes second, before any runner-up that adds to it and any complement; even when the best
+    sentence holds the kind of thing asked for: a year, a name, may be another's ("Tim McCann
+    (born 1965) … his alma mater" for the year the alma mater was founded).
     """
     best = ranked[0]
     wants = answer_type(question)
+    chosen = [best]
     covered = set(tokens(best.text))
     asked = set(tokens(question))
-    if max_sentences > 1:
-        follow = _follow_on(question, ranked)
-        if follow is not None:
-            retold = any(
-                c.support >= 0.85 * best.support
-                and (asked & set(tokens(c.text))) - covered
-                and _retells(c, asked & covered, idf)
-                for c in ranked[1:]
-                if not _overlaps(c, best)
-            )
-            return [best] if retold else [best, follow]
-    chosen = [best]
+    follow = _follow_on(question, ranked) if max_sentences > 1 else None
     top_authority = max(s.passage.authority for s in ranked)
     for candidate in ranked[1:]:
         if len(chosen) >= max_sentences or candidate.support < 0.85 * best.support:
@@ -358,10 +348,14 @@ def compose(
         if adds:
             if _retells(candidate, asked & covered, idf):
                 return chosen  # the sources agree on the answer: nothing more to add
+            if follow is not None:
+                break  # the best sentence's passage goes on before another adds to it
             chosen.append(candidate)
         else:
             chosen[0] = candidate
         covered = {t for c in chosen for t in tokens(c.text)}
+    if follow is not None:
+        return [*chosen, follow]
     # A question asking for a kind of thing (a date, a figure, a name) that the chosen sentences
     # hold needs no second fact (dev citation precision 0.541 → 0.563; bench/RESULTS.md).
     answered = wants is not None and any(c.features.fits_type for c in chosen)
