@@ -338,7 +338,10 @@ def test_what_the_best_sentences_passage_goes_on_to_say_comes_second() -> None:
     # A participle without its subject.
     formed = "Formed in San Francisco, the band toured for decades."
     assert cited(formed) == [album, formed]
-    # A sentence opening with a name says something new, not more about the same subject.
+    # After it, a sentence opening with a name it gives (and the question does not) turns to that.
+    named = "New Riders of the Purple Sage formed in San Francisco."
+    assert cited(named) == [album, named]
+    # A sentence opening with another name says something new, not more about the same subject.
     assert cited("The Grateful Dead emerged from the same scene.") == [album, elsewhere.text]
 
 

@@ -121,6 +121,9 @@ _REFERS_BACK = re.compile(
     r"|[A-Z][a-z]+ed (?:by|in|at|as|on|from|for|between|with)\b)"
 )
 
+# The name a sentence opens with ("Kouchner broke with MSF …", "The Melbourne–Adelaide railway is …").
+_OPENING_NAME = re.compile(rf"^\W*(?:The\s+)?({_NAME_WORD}(?:\s+{_NAME_WORD})*)")
+
 # Text addressed to an assistant rather than to readers: a source holding it is data, and such a
 # sentence is never quoted as an answer (nor offered to a chat model).
 _ADDRESSES_ASSISTANT = re.compile(
@@ -329,7 +332,7 @@ def compose(
     chosen = [best]
     covered = set(tokens(best.text))
     asked = set(tokens(question))
-    follow = _follow_on(question, ranked) if max_sentences > 1 else None
+    follow = _follow_on(question, ranked, wants) if max_sentences > 1 else None
     top_authority = max(s.passage.authority for s in ranked)
     for candidate in ranked[1:]:
         if len(chosen) >= max_sentences or candidate.support < 0.85 * best.support:
@@ -366,20 +369,35 @@ def compose(
     return chosen
 
 
-def _follow_on(question: str, ranked: Sequence[ScoredSentence]) -> ScoredSentence | None:
+def _follow_on(
+    question: str, ranked: Sequence[ScoredSentence], wants: Callable[[str], bool] | None
+) -> ScoredSentence | None:
     """The best-supported sentence of the best sentence's passage that goes on about what the
-    passage said (see _REFERS_BACK), says something neither the question nor the best sentence
-    says, and holds the kind of thing asked for, if any. It needs no share of the best's support:
-    it shares few of the question's words by its nature (a floor of 0.35, 0.5 or 0.65 of the best's
-    support lost HaluEval questions; 0 to 0.25 gave the same answers).
+    passage said, says something neither the question nor the best sentence says, and holds the
+    kind of thing asked for, if any. It goes on when it opens by referring back (see
+    _REFERS_BACK) or, coming after the best sentence that lacks what is asked, when it opens with
+    a name the best sentence gives and the question does not: the passage turns to it ("Kouchner
+    broke with MSF … and co-founded a second organization, Médecins du Monde" after "In 1971
+    Kouchner … founded Médecins Sans Frontières" asked about "the French diplomat").
 
     A question that describes what it asks about ("The band who had the album Brujo came from
     what city?") is matched best by the sentence describing it ("Brujo is an album by … New Riders
     of the Purple Sage."); what it asks is in what the passage says next ("The group emerged from
-    … San Francisco"), which shares few of the question's words. HaluEval accuracy 0.754 / 0.750
-    → 0.798 / 0.806 (seeds 0 / 1; bench/RESULTS.md)."""
+    … San Francisco"), which shares few of the question's words, so no share of the best's support
+    is needed (a floor of 0.35, 0.5 or 0.65 of it lost HaluEval questions; 0 to 0.25 gave the same
+    answers). HaluEval accuracy 0.754 / 0.750 → 0.800 / 0.810 (seeds 0 / 1; bench/RESULTS.md)."""
     best = ranked[0]
     said = set(tokens(question)) | set(tokens(best.text))
+    given = set(tokens(best.text)) - set(tokens(question))
+    lacking = wants is None or not best.features.fits_type
+
+    def goes_on(candidate: ScoredSentence) -> bool:
+        if _REFERS_BACK.match(candidate.text):
+            return True
+        name = _OPENING_NAME.match(candidate.text)
+        named = set(tokens(name[1])) if name else set()
+        return lacking and candidate.start > best.start and bool(named) and named <= given
+
     return next(
         (
             candidate
@@ -387,8 +405,8 @@ def _follow_on(question: str, ranked: Sequence[ScoredSentence]) -> ScoredSentenc
             if candidate.passage == best.passage
             and not _overlaps(candidate, best)
             and candidate.features.fits_type
-            and _REFERS_BACK.match(candidate.text)
             and set(tokens(candidate.text)) - said
+            and goes_on(candidate)
         ),
         None,
     )
