@@ -345,6 +345,22 @@ def test_what_the_best_sentences_passage_goes_on_to_say_comes_second() -> None:
     assert cited("The Grateful Dead emerged from the same scene.") == [album, elsewhere.text]
 
 
+def test_the_best_sentence_is_quoted_with_the_sentence_it_runs_on_into() -> None:
+    actor = "Jonathan Joss is an American actor."
+    known = "He is best known as the voice of John Redcorn in the series King of the Hill."
+    # The sentence naming him alone is closer in meaning to the question than the two together.
+    closer = {(100, 100 + len(actor)): 0.9}
+    answer = answer_extractively(
+        "Which animated series was the actor Jonathan Joss in?",
+        [passage(f"{actor} {known}")],
+        lambda p, start, end: closer.get((start, end), 0.3),
+        idf,
+        refusal=REFUSAL,
+        threshold=0.1,
+    )
+    assert [c.quote for c in answer.citations] == [f"{actor} {known}"]
+
+
 def test_the_passage_goes_on_even_after_a_sentence_of_the_kind_asked_for() -> None:
     born = "Tim McCann (born 1965) teaches film at his alma mater, the State University."
     founded = "It was founded in 1967."

@@ -327,8 +327,9 @@ def compose(
     sentence holds the kind of thing asked for: a year, a name, may be another's ("Tim McCann
     (born 1965) … his alma mater" for the year the alma mater was founded).
     """
-    best = ranked[0]
     wants = answer_type(question)
+    ranked = _with_what_follows(question, ranked, wants)
+    best = ranked[0]
     chosen = [best]
     covered = set(tokens(best.text))
     asked = set(tokens(question))
@@ -367,6 +368,33 @@ def compose(
         extra = _complement(asked - covered, ranked, chosen, idf, total)
         chosen += [c for c in extra if not _retells(c, asked & covered, idf)]
     return chosen
+
+
+def _with_what_follows(
+    question: str, ranked: Sequence[ScoredSentence], wants: Callable[[str], bool] | None
+) -> Sequence[ScoredSentence]:
+    """The ranking with the best sentence replaced by its span that runs on into the sentences
+    after it (see quotable_spans), when the best lacks the kind of thing asked for (or none is
+    asked), the first of those sentences goes on about it (see _REFERS_BACK) and says something
+    new, and the span holds what is asked: "Jonathan Joss … is an American actor. He is best
+    known for … King of the Hill" for which sitcom he was in."""
+    best = ranked[0]
+    if wants is not None and best.features.fits_type:
+        return ranked
+    said = set(tokens(question)) | set(tokens(best.text))
+    for candidate in ranked[1:]:
+        if candidate.passage == best.passage and candidate.start == best.start:
+            offset = candidate.passage.start
+            after = candidate.passage.text[best.end - offset : candidate.end - offset].strip()
+            if (
+                candidate.end > best.end
+                and candidate.features.fits_type
+                and set(tokens(after)) - said
+                and _REFERS_BACK.match(after)
+            ):
+                return [candidate, *(s for s in ranked[1:] if s is not candidate)]
+            break
+    return ranked
 
 
 def _follow_on(
