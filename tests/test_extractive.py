@@ -159,7 +159,11 @@ ANSWER_TYPES = [
     ),
     pytest.param(
         "How long did the meeting last?",
-        ["The meeting lasted 30 minutes.", "The meeting went on for two hours."],
+        [
+            "The meeting lasted 30 minutes.",
+            "The meeting went on for two hours.",
+            "The meeting lasted from 1826 to 1918.",
+        ],
         # The figure belongs to another clause's subject.
         ["Kouchner, foreign minister until three weeks ago, asked for the meeting."],
         id="how long wants a figure beside what it asks about",

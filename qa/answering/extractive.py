@@ -596,10 +596,15 @@ def asks_amount(question: str) -> bool:
 
 
 def _states_amount(sentence: str, asked: set[str]) -> bool:
-    """A figure (not a date's) stands in a clause that holds a term of what the question asks:
-    "foreign minister until three weeks ago" says nothing of how long a meeting lasted."""
+    """A figure (not a date's), or the two dates of a span ("It lasted from 1826 to 1918"),
+    stands in a clause that holds a term of what the question asks: "foreign minister until
+    three weeks ago" says nothing of how long a meeting lasted."""
     return any(
-        _HAS_NUMBER.search(_DATE_FIGURES.sub(" ", clause)) and asked & set(tokens(clause))
+        (
+            _HAS_NUMBER.search(_DATE_FIGURES.sub(" ", clause))
+            or len(_DATE_FIGURES.findall(clause)) >= 2
+        )
+        and asked & set(tokens(clause))
         for clause in CLAUSE_BOUNDARY.split(sentence)
     )
 
