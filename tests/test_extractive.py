@@ -84,6 +84,25 @@ def test_a_date_question_is_answered_with_the_one_date_its_quote_gives(
     assert date_answer(question, sentence) == stated
 
 
+def test_a_section_heading_helps_choose_a_sentence_but_does_not_make_an_answer() -> None:
+    met = labelled("other.md", 0.5, "Clinton met Cannon in Ottawa on 5 February 2009.", 0, "o")
+    caption = replace(
+        labelled("article.txt", 0.5, "Clinton listens to Cannon on March 30, 2010.", 0, "p"),
+        section="Photo caption",
+    )
+
+    def answer(question: str, threshold: float = 0.1):
+        return answer_extractively(
+            question, [met, caption], similar(0.3), idf, refusal=REFUSAL, threshold=threshold
+        )
+
+    # Ranked first, the other sentence would be quoted; the caption's heading says "photo".
+    quoted = answer("What date is on the photo of Clinton with Cannon?").citations[0].quote
+    assert quoted == caption.text
+    # Only the heading holds the question's words: its support is no reason to answer.
+    assert answer("Where can I buy a photo frame?", threshold=0.3).refused
+
+
 def test_the_kind_of_date_asked_for_is_no_term_to_match() -> None:
     debated = "The date of the firefight was long debated, as was 1 August 2002."
     started = "The firefight started on 27 July 2002."

@@ -149,6 +149,7 @@ class Features:
     authority: float  # of its source: the article ranks first
     fits_type: bool  # holds what the question asks for (a date for "when"…), or no type asked
     adds: bool  # says something beyond the question's own words
+    heading: float = 0.0  # share more of the terms that its section's heading holds
 
 
 @dataclass(frozen=True)
@@ -162,9 +163,11 @@ class Weights:
     wrong_type: float = 0.6  # factor when the sentence lacks what the question asks for
     restates: float = 0.5  # factor when the sentence adds nothing to the question
 
-    def support(self, f: Features) -> float:
+    def support(self, f: Features, *, heading: bool = True) -> float:
+        """With heading, the words of the sentence's section heading count as covered too."""
+        covered = f.coverage + (f.heading if heading else 0.0)
         base = (
-            self.coverage * f.coverage
+            self.coverage * covered
             + self.dense * f.dense
             + self.rank * f.rank
             + self.authority * f.authority
@@ -241,8 +244,12 @@ def answer_extractively(
     support: a threshold on the judge chosen off the story's questions did not carry over to them
     (bench/RESULTS.md).
     """
+    weights = weights or weights_for(question)
     ranked = score_sentences(question, passages, dense, idf, weights)
-    supported = ranked[0].support if ranked else 0.0
+    # Whether the sources answer is decided by what their sentences say: a heading helps choose
+    # among them, but "a restaurant near Parliament Hill" is not answered by a section headed "The
+    # opposition and Parliament".
+    supported = max((weights.support(s.features, heading=False) for s in ranked), default=0.0)
     # Asked how long or how much, the sources say nothing when no sentence gives a figure for it.
     no_figure = asks_amount(question) and not any(s.features.fits_type for s in ranked)
     if judge is not None:
@@ -483,27 +490,33 @@ def score_sentences(
     idf: Callable[[str], float],
     weights: Weights | None = None,
 ) -> list[ScoredSentence]:
-    """Every quotable span of the passages (see quotable_spans), best support first; by WEIGHTS,
-    or CLAIM_WEIGHTS when the reader states something rather than asks (see is_claim). Coverage
-    counts the terms of what the question asks (see ask_terms)."""
-    weights = weights or (CLAIM_WEIGHTS if is_claim(question) else WEIGHTS)
+    """Every quotable span of the passages (see quotable_spans), best support first; by
+    weights_for the question unless given. Coverage counts the terms of what the question asks (see
+    ask_terms); the words of a span's section heading count as well (Features.heading), as a
+    heading says what the sentences under it are about: "Transfer to Canada (September 2012)",
+    "Photo caption". A document's title, the heading of its opening, is about all of it and does
+    not count."""
+    weights = weights or weights_for(question)
     asked = ask_terms(question)
     wants = answer_type(question)
     yes_no = is_yes_no(question)  # a yes/no answer may restate the question
     scored = []
     for rank, passage in enumerate(passages):
+        heading = set(tokens(passage.section)) if passage.section != passage.title else set()
         for s, e in quotable_spans(passage.text):
             sentence = passage.text[s:e]
             if _ADDRESSES_ASSISTANT.search(sentence):
                 continue
             present = set(tokens(sentence))
+            coverage = covered_share(asked, present, idf)
             features = Features(
-                coverage=covered_share(asked, present, idf),
+                coverage=coverage,
                 dense=dense(passage, passage.start + s, passage.start + e),
                 rank=1 / (1 + rank),
                 authority=passage.authority,
                 fits_type=wants is None or wants(sentence),
                 adds=yes_no or bool(present - asked),
+                heading=covered_share(asked, present | heading, idf) - coverage,
             )
             scored.append(
                 ScoredSentence(
@@ -516,6 +529,12 @@ def score_sentences(
                 )
             )
     return sorted(scored, key=lambda x: -x.support)
+
+
+def weights_for(question: str) -> Weights:
+    """CLAIM_WEIGHTS when the reader states something rather than asks (see is_claim), else
+    WEIGHTS."""
+    return CLAIM_WEIGHTS if is_claim(question) else WEIGHTS
 
 
 def ask_terms(question: str) -> set[str]:
