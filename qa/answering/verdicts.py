@@ -13,7 +13,7 @@ to 64, all rightly (bench/RESULTS.md).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.answering.durations import FindSentences, computed_answer
 from qa.answering.extractive import ScoredSentence
@@ -75,16 +75,8 @@ def answer_both(
     stating = [_stating(name, asked, find, threshold) for name in (asked.first, asked.second)]
     if any(s is None for s in stating):
         return None
-    sentences = [s for s in stating if s is not None]
-    answer = computed_answer(question, sentences, "")
-    return Answer(
-        question,
-        f"Yes: {answer.answer.strip()}",
-        refused=False,
-        citations=answer.citations,
-        passages=answer.passages,
-        answered_by="computed",
-    )
+    answer = computed_answer(question, [s for s in stating if s is not None], "")
+    return replace(answer, answer=f"Yes: {answer.answer.strip()}")
 
 
 def _stating(
