@@ -142,3 +142,17 @@ def test_the_start_up_sync_is_skipped_while_another_ingest_holds_the_index(
             time.sleep(0.05)
     assert pipeline.corpus_sync == "skipped"
     assert not pipeline.ask("Who asked Clinton to review the Khadr case?").refused
+
+
+def test_a_same_country_question_is_answered_from_a_source_the_newsroom_added(
+    settings: Settings, corpus_copy: Path, memory_client
+) -> None:
+    shreve = "Anita Shreve (born 1946) is an American writer of novels."
+    howard = "Elizabeth Jane Howard (1923 – 2014) was an English novelist and critic."
+    (corpus_copy / "novelists.md").write_text(f"# Two novelists\n\n{shreve}\n\n{howard}\n")
+    settings = settings.model_copy(update={"corpus": corpus_copy})
+    pipeline = build_pipeline(settings, model=fake_model(), client=memory_client, sync_corpus=True)
+    answer = pipeline.ask("Are Anita Shreve and Elizabeth Jane Howard of the same nationality?")
+    assert answer.answered_by == "computed"
+    assert answer.answer.startswith("No: ")
+    assert [c.quote for c in answer.citations] == [shreve, howard]

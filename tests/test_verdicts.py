@@ -1,10 +1,16 @@
-"""Yes for whether two named things both have a property: parsed, then checked on each's sentence."""
+"""Verdicts on two named things, parsed, then checked on each one's sentence: yes for whether both
+have a property, yes or no for whether they share a country."""
 
 from __future__ import annotations
 
 import pytest
 
-from qa.answering.verdicts import answer_both, parse_both_question
+from qa.answering.verdicts import (
+    answer_both,
+    answer_same_country,
+    parse_both_question,
+    parse_same_country_question,
+)
 from tests.passages import find_in
 
 
@@ -49,9 +55,14 @@ def test_other_questions_get_no_verdict(question: str) -> None:
 
 
 def ask(question: str, *texts: str) -> str | None:
-    parsed = parse_both_question(question)
-    assert parsed is not None
-    answer = answer_both(question, parsed, find_in(*texts), threshold=0.1)
+    """The verdict's text over these texts, as chain.py asks: a same-country question first."""
+    find = find_in(*texts)
+    if same := parse_same_country_question(question):
+        answer = answer_same_country(question, same, find, threshold=0.1)
+    else:
+        both = parse_both_question(question)
+        assert both is not None
+        answer = answer_both(question, both, find, threshold=0.1)
     return None if answer is None else answer.answer
 
 
@@ -77,3 +88,78 @@ def test_yes_when_a_sentence_about_each_states_the_property() -> None:
 )
 def test_no_verdict_unless_each_sentence_states_it(texts: tuple[str, ...]) -> None:
     assert ask("Were both Kouchner and Alliot-Marie foreign ministers?", *texts) is None
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ("Royal Blood are an English rock duo formed in Brighton.", "Jawbox is an American band."),
+        # One thing's sentence giving another country is enough.
+        ("Jawbox is an American rock band from Washington.",),
+    ],
+)
+def test_no_when_either_is_said_to_be_of_another_country(texts: tuple[str, ...]) -> None:
+    answer = ask("Are Royal Blood and Jawbox both English bands?", *texts)
+    assert answer is not None and answer.startswith("No: ")
+    assert "Jawbox is an American" in answer
+
+
+def test_british_does_not_contradict_english() -> None:
+    english = "Royal Blood are an English rock duo."
+    british = "Jawbox are a British rock band."
+    assert ask("Are Royal Blood and Jawbox both English bands?", english, british) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second"),
+    [
+        ("Are Pam Veasey and Jon Jost of the same nationality?", "Pam Veasey", "Jon Jost"),
+        (
+            "Do filmmakers Chris Carter and Theo van Gogh share the same nationality?",
+            "Chris Carter",
+            "Theo van Gogh",
+        ),
+        ("Were The Cribs and Mad Season formed in the same country?", "Cribs", "Mad Season"),
+    ],
+)
+def test_a_same_country_question_names_two_things(question: str, first: str, second: str) -> None:
+    parsed = parse_same_country_question(question)
+    assert parsed is not None
+    assert parsed.names == (first, second)
+
+
+def test_other_questions_are_not_same_country_questions() -> None:
+    assert (
+        parse_same_country_question("Were both Eatza Pizza and Your Pie founded in the same state?")
+        is None
+    )
+    assert parse_same_country_question("Which country do Kouchner and Clinton come from?") is None
+
+
+def same_country(*texts: str) -> str | None:
+    return ask("Are Anita Shreve and Elizabeth Jane Howard the same nationality?", *texts)
+
+
+def test_yes_or_no_from_the_country_each_sentence_gives() -> None:
+    shreve = "Anita Shreve (born 1946) is an American writer."
+    howard = "Elizabeth Jane Howard (1923 – 2014) was an English novelist."
+    assert same_country(shreve, howard) == f"No: {shreve} [1] {howard} [2]"
+    american = "Elizabeth Jane Howard was an American novelist."
+    assert same_country(shreve, american) == f"Yes: {shreve} [1] {american} [2]"
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        # One gives no country.
+        ("Anita Shreve is an American writer.", "Elizabeth Jane Howard was a novelist."),
+        # One is not found.
+        ("Anita Shreve is an American writer.",),
+        # One country holds the other.
+        ("Anita Shreve is a British writer.", "Elizabeth Jane Howard was an English novelist."),
+    ],
+)
+def test_no_verdict_on_a_country_unless_each_is_given_and_comparable(
+    texts: tuple[str, ...],
+) -> None:
+    assert same_country(*texts) is None

@@ -1,4 +1,4 @@
-"""A "yes" for a question asking whether two named things both are or do something.
+"""Verdicts on two named things: whether both are or do something, whether they share a country.
 
 "Are both Phacelia and Nymphaea types of plants?", "Were Kouchner and Alliot-Marie both foreign
 ministers?" ask about two things that no sentence may join. Each thing is looked up on its own (its
@@ -6,8 +6,12 @@ name and the property, retrieved and scored like any answer: see chain.py), and 
 naming it must hold every word of the property and no negation. Then the answer is "Yes" with
 both sentences quoted. Anything else gets no verdict, and the question its usual quotes: a
 sentence lacking the words may still say it otherwise ("a genus of flowering plants" is a type of
-plant), so "no" is never inferred. Of HaluEval's 504 yes/no questions in lines 0–7999 it said yes
-to 64, all rightly (bench/RESULTS.md).
+plant), so "no" is never inferred from a missing word. Of HaluEval's 504 yes/no questions in lines
+0–7999 it said yes to 64, all rightly (bench/RESULTS.md).
+
+A country is different: one thing has one (qa/answering/nations.py). "Were X and Y from the same
+country?" is answered "yes" or "no" when the sentence about each says which, and "Are X and Y both
+American rock bands?" "no" when one of them is said to be of another country.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass, replace
 
 from qa.answering.durations import FindSentences, computed_answer
 from qa.answering.extractive import ScoredSentence
+from qa.answering.nations import country_named, country_of, same_country
 from qa.text import tokens
 from qa.types import Answer
 
@@ -26,6 +31,15 @@ _NAME = rf"{_WORD}(?:\s+(?:of|the|de|la|du|von|van|&)?\s*{_WORD})*"
 _BOTH_QUESTION = re.compile(
     r"^\s*(?i:are|were|is|was|do|did|does|have|has)\s+(?i:both\s+)?(?i:the\s+|an?\s+)?"
     rf"(?P<first>{_NAME})\s+and\s+(?i:the\s+|an?\s+)?(?P<second>{_NAME})\s+(?P<property>.+?)\??\s*$"
+)
+# "Do filmmakers Chris Carter and Theo van Gogh share the same nationality?": what they are may
+# come before the names.
+_SAME_QUESTION = re.compile(
+    r"^\s*(?i:are|were|is|was|do|did|does|have|has)\s+(?i:both\s+)?(?:[a-z][\w-]*\s+)*?"
+    rf"(?i:the\s+|an?\s+)?(?P<first>{_NAME}),?\s+and\s+(?i:the\s+|an?\s+)?(?P<second>{_NAME}),?\s"
+)
+_ASKS_SAME_COUNTRY = re.compile(
+    r"\bsame (?:country|nationality|nation)\b|\bshare (?:a|the same) nationality\b", re.I
 )
 # "Kings of Leon American rock bands": a capitalised word for a nationality ends the name and
 # opens the property.
@@ -51,6 +65,10 @@ class BothQuestion:
     words: str  # the property as the question puts it
     asked: frozenset[str]
 
+    @property
+    def names(self) -> tuple[str, str]:
+        return self.first, self.second
+
 
 def parse_both_question(question: str) -> BothQuestion | None:
     """The two names and the property, for a yes/no question with "both" and no "same"
@@ -68,33 +86,88 @@ def parse_both_question(question: str) -> BothQuestion | None:
     return BothQuestion(first, second, words, asked) if asked else None
 
 
+@dataclass(frozen=True)
+class SameCountryQuestion:
+    """Asks whether `first` and `second` are of the same country."""
+
+    first: str
+    second: str
+
+    @property
+    def names(self) -> tuple[str, str]:
+        return self.first, self.second
+
+
+def parse_same_country_question(question: str) -> SameCountryQuestion | None:
+    """The two names of a yes/no question whether they share a country or nationality."""
+    if not _ASKS_SAME_COUNTRY.search(question):
+        return None
+    shape = _SAME_QUESTION.match(question)
+    return SameCountryQuestion(shape["first"], shape["second"]) if shape else None
+
+
+def answer_same_country(
+    question: str, asked: SameCountryQuestion, find: FindSentences, threshold: float
+) -> Answer | None:
+    """ "Yes" or "No", with the sentence giving each one's country, or None when either sentence
+    gives none (or one country holds the other: British, English)."""
+    first, second = (_described(name, name, find, threshold) for name in asked.names)
+    if first is None or second is None:
+        return None
+    countries = country_of(first[1]), country_of(second[1])
+    if countries[0] is None or countries[1] is None:
+        return None
+    same = same_country(countries[0], countries[1])
+    if same is None:
+        return None
+    return _verdict("Yes" if same else "No", question, [first[0], second[0]])
+
+
 def answer_both(
     question: str, asked: BothQuestion, find: FindSentences, threshold: float
 ) -> Answer | None:
-    """ "Yes", with the sentence stating the property of each, or None (no verdict)."""
-    stating = [_stating(name, asked, find, threshold) for name in (asked.first, asked.second)]
-    if any(s is None for s in stating):
+    """ "Yes", with the sentence stating the property of each; "No" when the property opens with a
+    country and the sentence about either gives another; or None (no verdict)."""
+    read = [_described(name, f"{name} {asked.words}", find, threshold) for name in asked.names]
+    asked_country = country_named(asked.words)
+    if asked_country and any(
+        _another_country(said, asked_country) for _, said in filter(None, read)
+    ):
+        return _verdict("No", question, [s for s, _ in filter(None, read)])
+    if any(r is None or not _holds(r[1], asked) for r in read):
         return None
-    answer = computed_answer(question, [s for s in stating if s is not None], "")
-    return replace(answer, answer=f"Yes: {answer.answer.strip()}")
+    return _verdict("Yes", question, [s for s, _ in filter(None, read)])
 
 
-def _stating(
-    name: str, asked: BothQuestion, find: FindSentences, threshold: float
-) -> ScoredSentence | None:
-    """The best sentence naming the thing wholly, if what it says of it holds every term of the
-    property and no negation."""
+def _verdict(verdict: str, question: str, sentences: list[ScoredSentence]) -> Answer:
+    answer = computed_answer(question, sentences, "")
+    return replace(answer, answer=f"{verdict}: {answer.answer.strip()}")
+
+
+def _another_country(said: str, country: str) -> bool:
+    """Whether a sentence gives what it is about a country other than (and not holding) this one."""
+    said_country = country_of(said)
+    return said_country is not None and same_country(said_country, country) is False
+
+
+def _holds(said: str, asked: BothQuestion) -> bool:
+    """Whether what a sentence says of its subject holds every term of the property, unnegated."""
+    return asked.asked <= set(tokens(said)) and not _NEGATION.search(said)
+
+
+def _described(
+    name: str, query: str, find: FindSentences, threshold: float
+) -> tuple[ScoredSentence, str] | None:
+    """The best sentence found for the query that names the thing wholly, with what it says of
+    it, if the thing is what the sentence is about; None when the best naming it is about another
+    thing or is below the threshold."""
     named = set(tokens(name))
-    for sentence in find(f"{name} {asked.words}"):
+    for sentence in find(query):
         if sentence.support < threshold:
             return None
         about = [p for p in _GLUED_STOP.split(sentence.text) if named <= set(tokens(p))]
         if about:
             said = about[0]
-            holds = (
-                named <= set(tokens(said)[: len(named) + SUBJECT_REACH])
-                and asked.asked <= set(tokens(said))
-                and not _NEGATION.search(said)
-            )
-            return sentence if holds else None
+            subject = named <= set(tokens(said)[: len(named) + SUBJECT_REACH])
+            return (sentence, said) if subject else None
     return None

@@ -1,0 +1,148 @@
+"""Which country a sentence says something belongs to: "X is an American novelist" → "us".
+
+The table names each country by its people's adjective, its name and common variants. England,
+Scotland, Wales and Northern Ireland are countries of their own here, as in most encyclopaedias;
+"British" is the United Kingdom, which holds them, so it neither matches nor contradicts them.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TABLE = """
+us: American, United States, USA, U.S., America
+uk: British, United Kingdom, Britain, Great Britain
+england: English, England
+scotland: Scottish, Scotland, Scots
+wales: Welsh, Wales
+northern ireland: Northern Irish, Northern Ireland
+ireland: Irish, Ireland, Republic of Ireland
+canada: Canadian, Canada
+australia: Australian, Australia
+new zealand: New Zealander, New Zealand
+france: French, France
+germany: German, Germany, West German, East German
+austria: Austrian, Austria
+switzerland: Swiss, Switzerland
+italy: Italian, Italy
+spain: Spanish, Spain
+portugal: Portuguese, Portugal
+netherlands: Dutch, Netherlands, Holland
+belgium: Belgian, Belgium
+denmark: Danish, Denmark
+sweden: Swedish, Sweden
+norway: Norwegian, Norway
+finland: Finnish, Finland
+iceland: Icelandic, Iceland
+poland: Polish, Poland
+czech republic: Czech, Czech Republic
+slovakia: Slovak, Slovakia
+hungary: Hungarian, Hungary
+romania: Romanian, Romania
+bulgaria: Bulgarian, Bulgaria
+greece: Greek, Greece
+turkey: Turkish, Turkey
+russia: Russian, Russia, Soviet, Soviet Union
+ukraine: Ukrainian, Ukraine
+serbia: Serbian, Serbia
+croatia: Croatian, Croatia
+slovenia: Slovenian, Slovene, Slovenia
+estonia: Estonian, Estonia
+latvia: Latvian, Latvia
+lithuania: Lithuanian, Lithuania
+armenia: Armenian, Armenia
+israel: Israeli, Israel
+iran: Iranian, Iran
+iraq: Iraqi, Iraq
+egypt: Egyptian, Egypt
+lebanon: Lebanese, Lebanon
+syria: Syrian, Syria
+pakistan: Pakistani, Pakistan
+india: Indian, India
+bangladesh: Bangladeshi, Bangladesh
+sri lanka: Sri Lankan, Sri Lanka
+china: Chinese, China, People's Republic of China
+taiwan: Taiwanese, Taiwan
+japan: Japanese, Japan
+south korea: South Korean, South Korea
+north korea: North Korean, North Korea
+vietnam: Vietnamese, Vietnam
+thailand: Thai, Thailand
+philippines: Filipino, Philippine, Philippines
+indonesia: Indonesian, Indonesia
+malaysia: Malaysian, Malaysia
+singapore: Singaporean, Singapore
+mexico: Mexican, Mexico
+cuba: Cuban, Cuba
+puerto rico: Puerto Rican, Puerto Rico
+jamaica: Jamaican, Jamaica
+brazil: Brazilian, Brazil
+argentina: Argentine, Argentinian, Argentina
+chile: Chilean, Chile
+colombia: Colombian, Colombia
+peru: Peruvian, Peru
+venezuela: Venezuelan, Venezuela
+uruguay: Uruguayan, Uruguay
+south africa: South African, South Africa
+nigeria: Nigerian, Nigeria
+kenya: Kenyan, Kenya
+ghana: Ghanaian, Ghana
+ethiopia: Ethiopian, Ethiopia
+morocco: Moroccan, Morocco
+algeria: Algerian, Algeria
+tunisia: Tunisian, Tunisia
+malta: Maltese, Malta
+cyprus: Cypriot, Cyprus
+luxembourg: Luxembourgish, Luxembourg
+"""
+_COUNTRY = {
+    word.strip().lower(): country
+    for country, words in (line.split(": ") for line in _TABLE.strip().splitlines())
+    for word in words.split(",")
+}
+_UNITED_KINGDOM, _ITS_COUNTRIES = "uk", {"england", "scotland", "wales", "northern ireland"}
+# Longest first, so "South Korean" is read before "Korean" could be. Not inside a hyphenated word
+# ("African-American", "Australian-born"), not a language ("an English-language film"), and not a
+# place named after another ("New Mexico").
+_NATION = re.compile(
+    r"(?<![\w-])(?<!New )("
+    + "|".join(re.escape(w) for w in sorted(_COUNTRY, key=len, reverse=True))
+    + r")(?![\w-]| language)",
+    re.I,
+)
+# "… is a retired tennis player", "… was an American novelist": what follows says what it is.
+_COPULA = re.compile(
+    r"\b(?:is|was|are|were)\s+(?:an?\s+|the\s+)?(?:(?:former|retired|late|\d{4})\s+)*"
+)
+
+
+def _nations(text: str) -> list[str]:
+    """The countries a text names, in order (capitalised words only: "english" is not a people)."""
+    return [_COUNTRY[m[1].lower()] for m in _NATION.finditer(text) if m[1][0].isupper()]
+
+
+def country_of(said: str) -> str | None:
+    """The country of what a sentence is about: the one its description opens with ("is an
+    American novelist", "was a 2002 Canadian film"), else the only one it names; None when it names
+    none, or several and no description opens with one."""
+    copula = _COPULA.search(said)
+    if copula and (first := _NATION.match(said, copula.end())) and first[1][0].isupper():
+        return _COUNTRY[first[1].lower()]
+    named = set(_nations(said))
+    return named.pop() if len(named) == 1 else None
+
+
+_OPENING = re.compile(r"^\s*(?:both\s+)?(?:(?:from|of)\s+(?:the\s+)?)?")
+
+
+def country_named(words: str) -> str | None:
+    """The country a question's words open with ("American rock bands", "both from England")."""
+    found = _NATION.match(_OPENING.sub("", words, count=1))
+    return _COUNTRY[found[1].lower()] if found and found[1][0].isupper() else None
+
+
+def same_country(first: str, second: str) -> bool | None:
+    """Whether two countries are the same; None when one holds the other (British, English)."""
+    if {first, second} & {_UNITED_KINGDOM} and {first, second} & _ITS_COUNTRIES:
+        return None
+    return first == second
