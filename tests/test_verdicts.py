@@ -31,6 +31,22 @@ from tests.passages import find_in
             "Kings of Leon",
             {"american", "rock", "band"},
         ),
+        # The names first, and no "both".
+        ("Talinum and Lathraea, are plants?", "Talinum", "Lathraea", {"plant"}),
+        # Small joining words inside a title.
+        (
+            "Are both Home on the Range and Ice Princess American films?",
+            "Home on the Range",
+            "Ice Princess",
+            {"american", "film"},
+        ),
+        # A people's name after "of" is what is asked, not the end of the second name.
+        (
+            "Are both Jacobo Morales and Jean Dréville of Puerto Rican descent?",
+            "Jacobo Morales",
+            "Jean Dréville",
+            {"puerto", "rican", "descent"},
+        ),
     ],
 )
 def test_a_both_question_names_two_things_and_a_property(
@@ -48,6 +64,8 @@ def test_a_both_question_names_two_things_and_a_property(
         # Sharing one value needs both values read: no verdict.
         "Were both Eatza Pizza and Your Pie founded in the same state?",
         "Are both Kouchner and Clinton?",
+        # Without "both", "are X and Y …" may ask how they relate, not what each is.
+        "Are Kouchner and Clinton friends?",
     ],
 )
 def test_other_questions_get_no_verdict(question: str) -> None:
@@ -146,6 +164,9 @@ def test_yes_or_no_from_the_country_each_sentence_gives() -> None:
     assert same_country(shreve, howard) == f"No: {shreve} [1] {howard} [2]"
     american = "Elizabeth Jane Howard was an American novelist."
     assert same_country(shreve, american) == f"Yes: {shreve} [1] {american} [2]"
+    # Asked the other way round, the verdict turns.
+    different = "Are Anita Shreve and Elizabeth Jane Howard of different nationalities?"
+    assert ask(different, shreve, howard) == f"Yes: {shreve} [1] {howard} [2]"
 
 
 @pytest.mark.parametrize(
