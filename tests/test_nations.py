@@ -31,6 +31,8 @@ def test_a_sentence_gives_the_country_its_description_opens_with(
     [
         "Kotiliesi is a Finnish language bimonthly magazine.",  # a language, not a country
         "Taos is a town in New Mexico.",  # a place named after a country
+        "The Rubens are a band from Menangle, New South Wales.",  # the end of a longer name
+        "Ricky Martin is a Latin American singer.",
         "Dave Peters is a musician who toured Japan and Germany.",  # two, and no description
         "The band played in english pubs.",  # not capitalised: no people
     ],

@@ -31,6 +31,13 @@ from tests.passages import find_in
             "Kings of Leon",
             {"american", "rock", "band"},
         ),
+        # What they are may come before the names; "considered" names no property.
+        (
+            "Are the rock bands 12 Stones and The Rubens both considered grunge bands?",
+            "12 Stones",
+            "Rubens",
+            {"grung", "band"},  # stems, as tokens() gives them
+        ),
         # The names first, and no "both".
         ("Talinum and Lathraea, are plants?", "Talinum", "Lathraea", {"plant"}),
         # Small joining words inside a title.
@@ -120,6 +127,18 @@ def test_no_when_either_is_said_to_be_of_another_country(texts: tuple[str, ...])
     answer = ask("Are Royal Blood and Jawbox both English bands?", *texts)
     assert answer is not None and answer.startswith("No: ")
     assert "Jawbox is an American" in answer
+
+
+def test_a_sentence_is_about_the_name_it_says_its_subject_is_known_by() -> None:
+    pratchett = (
+        "Sir Terence David John Pratchett, OBE (1948 – 2015), better known as Terry Pratchett,"
+        " was an English author of fantasy novels."
+    )
+    moore = "Marianne Craig Moore (1887 – 1972) was an American Modernist poet."
+    answer = ask(
+        "Are Marianne Moore and Terry Pratchett of the same nationality?", moore, pratchett
+    )
+    assert answer == f"No: {moore} [1] {pratchett} [2]"
 
 
 def test_british_does_not_contradict_english() -> None:

@@ -116,9 +116,18 @@ _COPULA = re.compile(
 )
 
 
+def _names_a_people(found: re.Match[str]) -> bool:
+    """Capitalised ("english" is no people), and not the end of a longer name: "New South Wales",
+    "Latin American"."""
+    return found[1][0].isupper() and not _NAME_GOES_ON.search(found.string, 0, found.start())
+
+
+_NAME_GOES_ON = re.compile(r"[A-Z][\w.'’]* $")
+
+
 def _nations(text: str) -> list[str]:
-    """The countries a text names, in order (capitalised words only: "english" is not a people)."""
-    return [_COUNTRY[m[1].lower()] for m in _NATION.finditer(text) if m[1][0].isupper()]
+    """The countries a text names, in order."""
+    return [_COUNTRY[m[1].lower()] for m in _NATION.finditer(text) if _names_a_people(m)]
 
 
 def country_of(said: str) -> str | None:
@@ -126,7 +135,7 @@ def country_of(said: str) -> str | None:
     American novelist", "was a 2002 Canadian film"), else the only one it names; None when it names
     none, or several and no description opens with one."""
     copula = _COPULA.search(said)
-    if copula and (first := _NATION.match(said, copula.end())) and first[1][0].isupper():
+    if copula and (first := _NATION.match(said, copula.end())) and _names_a_people(first):
         return _COUNTRY[first[1].lower()]
     named = set(_nations(said))
     return named.pop() if len(named) == 1 else None
@@ -138,7 +147,7 @@ _OPENING = re.compile(r"^\s*(?:both\s+)?(?:(?:from|of)\s+(?:the\s+)?)?")
 def country_named(words: str) -> str | None:
     """The country a question's words open with ("American rock bands", "both from England")."""
     found = _NATION.match(_OPENING.sub("", words, count=1))
-    return _COUNTRY[found[1].lower()] if found and found[1][0].isupper() else None
+    return _COUNTRY[found[1].lower()] if found and _names_a_people(found) else None
 
 
 def same_country(first: str, second: str) -> bool | None:

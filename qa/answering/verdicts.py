@@ -34,7 +34,8 @@ from qa.types import Answer
 _WORD = r"[A-Z0-9À-Þ\"'][\w.'’\"&-]*"
 _NAME = rf"{_WORD}(?:(?:\s+(?:of|the|on|in|at|for|de|la|du|von|van|&))*\s+{_WORD})*"
 _BOTH_QUESTION = re.compile(
-    r"^\s*(?i:are|were|is|was|do|did|does|have|has)\s+(?i:both\s+)?(?i:the\s+|an?\s+)?"
+    r"^\s*(?i:are|were|is|was|do|did|does|have|has)\s+(?i:both\s+)?(?:[a-z][\w-]*\s+)*?"
+    r"(?i:the\s+|an?\s+)?"
     rf"(?P<first>{_NAME})\s+and\s+(?i:the\s+|an?\s+)?(?P<second>{_NAME})\s+(?P<property>.+?)\??\s*$"
 )
 # "Talinum and Lathraea, are plants?": the names first.
@@ -58,11 +59,21 @@ _ASKS_SAME_COUNTRY = re.compile(
 _NATIONALITY = re.compile(r"\s+([A-Z][a-z]+(?:an|ish|ese|ch|i))$")
 _NEGATION = re.compile(r"\b(?:not|never|no|neither|nor|refused|denied)\b|n't\b", re.I)
 # Words that name no property themselves: "both types of plants" asks about plants.
-_NO_PROPERTY = frozenset(tokens("both each also type types kind kinds form forms member members"))
+_NO_PROPERTY = frozenset(
+    tokens(
+        "both each also type types kind kinds form forms member members example examples considered"
+    )
+)
 # The thing must be what its sentence is about: named among its first words ("Kouchner served as
 # foreign minister"), not further on ("The memo shows that Kouchner, … foreign minister, asked
 # Clinton" says nothing of Clinton's post). Words counted as in tokens(), without stopwords.
 SUBJECT_REACH = 2
+# "Sir Terence David John Pratchett, OBE (…), better known as Terry Pratchett, was an English
+# author": the name a sentence's subject is known by, before it says what the subject is.
+_KNOWN_AS = re.compile(
+    r"^[^.;]*?\bknown (?:as|by (?:his|her|their|the) (?:stage |pen |ring )?name)\s+([^,;()]+)"
+    r"[^;]*?\b(?:is|was|are|were)\b"
+)
 # A full stop glued to the next sentence's first word ("… in 1997.Kings of Leon is …") ends what
 # the first sentence says about its subject.
 _GLUED_STOP = re.compile(r"(?<=[a-z0-9)\]\"'])\.(?=[A-Z])")
@@ -192,5 +203,7 @@ def _described(
         if about:
             said = about[0]
             subject = named <= set(tokens(said)[: len(named) + SUBJECT_REACH])
-            return (sentence, said) if subject else None
+            alias = _KNOWN_AS.search(said)
+            also = alias is not None and named <= set(tokens(alias[1]))
+            return (sentence, said) if subject or also else None
     return None
