@@ -27,9 +27,9 @@ from qa.answering.left_out import asked_left_out
 from qa.answering.tenure import answer_by_tenure, parse_tenure_question
 from qa.answering.verdicts import (
     answer_both,
-    answer_same_country,
+    answer_same,
     parse_both_question,
-    parse_same_country_question,
+    parse_same_question,
 )
 from qa.citations import answer_pieces
 from qa.config import Settings
@@ -277,7 +277,7 @@ class Pipeline:
         who held a post when something happened, the term of office that holds the event's date;
         for one of whether two things both have a property, "yes" when a sentence about each
         states it (or "no" when the property is a country and one is of another); for one of
-        whether two things share a country, "yes" or "no" from the sentence about each."""
+        whether two things share a country or a year, "yes" or "no" from the sentence about each."""
 
         def find(text: str) -> list[ScoredSentence]:
             return self._rank(text, retriever.invoke(text), retriever)
@@ -290,8 +290,8 @@ class Pipeline:
             states_duration(c.quote, asked) for c in answer.citations
         ):
             computed = answer_by_computation(query, asked, find, threshold)
-        elif same := parse_same_country_question(query):
-            computed = answer_same_country(query, same, find, threshold)
+        elif same := parse_same_question(query):
+            computed = answer_same(query, same, find, threshold)
         elif both := parse_both_question(query):
             computed = answer_both(query, both, find, threshold)
         if computed is None:

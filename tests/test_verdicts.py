@@ -7,9 +7,9 @@ import pytest
 
 from qa.answering.verdicts import (
     answer_both,
-    answer_same_country,
+    answer_same,
     parse_both_question,
-    parse_same_country_question,
+    parse_same_question,
 )
 from tests.passages import find_in
 
@@ -82,8 +82,8 @@ def test_other_questions_get_no_verdict(question: str) -> None:
 def ask(question: str, *texts: str) -> str | None:
     """The verdict's text over these texts, as chain.py asks: a same-country question first."""
     find = find_in(*texts)
-    if same := parse_same_country_question(question):
-        answer = answer_same_country(question, same, find, threshold=0.1)
+    if same := parse_same_question(question):
+        answer = answer_same(question, same, find, threshold=0.1)
     else:
         both = parse_both_question(question)
         assert both is not None
@@ -160,17 +160,16 @@ def test_british_does_not_contradict_english() -> None:
     ],
 )
 def test_a_same_country_question_names_two_things(question: str, first: str, second: str) -> None:
-    parsed = parse_same_country_question(question)
+    parsed = parse_same_question(question)
     assert parsed is not None
     assert parsed.names == (first, second)
 
 
 def test_other_questions_are_not_same_country_questions() -> None:
     assert (
-        parse_same_country_question("Were both Eatza Pizza and Your Pie founded in the same state?")
-        is None
+        parse_same_question("Were both Eatza Pizza and Your Pie founded in the same state?") is None
     )
-    assert parse_same_country_question("Which country do Kouchner and Clinton come from?") is None
+    assert parse_same_question("Which country do Kouchner and Clinton come from?") is None
 
 
 def same_country(*texts: str) -> str | None:
@@ -203,3 +202,16 @@ def test_no_verdict_on_a_country_unless_each_is_given_and_comparable(
     texts: tuple[str, ...],
 ) -> None:
     assert same_country(*texts) is None
+
+
+def test_a_same_year_question_compares_the_years_the_descriptions_give() -> None:
+    question = "Were the films Up and Encounters at the End of the World released in the same year?"
+    parsed = parse_same_question(question)
+    assert parsed is not None and parsed.year
+    assert parsed.names == ("Up", "Encounters at the End of the World")
+    up = "Up is a 2009 American computer-animated film."
+    encounters = "Encounters at the End of the World is a 2007 documentary film by Werner Herzog."
+    assert ask(question, up, encounters) == f"No: {up} [1] {encounters} [2]"
+    # A year the description does not give (here, of an event) is no verdict.
+    later = "Encounters at the End of the World was nominated for an Academy Award in 2009."
+    assert ask(question, up, later) is None

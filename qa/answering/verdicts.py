@@ -13,9 +13,10 @@ two relate, not what each is.
 A country is different: one thing has one (qa/answering/nations.py). "Were X and Y from the same
 country?" (or "of different nationalities?") is answered "yes" or "no" when the sentence about
 each says which, and "Are X and Y both American rock bands?" "no" when one of them is said to be
-of another country.
+of another country. So is a year, when each one's description gives it ("Ring of Fire is a 1991
+documentary film") and the question asks whether they share it.
 
-Of HaluEval's 504 yes/no questions in lines 0–7999 these said yes to 76 and no to 48; one "no" is
+Of HaluEval's 504 yes/no questions in lines 0–7999 these said yes to 83 and no to 52; one "no" is
 against the data's label, and right (Morrissey is English, Lee Ranaldo American; RESULTS.md).
 """
 
@@ -46,7 +47,7 @@ _NAMES_FIRST = re.compile(
 # "Do filmmakers Chris Carter and Theo van Gogh share the same nationality?": what they are may
 # come before the names.
 _SAME_QUESTION = re.compile(
-    r"^\s*(?i:are|were|is|was|do|did|does|have|has)\s+(?i:both\s+)?(?:[a-z][\w-]*\s+)*?"
+    r"^\s*(?i:are|were|is|was|do|did|does|have|has)\s+(?i:both\s+)?(?:[a-z][\w-]*,?\s+)*?"
     rf"(?i:the\s+|an?\s+)?(?P<first>{_NAME}),?\s+and\s+(?i:the\s+|an?\s+)?(?P<second>{_NAME}),?\s"
 )
 _ASKS_SAME_COUNTRY = re.compile(
@@ -54,6 +55,9 @@ _ASKS_SAME_COUNTRY = re.compile(
     r"|\bshare (?:a|the same) nationality\b",
     re.I,
 )
+_ASKS_SAME_YEAR = re.compile(r"\b(?:same|different) years?\b", re.I)
+# The year a description gives what it describes: "Ring of Fire is a 1991 documentary film".
+_DESCRIBED_YEAR = re.compile(r"\b(?:is|was|are|were)\s+an?\s+((?:1[0-9]|20)\d\d)\b")
 # "Kings of Leon American rock bands": a capitalised word for a nationality ends the name and
 # opens the property.
 _NATIONALITY = re.compile(r"\s+([A-Z][a-z]+(?:an|ish|ese|ch|i))$")
@@ -117,44 +121,53 @@ def parse_both_question(question: str) -> BothQuestion | None:
 
 
 @dataclass(frozen=True)
-class SameCountryQuestion:
-    """Asks whether `first` and `second` are of the same country."""
+class SameQuestion:
+    """Asks whether `first` and `second` are of the same country, or of the same year."""
 
     first: str
     second: str
-    different: bool = False  # asked whether they are of different countries
+    year: bool  # the year, not the country
+    different: bool = False  # asked whether they differ
 
     @property
     def names(self) -> tuple[str, str]:
         return self.first, self.second
 
 
-def parse_same_country_question(question: str) -> SameCountryQuestion | None:
-    """The two names of a yes/no question whether they share a country or nationality."""
-    if not _ASKS_SAME_COUNTRY.search(question):
+def parse_same_question(question: str) -> SameQuestion | None:
+    """The two names of a yes/no question whether they share a country (or nationality) or a
+    year."""
+    year = bool(_ASKS_SAME_YEAR.search(question))
+    if not (year or _ASKS_SAME_COUNTRY.search(question)):
         return None
     shape = _SAME_QUESTION.match(question)
     if not shape:
         return None
     different = bool(re.search(r"\bdifferent\b", question, re.I))
-    return SameCountryQuestion(shape["first"], shape["second"], different)
+    return SameQuestion(shape["first"], shape["second"], year, different)
 
 
-def answer_same_country(
-    question: str, asked: SameCountryQuestion, find: FindSentences, threshold: float
+def answer_same(
+    question: str, asked: SameQuestion, find: FindSentences, threshold: float
 ) -> Answer | None:
-    """ "Yes" or "No", with the sentence giving each one's country, or None when either sentence
-    gives none (or one country holds the other: British, English)."""
+    """ "Yes" or "No", with the sentence giving each one's country (or year), or None when either
+    sentence gives none (or one country holds the other: British, English)."""
     first, second = (_described(name, name, find, threshold) for name in asked.names)
     if first is None or second is None:
         return None
-    countries = country_of(first[1]), country_of(second[1])
-    if countries[0] is None or countries[1] is None:
+    read = _year_of if asked.year else country_of
+    values = read(first[1]), read(second[1])
+    if values[0] is None or values[1] is None:
         return None
-    same = same_country(countries[0], countries[1])
+    same = values[0] == values[1] if asked.year else same_country(values[0], values[1])
     if same is None:
         return None
     return _verdict("Yes" if same != asked.different else "No", question, [first[0], second[0]])
+
+
+def _year_of(said: str) -> str | None:
+    described = _DESCRIBED_YEAR.search(said)
+    return described[1] if described else None
 
 
 def answer_both(
