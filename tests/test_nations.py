@@ -42,9 +42,10 @@ def test_no_country_when_the_sentence_does_not_give_one(sentence: str) -> None:
 
 
 def test_a_question_names_the_country_its_property_opens_with() -> None:
-    assert country_named("American rock bands") == "us"
-    assert country_named("both from England") == "england"
-    assert country_named("both of Puerto Rican descent") == "puerto rico"
+    assert country_named("American rock bands") == ("us", "rock bands")
+    assert country_named("both from England") == ("england", "")
+    assert country_named("both based in the United States?") == ("us", "")
+    assert country_named("both of Puerto Rican descent") == ("puerto rico", "descent")
     assert country_named("have roots outside of the United States") is None
     assert country_named("both operas") is None
 

@@ -141,6 +141,16 @@ def test_a_sentence_is_about_the_name_it_says_its_subject_is_known_by() -> None:
     assert answer == f"No: {moore} [1] {pratchett} [2]"
 
 
+def test_yes_when_the_country_is_all_that_is_asked_and_each_sentence_gives_it() -> None:
+    royal = "Royal Blood are an English rock duo formed in Brighton."
+    jawbox = "Jawbox are an English band."
+    assert ask("Are Royal Blood and Jawbox both from England?", royal, jawbox) == (
+        f"Yes: {royal} [1] {jawbox} [2]"
+    )
+    # More is asked than the country: the words must be there, as for any property.
+    assert ask("Are Royal Blood and Jawbox both English punk bands?", royal, jawbox) is None
+
+
 def test_british_does_not_contradict_english() -> None:
     english = "Royal Blood are an English rock duo."
     british = "Jawbox are a British rock band."

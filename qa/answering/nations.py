@@ -141,13 +141,17 @@ def country_of(said: str) -> str | None:
     return named.pop() if len(named) == 1 else None
 
 
-_OPENING = re.compile(r"^\s*(?:both\s+)?(?:(?:from|of)\s+(?:the\s+)?)?")
+_OPENING = re.compile(r"^\s*(?:both\s+)?(?:(?:(?:based|located)\s+)?(?:from|of|in)\s+(?:the\s+)?)?")
 
 
-def country_named(words: str) -> str | None:
-    """The country a question's words open with ("American rock bands", "both from England")."""
-    found = _NATION.match(_OPENING.sub("", words, count=1))
-    return _COUNTRY[found[1].lower()] if found and _names_a_people(found) else None
+def country_named(words: str) -> tuple[str, str] | None:
+    """The country a question's words open with ("American rock bands", "both from England",
+    "located in the US"), and the words after it."""
+    rest = _OPENING.sub("", words, count=1)
+    found = _NATION.match(rest)
+    if not found or not _names_a_people(found):
+        return None
+    return _COUNTRY[found[1].lower()], rest[found.end() :].strip(" ?")
 
 
 def same_country(first: str, second: str) -> bool | None:

@@ -176,14 +176,17 @@ def answer_both(
     """ "Yes", with the sentence stating the property of each; "No" when the property opens with a
     country and the sentence about either gives another; or None (no verdict)."""
     read = [_described(name, f"{name} {asked.words}", find, threshold) for name in asked.names]
-    asked_country = country_named(asked.words)
-    if asked_country and any(
-        _another_country(said, asked_country) for _, said in filter(None, read)
-    ):
-        return _verdict("No", question, [s for s, _ in filter(None, read)])
-    if any(r is None or not _holds(r[1], asked) for r in read):
+    found = [r for r in read if r is not None]
+    if country := country_named(asked.words):
+        named, rest = country
+        if any(_another_country(said, named) for _, said in found):
+            return _verdict("No", question, [s for s, _ in found])
+        # "Are X and Y American?": nothing asked but the country, which each sentence gives.
+        if not rest and len(found) == 2 and all(country_of(said) == named for _, said in found):
+            return _verdict("Yes", question, [s for s, _ in found])
+    if len(found) < 2 or not all(_holds(said, asked) for _, said in found):
         return None
-    return _verdict("Yes", question, [s for s, _ in filter(None, read)])
+    return _verdict("Yes", question, [s for s, _ in found])
 
 
 def _verdict(verdict: str, question: str, sentences: list[ScoredSentence]) -> Answer:
