@@ -101,6 +101,10 @@ def test_a_section_heading_helps_choose_a_sentence_but_does_not_make_an_answer()
     assert quoted == caption.text
     # Only the heading holds the question's words: its support is no reason to answer.
     assert answer("Where can I buy a photo frame?", threshold=0.3).refused
+    # Unless the question asks for a kind of thing the sentence under it holds: the heading says
+    # what it is about, the sentence gives what is asked.
+    dated = answer("What date is given for the photo?", threshold=0.3)
+    assert not dated.refused and dated.citations[0].quote == caption.text
 
 
 def test_the_kind_of_date_asked_for_is_no_term_to_match() -> None:

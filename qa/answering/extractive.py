@@ -248,8 +248,14 @@ def answer_extractively(
     ranked = score_sentences(question, passages, dense, idf, weights)
     # Whether the sources answer is decided by what their sentences say: a heading helps choose
     # among them, but "a restaurant near Parliament Hill" is not answered by a section headed "The
-    # opposition and Parliament".
-    supported = max((weights.support(s.features, heading=False) for s in ranked), default=0.0)
+    # opposition and Parliament". It counts when the question asks for a kind of thing (a date, a
+    # figure, a name) that the sentence under it holds: "What date is given for the photo?" is
+    # answered by the date in the sentence headed "Photo caption".
+    typed = answer_type(question) is not None
+    supported = max(
+        (weights.support(s.features, heading=typed and s.features.fits_type) for s in ranked),
+        default=0.0,
+    )
     # Asked how long or how much, the sources say nothing when no sentence gives a figure for it.
     no_figure = asks_amount(question) and not any(s.features.fits_type for s in ranked)
     if judge is not None:
