@@ -225,3 +225,19 @@ def test_a_same_year_question_compares_the_years_the_descriptions_give() -> None
     # A year the description does not give (here, of an event) is no verdict.
     later = "Encounters at the End of the World was nominated for an Academy Award in 2009."
     assert ask(question, up, later) is None
+
+
+def test_a_sentence_naming_the_thing_in_passing_is_passed_over_for_one_about_it() -> None:
+    passing = "The festival screened American films: Home on the Range and Ice Princess."
+    home = "Home on the Range is a 2004 American animated film."
+    ice = "Ice Princess is a 2005 American film about figure skating."
+    answer = ask("Are both Home on the Range and Ice Princess American films?", passing, home, ice)
+    assert answer == f"Yes: {home} [1] {ice} [2]"
+
+
+def test_a_verdict_quotes_only_what_a_glued_sentence_says_of_the_thing() -> None:
+    glued = "Bucky Fuller was an American architect.Anita Shreve is an American writer."
+    howard = "Elizabeth Jane Howard was an English novelist."
+    assert same_country(glued, howard) == (
+        f"No: Anita Shreve is an American writer. [1] {howard} [2]"
+    )

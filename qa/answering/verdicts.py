@@ -156,13 +156,13 @@ def answer_same(
     if first is None or second is None:
         return None
     read = _year_of if asked.year else country_of
-    values = read(first[1]), read(second[1])
+    values = read(first.text), read(second.text)
     if values[0] is None or values[1] is None:
         return None
     same = values[0] == values[1] if asked.year else same_country(values[0], values[1])
     if same is None:
         return None
-    return _verdict("Yes" if same != asked.different else "No", question, [first[0], second[0]])
+    return _verdict("Yes" if same != asked.different else "No", question, [first, second])
 
 
 def _year_of(said: str) -> str | None:
@@ -179,14 +179,14 @@ def answer_both(
     found = [r for r in read if r is not None]
     if country := country_named(asked.words):
         named, rest = country
-        if any(_another_country(said, named) for _, said in found):
-            return _verdict("No", question, [s for s, _ in found])
+        if any(_another_country(s.text, named) for s in found):
+            return _verdict("No", question, found)
         # "Are X and Y American?": nothing asked but the country, which each sentence gives.
-        if not rest and len(found) == 2 and all(country_of(said) == named for _, said in found):
-            return _verdict("Yes", question, [s for s, _ in found])
-    if len(found) < 2 or not all(_holds(said, asked) for _, said in found):
+        if not rest and len(found) == 2 and all(country_of(s.text) == named for s in found):
+            return _verdict("Yes", question, found)
+    if len(found) < 2 or not all(_holds(s.text, asked) for s in found):
         return None
-    return _verdict("Yes", question, [s for s, _ in found])
+    return _verdict("Yes", question, found)
 
 
 def _verdict(verdict: str, question: str, sentences: list[ScoredSentence]) -> Answer:
@@ -207,19 +207,25 @@ def _holds(said: str, asked: BothQuestion) -> bool:
 
 def _described(
     name: str, query: str, find: FindSentences, threshold: float
-) -> tuple[ScoredSentence, str] | None:
-    """The best sentence found for the query that names the thing wholly, with what it says of
-    it, if the thing is what the sentence is about; None when the best naming it is about another
-    thing or is below the threshold."""
+) -> ScoredSentence | None:
+    """The best sentence found for the query that is about the thing (names it wholly among its
+    first words, or as the name it is known by), cut to what it says of it at a glued full stop;
+    None when none is, above the threshold. A sentence naming it further on is passed over: "Home
+    on the Range" may be a song one passage mentions and a film another describes."""
     named = set(tokens(name))
     for sentence in find(query):
         if sentence.support < threshold:
             return None
-        about = [p for p in _GLUED_STOP.split(sentence.text) if named <= set(tokens(p))]
-        if about:
-            said = about[0]
-            subject = named <= set(tokens(said)[: len(named) + SUBJECT_REACH])
-            alias = _KNOWN_AS.search(said)
-            also = alias is not None and named <= set(tokens(alias[1]))
-            return (sentence, said) if subject or also else None
+        start = 0
+        for stop in [*_GLUED_STOP.finditer(sentence.text), None]:
+            end = stop.start() if stop else len(sentence.text)
+            said = sentence.text[start:end]
+            if named <= set(tokens(said)):
+                subject = named <= set(tokens(said)[: len(named) + SUBJECT_REACH])
+                alias = _KNOWN_AS.search(said)
+                if subject or (alias is not None and named <= set(tokens(alias[1]))):
+                    offset = sentence.start + start
+                    return replace(sentence, start=offset, end=offset + len(said), text=said)
+                break  # what the sentence says of it is about another thing
+            start = stop.end() if stop else end
     return None
