@@ -16,7 +16,7 @@ each says which, and "Are X and Y both American rock bands?" "no" when one of th
 of another country. So is a year, when each one's description gives it ("Ring of Fire is a 1991
 documentary film") and the question asks whether they share it.
 
-Of HaluEval's 504 yes/no questions in lines 0–7999 these said yes to 83 and no to 52; one "no" is
+Of HaluEval's 504 yes/no questions in lines 0–7999 these said yes to 90 and no to 54; one "no" is
 against the data's label, and right (Morrissey is English, Lee Ranaldo American; RESULTS.md).
 """
 
