@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answering.nations import country_named, country_of, same_country
+from qa.answering.nations import Nationality, country_named, country_of, same_country
 
 
 @pytest.mark.parametrize(
-    ("sentence", "country"),
+    ("sentence", "country", "word"),
     [
-        ("Robert Fleischman (born March 11, 1953) is an American musician.", "us"),
-        ("Home on the Range is a 2004 American animated film.", "us"),
-        ("Mara Santangelo is a former professional tennis player from Italy.", "italy"),
+        ("Robert Fleischman (born March 11, 1953) is an American musician.", "us", "American"),
+        ("Home on the Range is a 2004 American animated film.", "us", "American"),
+        ("Mara Santangelo is a former tennis player from Italy.", "italy", "Italy"),
         # The description's opening decides among several countries named.
-        ('Ihor Podolchak (Polish: "Igor Podolczak") is a Ukrainian filmmaker.', "ukraine"),
+        ('Ihor Podolchak (Polish: "Igor") is a Ukrainian filmmaker.', "ukraine", "Ukrainian"),
         # Not a hyphenated word's part: the country is the one the description gives.
-        ("Roger Donaldson is an Australian-born New Zealand film director.", "new zealand"),
-        ("Sir Kenneth Branagh is a Northern Irish actor and director.", "northern ireland"),
+        (
+            "Roger Donaldson is an Australian-born New Zealand director.",
+            "new zealand",
+            "New Zealand",
+        ),
+        ("Sir Kenneth Branagh is a Northern Irish actor.", "northern ireland", "Northern Irish"),
     ],
 )
 def test_a_sentence_gives_the_country_its_description_opens_with(
-    sentence: str, country: str
+    sentence: str, country: str, word: str
 ) -> None:
-    assert country_of(sentence) == country
+    assert country_of(sentence) == Nationality(country, word)
 
 
 @pytest.mark.parametrize(

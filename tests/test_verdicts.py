@@ -138,14 +138,17 @@ def test_a_sentence_is_about_the_name_it_says_its_subject_is_known_by() -> None:
     answer = ask(
         "Are Marianne Moore and Terry Pratchett of the same nationality?", moore, pratchett
     )
-    assert answer == f"No: {moore} [1] {pratchett} [2]"
+    assert (
+        answer
+        == f"No: {moore} [1] {pratchett} [2] Marianne Moore: American; Terry Pratchett: English."
+    )
 
 
 def test_yes_when_the_country_is_all_that_is_asked_and_each_sentence_gives_it() -> None:
     royal = "Royal Blood are an English rock duo formed in Brighton."
     jawbox = "Jawbox are an English band."
     assert ask("Are Royal Blood and Jawbox both from England?", royal, jawbox) == (
-        f"Yes: {royal} [1] {jawbox} [2]"
+        f"Yes: {royal} [1] {jawbox} [2] Royal Blood: English; Jawbox: English."
     )
     # More is asked than the country: the words must be there, as for any property.
     assert ask("Are Royal Blood and Jawbox both English punk bands?", royal, jawbox) is None
@@ -189,12 +192,15 @@ def same_country(*texts: str) -> str | None:
 def test_yes_or_no_from_the_country_each_sentence_gives() -> None:
     shreve = "Anita Shreve (born 1946) is an American writer."
     howard = "Elizabeth Jane Howard (1923 – 2014) was an English novelist."
-    assert same_country(shreve, howard) == f"No: {shreve} [1] {howard} [2]"
+    # What was read for each follows the quotes, as a computed answer's figure does.
+    read = "Anita Shreve: American; Elizabeth Jane Howard: English."
+    assert same_country(shreve, howard) == f"No: {shreve} [1] {howard} [2] {read}"
     american = "Elizabeth Jane Howard was an American novelist."
-    assert same_country(shreve, american) == f"Yes: {shreve} [1] {american} [2]"
+    both = "Anita Shreve: American; Elizabeth Jane Howard: American."
+    assert same_country(shreve, american) == f"Yes: {shreve} [1] {american} [2] {both}"
     # Asked the other way round, the verdict turns.
     different = "Are Anita Shreve and Elizabeth Jane Howard of different nationalities?"
-    assert ask(different, shreve, howard) == f"Yes: {shreve} [1] {howard} [2]"
+    assert ask(different, shreve, howard) == f"Yes: {shreve} [1] {howard} [2] {read}"
 
 
 @pytest.mark.parametrize(
@@ -221,7 +227,10 @@ def test_a_same_year_question_compares_the_years_the_descriptions_give() -> None
     assert parsed.names == ("Up", "Encounters at the End of the World")
     up = "Up is a 2009 American computer-animated film."
     encounters = "Encounters at the End of the World is a 2007 documentary film by Werner Herzog."
-    assert ask(question, up, encounters) == f"No: {up} [1] {encounters} [2]"
+    assert (
+        ask(question, up, encounters)
+        == f"No: {up} [1] {encounters} [2] Up: 2009; Encounters at the End of the World: 2007."
+    )
     # A year the description does not give (here, of an event) is no verdict.
     later = "Encounters at the End of the World was nominated for an Academy Award in 2009."
     assert ask(question, up, later) is None
@@ -240,4 +249,5 @@ def test_a_verdict_quotes_only_what_a_glued_sentence_says_of_the_thing() -> None
     howard = "Elizabeth Jane Howard was an English novelist."
     assert same_country(glued, howard) == (
         f"No: Anita Shreve is an American writer. [1] {howard} [2]"
+        " Anita Shreve: American; Elizabeth Jane Howard: English."
     )

@@ -8,6 +8,7 @@ Scotland, Wales and Northern Ireland are countries of their own here, as in most
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _TABLE = """
 us: American, United States, USA, U.S., America
@@ -125,20 +126,27 @@ def _names_a_people(found: re.Match[str]) -> bool:
 _NAME_GOES_ON = re.compile(r"[A-Z][\w.'’]* $")
 
 
-def _nations(text: str) -> list[str]:
-    """The countries a text names, in order."""
-    return [_COUNTRY[m[1].lower()] for m in _NATION.finditer(text) if _names_a_people(m)]
+@dataclass(frozen=True)
+class Nationality:
+    """A country as the table names it ("us") and the word a sentence gives it by ("American")."""
+
+    country: str
+    word: str
 
 
-def country_of(said: str) -> str | None:
+def _nationality(found: re.Match[str]) -> Nationality:
+    return Nationality(_COUNTRY[found[1].lower()], found[1])
+
+
+def country_of(said: str) -> Nationality | None:
     """The country of what a sentence is about: the one its description opens with ("is an
     American novelist", "was a 2002 Canadian film"), else the only one it names; None when it names
     none, or several and no description opens with one."""
     copula = _COPULA.search(said)
     if copula and (first := _NATION.match(said, copula.end())) and _names_a_people(first):
-        return _COUNTRY[first[1].lower()]
-    named = set(_nations(said))
-    return named.pop() if len(named) == 1 else None
+        return _nationality(first)
+    named = [_nationality(m) for m in _NATION.finditer(said) if _names_a_people(m)]
+    return named[0] if len({n.country for n in named}) == 1 else None
 
 
 _OPENING = re.compile(r"^\s*(?:both\s+)?(?:(?:(?:based|located)\s+)?(?:from|of|in)\s+(?:the\s+)?)?")

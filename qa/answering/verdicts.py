@@ -23,6 +23,7 @@ against the data's label, and right (Morrissey is English, Lee Ranaldo American;
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from qa.answering.durations import FindSentences, computed_answer
@@ -150,19 +151,27 @@ def parse_same_question(question: str) -> SameQuestion | None:
 def answer_same(
     question: str, asked: SameQuestion, find: FindSentences, threshold: float
 ) -> Answer | None:
-    """ "Yes" or "No", with the sentence giving each one's country (or year), or None when either
-    sentence gives none (or one country holds the other: British, English)."""
+    """ "Yes" or "No", with the sentence giving each one's country (or year) and what was read,
+    or None when either sentence gives none (or one country holds the other: British, English)."""
     first, second = (_described(name, name, find, threshold) for name in asked.names)
     if first is None or second is None:
         return None
-    read = _year_of if asked.year else country_of
-    values = read(first.text), read(second.text)
-    if values[0] is None or values[1] is None:
-        return None
-    same = values[0] == values[1] if asked.year else same_country(values[0], values[1])
+    if asked.year:
+        years = _year_of(first.text), _year_of(second.text)
+        if years[0] is None or years[1] is None:
+            return None
+        same: bool | None = years[0] == years[1]
+        read = years[0], years[1]
+    else:
+        countries = country_of(first.text), country_of(second.text)
+        if countries[0] is None or countries[1] is None:
+            return None
+        same = same_country(countries[0].country, countries[1].country)
+        read = countries[0].word, countries[1].word
     if same is None:
         return None
-    return _verdict("Yes" if same != asked.different else "No", question, [first, second])
+    verdict = "Yes" if same != asked.different else "No"
+    return _verdict(verdict, question, [first, second], _stated(asked.names, read))
 
 
 def _year_of(said: str) -> str | None:
@@ -176,28 +185,32 @@ def answer_both(
     """ "Yes", with the sentence stating the property of each; "No" when the property opens with a
     country and the sentence about either gives another; or None (no verdict)."""
     read = [_described(name, f"{name} {asked.words}", find, threshold) for name in asked.names]
-    found = [r for r in read if r is not None]
+    found = [(name, s) for name, s in zip(asked.names, read, strict=True) if s is not None]
+    sentences = [s for _, s in found]
     if country := country_named(asked.words):
         named, rest = country
-        if any(_another_country(s.text, named) for s in found):
-            return _verdict("No", question, found)
+        given = [(name, c) for name, s in found if (c := country_of(s.text)) is not None]
+        statement = _stated([name for name, _ in given], [c.word for _, c in given])
+        if any(same_country(c.country, named) is False for _, c in given):
+            return _verdict("No", question, sentences, statement)
         # "Are X and Y American?": nothing asked but the country, which each sentence gives.
-        if not rest and len(found) == 2 and all(country_of(s.text) == named for s in found):
-            return _verdict("Yes", question, found)
-    if len(found) < 2 or not all(_holds(s.text, asked) for s in found):
+        if not rest and len(given) == 2 and all(c.country == named for _, c in given):
+            return _verdict("Yes", question, sentences, statement)
+    if len(found) < 2 or not all(_holds(s.text, asked) for s in sentences):
         return None
-    return _verdict("Yes", question, found)
+    return _verdict("Yes", question, sentences)
 
 
-def _verdict(verdict: str, question: str, sentences: list[ScoredSentence]) -> Answer:
-    answer = computed_answer(question, sentences, "")
+def _stated(names: Sequence[str], read: Sequence[str]) -> str:
+    """What was read for each thing: "Anita Shreve: American; Elizabeth Jane Howard: English."."""
+    return "; ".join(f"{name}: {value}" for name, value in zip(names, read, strict=True)) + "."
+
+
+def _verdict(
+    verdict: str, question: str, sentences: list[ScoredSentence], statement: str = ""
+) -> Answer:
+    answer = computed_answer(question, sentences, statement)
     return replace(answer, answer=f"{verdict}: {answer.answer.strip()}")
-
-
-def _another_country(said: str, country: str) -> bool:
-    """Whether a sentence gives what it is about a country other than (and not holding) this one."""
-    said_country = country_of(said)
-    return said_country is not None and same_country(said_country, country) is False
 
 
 def _holds(said: str, asked: BothQuestion) -> bool:
