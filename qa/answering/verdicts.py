@@ -99,8 +99,9 @@ class BothQuestion:
 
 
 def parse_both_question(question: str) -> BothQuestion | None:
-    """The two names and the property, for a yes/no question with "both" and no "same"
-    (whether two things share one value, a nationality or a city, needs both values read)."""
+    """The two names and the property, for a yes/no question with "both", or with the names
+    first ("X and Y, are P?"), and no "same" (whether two things share one value, a nationality or
+    a city, needs both values read: see parse_same_question)."""
     if re.search(r"\bsame\b", question, re.I):
         return None
     shape = _NAMES_FIRST.match(question)
