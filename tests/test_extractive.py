@@ -76,6 +76,18 @@ def test_answer_quotes_sentence_with_span_offsets() -> None:
             "Ottawa apologized, citing the court's 2010 finding.",
             "2010",
         ),
+        # A date given relative to when the text was written ("in October of this year") may be
+        # the one asked: another is not stated instead.
+        (
+            "When did Khadr enter his guilty plea?",
+            "Khadr was detained in 2002. He pleaded guilty in a plea deal in October of this year.",
+            None,
+        ),
+        (
+            "When was Khadr detained?",
+            "Khadr was detained in 2002. He pleaded guilty later.",
+            "2002",
+        ),
     ],
 )
 def test_a_date_question_is_answered_with_the_one_date_its_quote_gives(

@@ -135,6 +135,11 @@ _ADDRESSES_ASSISTANT = re.compile(
     re.I,
 )
 
+# A date given relative to when the text was written.
+_RELATIVE_DATE = re.compile(
+    r"\b(?:this|last|next) (?:year|month|week)\b|\b(?:yesterday|today|tomorrow)\b", re.I
+)
+
 # Cosine similarity to the question of a passage's quotable span (start, end offsets in the source).
 SentenceSimilarity = Callable[[Passage, int, int], float]
 
@@ -288,7 +293,8 @@ def date_answer(question: str, sentence: str, before: str = "") -> str | None:
     """For a question asking when, the one date the sentence gives (to the precision asked: "in
     what month and year" → "February 2009" from "in February of 2009"), stated before the quote
     that gives it; None when it gives none or several, or only dates the question names itself,
-    or when the sentence leaves out someone the question names: "When did Kouchner resign?" is not
+    or also a date relative to when it was written ("this year"), or when the sentence leaves out
+    someone the question names: "When did Kouchner resign?" is not
     answered by the date of "she resigned on 27 February 2011", and stating it would make the wrong
     quote look like an answer. `before` is what the passage says before the sentence: a date
     given without its year takes it from there (see find_dates)."""
@@ -297,6 +303,10 @@ def date_answer(question: str, sentence: str, before: str = "") -> str | None:
         return None
     present = set(tokens(sentence))
     if any(not set(tokens(name[0])) & present for name in _CAPITALISED.finditer(question)):
+        return None
+    # "He pleaded guilty … in October of this year": a date the quote gives relative to when it
+    # was written may be the one asked, and it cannot be placed, so another is not stated instead.
+    if _RELATIVE_DATE.search(sentence):
         return None
     precision = next((p for pattern, p in _ASKS_PRECISION if pattern.search(lowered)), None)
     named = {spoken(d) for d in find_dates(question)}
