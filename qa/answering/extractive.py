@@ -294,9 +294,8 @@ def date_answer(question: str, sentence: str, before: str = "") -> str | None:
     what month and year" → "February 2009" from "in February of 2009"), stated before the quote
     that gives it; None when it gives none or several, or only dates the question names itself,
     or also a date relative to when it was written ("this year"), or when the sentence leaves out
-    someone the question names: "When did Kouchner resign?" is not
-    answered by the date of "she resigned on 27 February 2011", and stating it would make the wrong
-    quote look like an answer. `before` is what the passage says before the sentence: a date
+    someone the question names: "When did Kouchner resign?" is not answered by the date of "she
+    resigned on 27 February 2011", and stating it would make the wrong quote look like an answer. `before` is what the passage says before the sentence: a date
     given without its year takes it from there (see find_dates)."""
     lowered = question.lower()
     if not _ASKS_DATE.search(lowered) and not _ASKS_DAY.search(lowered):

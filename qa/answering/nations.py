@@ -117,13 +117,14 @@ _COPULA = re.compile(
 )
 
 
+# A capitalised word just before: the match ends a longer name.
+_NAME_GOES_ON = re.compile(r"[A-Z][\w.'’]* $")
+
+
 def _names_a_people(found: re.Match[str]) -> bool:
     """Capitalised ("english" is no people), and not the end of a longer name: "New South Wales",
     "Latin American"."""
     return found[1][0].isupper() and not _NAME_GOES_ON.search(found.string, 0, found.start())
-
-
-_NAME_GOES_ON = re.compile(r"[A-Z][\w.'’]* $")
 
 
 @dataclass(frozen=True)
