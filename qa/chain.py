@@ -24,6 +24,7 @@ from qa.answering.extractive import (
 from qa.answering.generative import load_chat_model, stream_generatively
 from qa.answering.judge import Judge, load_judge
 from qa.answering.left_out import asked_left_out
+from qa.answering.succession import answer_by_succession, parse_succession_question
 from qa.answering.tenure import answer_by_tenure, parse_tenure_question
 from qa.answering.verdicts import (
     answer_both,
@@ -277,7 +278,9 @@ class Pipeline:
         who held a post when something happened, the term of office that holds the event's date;
         for one of whether two things both have a property, "yes" when a sentence about each
         states it (or "no" when the property is a country and one is of another); for one of
-        whether two things share a country or a year, "yes" or "no" from the sentence about each."""
+        whether two things share a country or a year, "yes" or "no" from the sentence about each;
+        for one of who followed someone in a post (or whom they followed), the name a sentence
+        stating the succession gives."""
 
         def find(text: str) -> list[ScoredSentence]:
             return self._rank(text, retriever.invoke(text), retriever)
@@ -290,6 +293,8 @@ class Pipeline:
             states_duration(c.quote, asked) for c in answer.citations
         ):
             computed = answer_by_computation(query, asked, find, threshold)
+        elif succession := parse_succession_question(query):
+            computed = answer_by_succession(query, succession, find, threshold)
         elif same := parse_same_question(query):
             computed = answer_same(query, same, find, threshold)
         elif both := parse_both_question(query):

@@ -90,3 +90,14 @@ def test_who_held_a_post_at_the_time_is_computed_from_a_term_and_a_date(
     assert answer.answered_by == "computed" and len(answer.citations) == 2
     assert answer.citations[0].quote.startswith("Stephen Harper")
     assert answer.answer.endswith("September 2012 falls after 2006.")
+
+
+def test_who_followed_someone_in_a_post_is_read_from_the_relation(
+    real_pipeline: Pipeline,
+) -> None:
+    # No word of "took over" is in the answer's sentence, and the article's memo sentence names
+    # Kouchner and his post: only the relation picks the profile's sentence.
+    answer = real_pipeline.ask("Who took over from Kouchner as France's foreign minister?")
+    assert answer.answered_by == "computed"
+    assert answer.answer.startswith("Michèle Alliot-Marie: ")
+    assert "replaced as foreign minister by Michèle Alliot-Marie" in answer.citations[0].quote

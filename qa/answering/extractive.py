@@ -97,13 +97,13 @@ _ASKS_AGE = re.compile(r"\bhow old\b|\b(what|which) age\b")
 # A name: two or more capitalised words, not opening the sentence. Letters beyond ASCII and
 # joined parts count ("Michèle Alliot-Marie", "James O'Reilly"). One after "the" is an
 # organisation's or a title's ("The New York Times", "the Supreme Court"): the person test skips it.
-_NAME_WORD = r"[A-ZÀ-Þ][^\W\d_]*(?:[-'’][A-ZÀ-Þ]?[^\W\d_]+)*"
+NAME_WORD = r"[A-ZÀ-Þ][^\W\d_]*(?:[-'’][A-ZÀ-Þ]?[^\W\d_]+)*"
 _HAS_NAME = re.compile(
-    rf"(?<![.!?]\s)(?<!^)\b(?:(?P<article>[Tt]he)\s+{_NAME_WORD}|{_NAME_WORD}\s+{_NAME_WORD})"
-    rf"(?:\s+{_NAME_WORD})*"
+    rf"(?<![.!?]\s)(?<!^)\b(?:(?P<article>[Tt]he)\s+{NAME_WORD}|{NAME_WORD}\s+{NAME_WORD})"
+    rf"(?:\s+{NAME_WORD})*"
 )
 # Capitalised words after the first, one or more: the names a question gives ("Kouchner").
-_CAPITALISED = re.compile(rf"(?<![.!?]\s)(?<!^)\b{_NAME_WORD}(?:\s+{_NAME_WORD})*")
+_CAPITALISED = re.compile(rf"(?<![.!?]\s)(?<!^)\b{NAME_WORD}(?:\s+{NAME_WORD})*")
 # A sentence saying the record is silent: it answers "does X say…?" but refuses "what did X say?".
 _ABSENCE = re.compile(
     r"\b(does|do|did)( not|n't) (say|detail|specify|disclose|reveal|record|state|mention|explain)\b"
@@ -122,7 +122,7 @@ _REFERS_BACK = re.compile(
 )
 
 # The name a sentence opens with ("Kouchner broke with MSF …", "The Melbourne–Adelaide railway is …").
-_OPENING_NAME = re.compile(rf"^\W*(?:The\s+)?({_NAME_WORD}(?:\s+{_NAME_WORD})*)")
+_OPENING_NAME = re.compile(rf"^\W*(?:The\s+)?({NAME_WORD}(?:\s+{NAME_WORD})*)")
 
 # Text addressed to an assistant rather than to readers: a source holding it is data, and such a
 # sentence is never quoted as an answer (nor offered to a chat model).

@@ -1,0 +1,190 @@
+"""Computed answers: who followed someone in a post, or whom someone followed.
+
+"Who took over from Kouchner as France's foreign minister?" shares almost no word with its answer,
+"He was replaced as foreign minister by Michèle Alliot-Marie": the scorer prefers any sentence
+naming Kouchner and a minister. A succession is a relation two names stand in, though, and few
+wordings state it: "X was replaced (as P) by Y", "X … succeeded by Y", "Y succeeded X". So the
+sentences found for the one name and the post are read for that relation, and the name on its
+other side answers, stated before the quote that gives it: "Michèle Alliot-Marie: He was replaced
+as foreign minister by Michèle Alliot-Marie, … [1]".
+
+Whom a sentence's relation concerns is what makes it an answer. The name asked about must be its
+subject: named before the verb, or, when the sentence opens with "he" or "she" or has no subject (a
+timeline line: "14 November 2010 — leaves office; succeeded by …"), named in the sentence before it
+or, failing that, in its source's title. A successor named as holding another post ("succeeded as
+defence minister by …") does not answer for the post asked. When no sentence found states the
+relation, the question gets its usual quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.answering.durations import FindSentences, computed_answer, question_text
+from qa.answering.extractive import NAME_WORD, ScoredSentence
+from qa.dates import MONTHS
+from qa.text import STOPWORDS, tokens
+from qa.types import Answer
+
+_FOLLOWED = r"(?:took over from|succeeded|replaced|followed|came after)"
+_POST = r"(?: (?:as|at) (?P<post>.+))?"
+_SUCCESSOR_SHAPES = (
+    re.compile(rf"^who {_FOLLOWED} (?P<name>.+?){_POST}$"),
+    re.compile(rf"^who (?:was|became) (?P<name>.+?)'s successor{_POST}$"),
+    re.compile(rf"^who (?:was|became) the successor (?:of|to) (?P<name>.+?){_POST}$"),
+)
+_PREDECESSOR_SHAPES = (
+    re.compile(
+        rf"^(?:who|whom) did (?P<name>.+?) (?:replace|succeed|take over from|follow){_POST}$"
+    ),
+    re.compile(rf"^who (?:was|had been) (?P<name>.+?)'s predecessor{_POST}$"),
+    re.compile(rf"^who preceded (?P<name>.+?){_POST}$"),
+)
+# A name in a source: capitalised words, hyphens and accents inside ("Michèle Alliot-Marie").
+_NAME = rf"{NAME_WORD}(?:\s+{NAME_WORD})*"
+_NAMES = re.compile(_NAME)
+# "was replaced as foreign minister by Y", "succeeded by Y": the successor after "by".
+_PASSIVE = re.compile(
+    rf"\b(?:replaced|succeeded)(?: as (?P<post>[^,;()]+?))?(?: on [^,;()]+?)? by (?P<new>{_NAME})"
+)
+# "Y succeeded X (as P)", "Y took over from X".
+_ACTIVE = re.compile(
+    rf"(?P<new>{_NAME}) (?:replaced|succeeded|took over from) (?P<old>{_NAME})"
+    r"(?: as (?P<post>[^,;()]+))?"
+)
+# A subject that names no one: a pronoun, or a timeline line's date and dash.
+_NO_SUBJECT = re.compile(r"^\W*(?:(?:he|she)\b.*|[^A-Za-zÀ-ÿ]*|.*\s[-–—]\s.*)$", re.I | re.S)
+# Sentences found for the name and the post that are read for the relation: beyond these, they
+# are about other people.
+SUCCESSION_CANDIDATES = 8
+
+
+@dataclass(frozen=True)
+class SuccessionQuestion:
+    """Asks who followed `name` (successor=True) or whom `name` followed, in `post` if given."""
+
+    name: str
+    post: str
+    successor: bool
+
+
+@dataclass(frozen=True)
+class Succession:
+    """A succession one sentence states: `new` followed `old` (None: the sentence's subject,
+    unnamed), in `post` if it says."""
+
+    old: str | None
+    new: str
+    post: str
+    subject: str  # what the sentence says before the relation: where `old` is named, if anywhere
+
+
+def parse_succession_question(question: str) -> SuccessionQuestion | None:
+    """The name and the post, when the question asks who followed someone or whom they followed."""
+    text = question_text(question)
+    for shapes, successor in ((_SUCCESSOR_SHAPES, True), (_PREDECESSOR_SHAPES, False)):
+        for shape in shapes:
+            m = shape.match(text)
+            if m:
+                return SuccessionQuestion(m["name"], m["post"] or "", successor)
+    return None
+
+
+def successions(sentence: str) -> list[Succession]:
+    """Every succession the sentence states."""
+    found = [
+        Succession(m["old"], m["new"], m["post"] or "", sentence[: m.start()])
+        for m in _ACTIVE.finditer(sentence)
+    ]
+    found += [
+        Succession(None, m["new"], m["post"] or "", sentence[: m.start()])
+        for m in _PASSIVE.finditer(sentence)
+    ]
+    return found
+
+
+def answer_by_succession(
+    question: str, asked: SuccessionQuestion, find: FindSentences, threshold: float
+) -> Answer | None:
+    """The name on the other side of the first succession stated about the name asked, among the
+    best sentences found for it and the post; None when there is none, or the best sentence found
+    falls below the threshold (the sources are not about them)."""
+    post = f" as {asked.post}" if asked.post else ""
+    relation = (
+        "was replaced or succeeded{post} by" if asked.successor else "replaced or succeeded{post}"
+    )
+    found = find(f"{asked.name} {relation.format(post=post)}")
+    if not found or found[0].support < threshold:
+        return None
+    # A name is matched by its last word: "Lawrence Cannon" is the "Cannon" a later sentence names.
+    surname = set(tokens(asked.name)[-1:])
+    answers = []
+    for sentence in found[:SUCCESSION_CANDIDATES]:
+        for said in successions(sentence.text):
+            if not _same_post(said.post, asked.post):
+                continue
+            pair = (_followed(said, sentence), said.new)
+            known, other = pair if asked.successor else pair[::-1]
+            if known and other and surname <= set(tokens(known)):
+                answers.append((not (said.post and asked.post), other, sentence))
+    if not answers:
+        return None
+    # A sentence that names the post asked ("succeeded as foreign minister by") says more than
+    # one that names none ("succeeded by"): the first of those, else the first found.
+    _, name, sentence = min(answers, key=lambda found: found[0])
+    return _answer(question, name, sentence)
+
+
+def _followed(said: Succession, sentence: ScoredSentence) -> str | None:
+    """The one followed: named as the relation's object, else the first name of its subject's
+    clause, else, when that clause opens with a pronoun or a date (a timeline line), the first name
+    of the sentence before it or, failing that, of its source's title."""
+    if said.old is not None:
+        return said.old
+    before = f"{sentence.before}{said.subject}".strip()
+    clause = _last_sentence(before)
+    if name := _first_name(clause):
+        return name
+    if not _NO_SUBJECT.match(clause):
+        return None
+    return _first_name(_last_sentence(before[: len(before) - len(clause)])) or _first_name(
+        sentence.passage.title
+    )
+
+
+def _first_name(text: str) -> str | None:
+    """The first capitalised words that are a name, not a sentence's opening word ("In May")."""
+    for m in _NAMES.finditer(text):
+        words = m[0].split()
+        while words and (words[0].lower() in STOPWORDS or re.fullmatch(MONTHS, words[0], re.I)):
+            words.pop(0)
+        if words:
+            return " ".join(words)
+    return None
+
+
+def _last_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s+(?=[A-Z])", text.strip())[-1] if text.strip() else ""
+
+
+def _same_post(said: str, asked: str) -> bool:
+    """A post the sentence names must be the one asked, in fewer words or more: "as foreign
+    minister" is "France's foreign minister" and "the foreign ministry" (words compared by their
+    first six letters), "as defence minister" is not."""
+    if not said or not asked:
+        return True
+    words, wanted = ({t[:6] for t in tokens(post)} for post in (said, asked))
+    return words <= wanted or wanted <= words
+
+
+def _answer(question: str, name: str, sentence: ScoredSentence) -> Answer:
+    answer = computed_answer(question, [sentence], "")
+    return Answer(
+        question,
+        f"{name}: {answer.answer.strip()}",
+        refused=False,
+        citations=answer.citations,
+        passages=answer.passages,
+        answered_by="computed",
+    )

@@ -1,0 +1,116 @@
+"""Who followed someone in a post: the question parsed, then the relation read from the sentences
+found, with the one followed checked to be the name asked about."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from qa.answering.extractive import score_sentences
+from qa.answering.succession import (
+    SuccessionQuestion,
+    answer_by_succession,
+    parse_succession_question,
+)
+from tests.passages import find_in, make_passage
+
+THRESHOLD = 0.35
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        (
+            "Who took over from Kouchner as France's foreign minister?",
+            SuccessionQuestion("kouchner", "france's foreign minister", successor=True),
+        ),
+        ("Who succeeded Lawrence Cannon?", SuccessionQuestion("lawrence cannon", "", True)),
+        ("Who was Kouchner's successor?", SuccessionQuestion("kouchner", "", True)),
+        (
+            "Who replaced Kouchner at the foreign ministry?",
+            SuccessionQuestion("kouchner", "the foreign ministry", True),
+        ),
+        (
+            "Whom did John Baird replace as foreign minister?",
+            SuccessionQuestion("john baird", "foreign minister", successor=False),
+        ),
+        ("Who was Baird's predecessor?", SuccessionQuestion("baird", "", False)),
+    ],
+)
+def test_a_succession_question_names_the_one_asked_about_and_the_post(
+    question: str, asked: SuccessionQuestion
+) -> None:
+    assert parse_succession_question(question) == asked
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What replaced Camp X-Ray?", "Who replied to Kouchner?", "When was Kouchner replaced?"],
+)
+def test_other_questions_are_not_succession_questions(question: str) -> None:
+    assert parse_succession_question(question) is None
+
+
+DEPARTURE = (
+    "Kouchner left the government in a reshuffle in November 2010. He was replaced as foreign "
+    "minister by Michèle Alliot-Marie, who had served as defence minister."
+)
+BAIRD = "John Baird succeeded Lawrence Cannon as foreign minister on 18 May 2011."
+
+
+def test_a_pronoun_subject_is_the_one_the_sentence_before_names() -> None:
+    question = "Who took over from Kouchner as France's foreign minister?"
+    asked = parse_succession_question(question)
+    assert asked is not None
+    answer = answer_by_succession(question, asked, find_in(DEPARTURE), THRESHOLD)
+    assert answer is not None
+    assert answer.answered_by == "computed"
+    assert answer.answer.startswith("Michèle Alliot-Marie: ")
+    assert answer.citations[0].quote.endswith("who had served as defence minister.")
+
+
+def test_a_succession_is_read_both_ways() -> None:
+    find = find_in(BAIRD)
+    for question, name in [
+        ("Who replaced Cannon as foreign minister?", "John Baird"),
+        ("Whom did John Baird succeed?", "Lawrence Cannon"),
+    ]:
+        asked = parse_succession_question(question)
+        assert asked is not None
+        answer = answer_by_succession(question, asked, find, THRESHOLD)
+        assert answer is not None
+        assert answer.answer.startswith(f"{name}: ")
+
+
+def test_someone_elses_successor_is_no_answer() -> None:
+    question = "Who succeeded Kouchner as foreign minister?"
+    asked = parse_succession_question(question)
+    assert asked is not None
+    found = find_in("Kouchner met Cannon in 2009.", BAIRD)
+    assert answer_by_succession(question, asked, found, THRESHOLD) is None
+
+
+def test_a_successor_in_another_post_is_no_answer() -> None:
+    question = "Who replaced Alliot-Marie as foreign minister?"
+    asked = parse_succession_question(question)
+    assert asked is not None
+    found = find_in("Alliot-Marie was succeeded as defence minister by Hervé Morin in 2007.")
+    assert answer_by_succession(question, asked, found, THRESHOLD) is None
+
+
+def test_a_timeline_line_concerns_the_one_its_source_is_titled_for() -> None:
+    line = "14 November 2010 — leaves office in a reshuffle; succeeded by Michèle Alliot-Marie."
+    profile = replace(make_passage(line), title="Bernard Kouchner: Profile")
+    other = replace(make_passage(line, chunk_id="c2"), title="Omar Khadr: Timeline")
+
+    def found_in(passage):
+        return lambda query: score_sentences(query, [passage], lambda p, s, e: 0.5, lambda t: 1.0)
+
+    question = "Who succeeded Kouchner?"
+    asked = parse_succession_question(question)
+    assert asked is not None
+    answer = answer_by_succession(question, asked, found_in(profile), THRESHOLD)
+    assert answer is not None
+    assert answer.answer.startswith("Michèle Alliot-Marie: 14 November 2010")
+    assert answer_by_succession(question, asked, found_in(other), THRESHOLD) is None
