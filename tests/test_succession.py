@@ -36,6 +36,10 @@ THRESHOLD = 0.35
             SuccessionQuestion("john baird", "foreign minister", successor=False),
         ),
         ("Who was Baird's predecessor?", SuccessionQuestion("baird", "", False)),
+        (
+            "Who became France's foreign minister after Kouchner?",
+            SuccessionQuestion("kouchner", "france's foreign minister", True),
+        ),
     ],
 )
 def test_a_succession_question_names_the_one_asked_about_and_the_post(

@@ -33,6 +33,8 @@ _SUCCESSOR_SHAPES = (
     re.compile(rf"^who {_FOLLOWED} (?P<name>.+?){_POST}$"),
     re.compile(rf"^who (?:was|became) (?P<name>.+?)'s successor{_POST}$"),
     re.compile(rf"^who (?:was|became) the successor (?:of|to) (?P<name>.+?){_POST}$"),
+    # "Who became France's foreign minister after Kouchner?"
+    re.compile(r"^who (?:became|was named|was appointed) (?P<post>.+?) after (?P<name>.+)$"),
 )
 _PREDECESSOR_SHAPES = (
     re.compile(
