@@ -14,6 +14,7 @@ from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from qa.answering.bridges import resolve_description, with_bridge
 from qa.answering.durations import answer_by_computation, parse_duration_question, states_duration
 from qa.answering.extractive import (
     ScoredSentence,
@@ -84,9 +85,11 @@ class Pipeline:
         self.judge = judge
         self.answer_system = load_prompt(settings.prompts, "answer_system")
         self.answer_prompt = load_prompt(settings.prompts, "answer")
-        self.retrieval: Runnable[dict[str, Any], dict[str, Any]] = RunnableLambda(
-            self._condense
-        ) | RunnableLambda(self._retrieve)
+        self.retrieval: Runnable[dict[str, Any], dict[str, Any]] = (
+            RunnableLambda(self._condense)
+            | RunnableLambda(self._resolve)
+            | RunnableLambda(self._retrieve)
+        )
         self.chain: Runnable[dict[str, Any], Answer] = (
             self.retrieval | RunnableLambda(self._answer)
         ).with_config(run_name="case-qa")
@@ -164,6 +167,21 @@ class Pipeline:
             "timings": {"condense": _ms(started)},
         }
 
+    def _resolve(self, state: dict[str, Any]) -> dict[str, Any]:
+        """The query with a description of a person ("the minister pictured …") replaced by the
+        name the sources give for it (see qa/answering/bridges.py), and that Bridge, if any."""
+        started = time.perf_counter()
+        retriever = state["retriever"]
+        bridge = resolve_description(
+            state["query"],
+            lambda text: self._rank(text, retriever.invoke(text), retriever),
+            self.settings.refusal_threshold,
+        )
+        state["timings"]["resolve"] = _ms(started)
+        if bridge is None:
+            return state
+        return {**state, "query": bridge.question, "bridge": bridge}
+
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
         documents = state["retriever"].invoke(state["query"])
@@ -230,6 +248,10 @@ class Pipeline:
             threshold=self.settings.refusal_threshold,
             max_sentences=self.settings.max_answer_sentences,
             judge=self.judge,
+            # The sentence that named the person a description stands for is not the answer.
+            given=[(b.sentence.passage.source, b.sentence.start)]
+            if (b := state.get("bridge"))
+            else (),
         )
         answer = self._compute(state["query"], answer, state["retriever"]) or answer
         return self._decline_left_out(state["query"], answer, state["retriever"]) or answer
@@ -268,6 +290,8 @@ class Pipeline:
         return self._left_out_matrix
 
     def _finish(self, answer: Answer, state: dict[str, Any], started: float) -> Answer:
+        if (bridge := state.get("bridge")) and not answer.refused:
+            answer = with_bridge(answer, bridge)
         timings = {**state["timings"], "answer": _ms(started)}
         timings["total"] = sum(timings.values())
         return replace(answer, question=state["question"], timings_ms=timings)

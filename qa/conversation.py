@@ -76,13 +76,19 @@ def condense_question(question: str, history: Sequence[Turn]) -> str:
 
 
 def _names(text: str) -> list[str]:
-    """The names in the text, in order: each run's last two words ("Stephen Harper" from "But
-    Prime Minister Stephen Harper"), a possessive's "'s" dropped, an honorific's surname alone."""
-    names = []
+    """The names in the text, in order (see titled_names)."""
+    return [name for _, name in titled_names(text)]
+
+
+def titled_names(text: str) -> list[tuple[str, str]]:
+    """Each run of capitalised words with the name it gives: the run's last two words ("Stephen
+    Harper" from "But Prime Minister Stephen Harper"), a possessive's "'s" dropped, an honorific's
+    surname alone."""
+    found = []
     for run in _CAPITALISED_RUN.finditer(text):
         words = _HONORIFIC.sub("", run.group(0)).split()
-        names.append(without_possessive(" ".join(words[-2:])))
-    return names
+        found.append((run.group(0), without_possessive(" ".join(words[-2:]))))
+    return found
 
 
 def _replace(pronoun: str, name: str) -> str:

@@ -101,3 +101,17 @@ def test_who_followed_someone_in_a_post_is_read_from_the_relation(
     assert answer.answered_by == "computed"
     assert answer.answer.startswith("Michèle Alliot-Marie: ")
     assert "replaced as foreign minister by Michèle Alliot-Marie" in answer.citations[0].quote
+
+
+def test_someone_named_by_a_description_is_found_first_and_then_asked_about(
+    real_pipeline: Pipeline,
+) -> None:
+    # The caption names the minister; another source says when he left the post.
+    answer = real_pipeline.ask(
+        "When did the minister pictured with Clinton in the article's photo stop being foreign "
+        "minister?"
+    )
+    assert not answer.refused
+    assert "18 May 2011" in answer.citations[0].quote
+    assert "Lawrence Cannon is the minister asked about:" in answer.answer
+    assert answer.citations[-1].quote.startswith("U.S. Secretary of State Hillary Clinton listens")

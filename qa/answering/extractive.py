@@ -11,7 +11,7 @@ so is it when the question asks how long or how much and no sentence gives a fig
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -33,7 +33,7 @@ _ASKS_NUMBER = re.compile(r"\bhow (many|much|old|long)\b|\bwhat (number|age|amou
 _FUNCTION_WORD = r"(?:did|does|do|is|are|was|were|has|have|had|can|could|would|will|the|a|an|of)"
 # "Who…", or "which/what [up to two modifiers] <a noun for a person>": "Which Canadian spy chief…",
 # "What Guantanamo prisoner…".
-_PERSON_NOUN = (
+PERSON_NOUN = (
     r"person|people|official|minister|president|premier|lawyer|judge|justice|prosecutor|soldier|"
     r"sergeant|officer|commander|general|prisoner|detainee|inmate|diplomat|ambassador|envoy|"
     r"politician|leader|chief|spokes(?:man|woman|person)|journalist|reporter|correspondent|"
@@ -41,7 +41,7 @@ _PERSON_NOUN = (
     r"representative|secretary|father|mother|brother|sister|son|daughter|wife|husband|man|woman"
 )
 _ASKS_PERSON = re.compile(
-    rf"^\s*(who|whom)\b|\b(which|what) (?:(?!{_FUNCTION_WORD}\b)[\w.'-]+ ){{0,2}}(?:{_PERSON_NOUN})s?\b"
+    rf"^\s*(who|whom)\b|\b(which|what) (?:(?!{_FUNCTION_WORD}\b)[\w.'-]+ ){{0,2}}(?:{PERSON_NOUN})s?\b"
 )
 # A clause the question first gives as known, then its ask: "After falling out with MSF, what
 # group did he found?", "The article says Khadr was to serve his sentence in Canada; when was he
@@ -241,8 +241,10 @@ def answer_extractively(
     max_sentences: int = 2,
     weights: Weights | None = None,
     judge: SentenceJudge | None = None,
+    given: Collection[tuple[str, int]] = (),
 ) -> Answer:
-    """Compose an Answer from the best sentences of the passages, or refuse.
+    """Compose an Answer from the best sentences of the passages, or refuse. Sentences `given`
+    (by source and start offset) are what the question already rests on, and are not quoted.
 
     With a judge, only the JUDGE_POOL best sentences by support are candidates, and they are ranked
     by support blended with the judge's probability. Whether to refuse is still decided by the best
@@ -250,7 +252,11 @@ def answer_extractively(
     (bench/RESULTS.md).
     """
     weights = weights or weights_for(question)
-    ranked = score_sentences(question, passages, dense, idf, weights)
+    ranked = [
+        s
+        for s in score_sentences(question, passages, dense, idf, weights)
+        if (s.passage.source, s.start) not in given
+    ]
     # Whether the sources answer is decided by what their sentences say: a heading helps choose
     # among them, but "a restaurant near Parliament Hill" is not answered by a section headed "The
     # opposition and Parliament". It counts when the question asks for a kind of thing (a date, a

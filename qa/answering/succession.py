@@ -19,7 +19,7 @@ relation, the question gets its usual quotes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.answering.durations import FindSentences, computed_answer, question_text
 from qa.answering.extractive import NAME_WORD, ScoredSentence
@@ -109,9 +109,22 @@ def successions(sentence: str) -> list[Succession]:
 def answer_by_succession(
     question: str, asked: SuccessionQuestion, find: FindSentences, threshold: float
 ) -> Answer | None:
+    """The name on the other side of the succession stated about the name asked, before the
+    sentence stating it (see find_succession); None when none is found."""
+    found = find_succession(asked, find, threshold)
+    if found is None:
+        return None
+    name, sentence = found
+    answer = computed_answer(question, [sentence], "")
+    return replace(answer, answer=f"{name}: {answer.answer.strip()}")
+
+
+def find_succession(
+    asked: SuccessionQuestion, find: FindSentences, threshold: float
+) -> tuple[str, ScoredSentence] | None:
     """The name on the other side of the first succession stated about the name asked, among the
-    best sentences found for it and the post; None when there is none, or the best sentence found
-    falls below the threshold (the sources are not about them)."""
+    best sentences found for it and the post, with the sentence stating it; None when there is
+    none, or the best sentence found falls below the threshold (the sources are not about them)."""
     post = f" as {asked.post}" if asked.post else ""
     relation = (
         "was replaced or succeeded{post} by" if asked.successor else "replaced or succeeded{post}"
@@ -135,7 +148,7 @@ def answer_by_succession(
     # A sentence that names the post asked ("succeeded as foreign minister by") says more than
     # one that names none ("succeeded by"): the first of those, else the first found.
     _, name, sentence = min(answers, key=lambda found: found[0])
-    return _answer(question, name, sentence)
+    return name, sentence
 
 
 def _followed(said: Succession, sentence: ScoredSentence) -> str | None:
@@ -178,15 +191,3 @@ def _same_post(said: str, asked: str) -> bool:
         return True
     words, wanted = ({t[:6] for t in tokens(post)} for post in (said, asked))
     return words <= wanted or wanted <= words
-
-
-def _answer(question: str, name: str, sentence: ScoredSentence) -> Answer:
-    answer = computed_answer(question, [sentence], "")
-    return Answer(
-        question,
-        f"{name}: {answer.answer.strip()}",
-        refused=False,
-        citations=answer.citations,
-        passages=answer.passages,
-        answered_by="computed",
-    )

@@ -1,0 +1,243 @@
+"""Questions that name someone by a description: found first, then asked about by name.
+
+"What diplomatic posting did the Canadian minister pictured next to Clinton in the article's photo
+later get?" takes two sources: the article's photo caption says who the minister is (Lawrence
+Cannon), a dossier what became of him. No sentence joins them, and scored as it stands the question
+draws the caption, which holds most of its words. So a description of a person ("the <noun> who
+…", "the <noun> pictured …") is looked up on its own, like a question of who: the name the best
+sentence found gives it, titled with its noun ("Foreign Affairs Minister Lawrence Cannon" for "the
+minister …") and not already in the question, takes its place, and the question so rewritten is
+answered as usual; the sentence that gave the name is not quoted as the answer. "The woman who
+replaced Kouchner" is resolved as a succession (succession.py). A name the sentence does not title
+so is not taken: on HaluEval's questions of lines 0–7999 ("the man who played Mick Carter …"),
+whose passages hold both steps, any new name made 47 answers right of 84 where the question as
+asked made 68 (bench/RESULTS.md). The sentence that gave the name is cited after the answer, with
+what it resolved: "… [1] Lawrence Cannon is the Canadian minister asked about: U.S. Secretary of
+State Hillary Clinton listens … [2]".
+
+A description is read without a parser: the noun for a person after "the" (and at most three words
+qualifying it), then a relative clause or a participle ("who replaced Kouchner", "pictured"), then
+its object and phrases each opened by a preposition ("next to Clinton", "in the article's photo").
+Where a phrase's noun ends is a guess (one word after its article, or a run of capitalised words, or
+two words when the second names a role or a preposition or the end follows), so a word of the question may be left in it or
+out of it; the lookup and the rewritten question are for retrieval and scoring, and only quotes are
+shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from qa.answering.durations import FindSentences
+from qa.answering.extractive import PERSON_NOUN, ScoredSentence
+from qa.answering.succession import find_succession, parse_succession_question
+from qa.citations import span_citation
+from qa.conversation import titled_names
+from qa.text import tokens
+from qa.types import Answer
+
+_ARTICLES = {"the", "a", "an", "his", "her", "its", "their"}
+_PREPOSITIONS = {
+    "with",
+    "in",
+    "at",
+    "of",
+    "on",
+    "from",
+    "beside",
+    "alongside",
+    "behind",
+    "near",
+    "by",
+    "for",
+    "during",
+    "over",
+    "under",
+    "after",
+    "before",
+}
+# "That" is left out: "the book about the minister that came out …" may describe the book.
+_RELATIVE = {"who", "whom"}
+# A description after these is what the question asks for, not someone it asks about: "Who was
+# the judge who presided …?", "… arrested as the person who leaked the cables?".
+_PREDICATE = {"is", "was", "are", "were", "be", "been", "as"}
+# Auxiliaries a relative clause's verb may follow: "who had replaced", "who was pictured".
+_AUXILIARIES = {"was", "were", "had", "has", "is", "did"}
+# Participles that describe someone by where they are seen or how they are named.
+_PARTICIPLE = re.compile(r"^(?:pictured|shown|seen|photographed|named|quoted|mentioned|standing)$")
+_PERSON = re.compile(rf"^(?:{PERSON_NOUN})$")
+# Words that may qualify the noun between "the" and it: "the Canadian foreign minister".
+MAX_QUALIFIERS = 3
+
+
+@dataclass(frozen=True)
+class Description:
+    """A person named by a description in a question, by its offsets there."""
+
+    start: int
+    end: int
+    text: str  # "the Canadian minister pictured next to Clinton in the article's photo"
+    head: str  # up to its noun: "the Canadian minister"
+    noun: str  # "minister"
+    clause: str  # what follows the noun: "pictured next to …", "who replaced Kouchner …"
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """A description resolved: the question with the name in its place, and the sentence that
+    gave the name."""
+
+    description: Description
+    name: str
+    sentence: ScoredSentence
+    question: str
+
+
+# A word of the question: its offsets, its bare lowercase form, and whether it is capitalised.
+_Word = tuple[int, int, str, bool]
+
+
+def find_description(question: str) -> Description | None:
+    """The first description of one person in the question (see the module's docstring)."""
+    words: list[_Word] = [
+        (m.start(), m.end(), _bare(m.group(0)), m.group(0)[:1].isupper())
+        for m in re.finditer(r"\S+", question)
+    ]
+    for i, word in enumerate(words):
+        if word[2] != "the" or (i and words[i - 1][2] in _PREDICATE):
+            continue
+        for j in range(i + 1, min(i + 2 + MAX_QUALIFIERS, len(words))):
+            if _PERSON.match(words[j][2]):
+                end = _clause_end(words, j + 1)
+                if end is None:
+                    break
+                stop = words[end - 1][1]
+                text = question[word[0] : stop].rstrip("?,;:.!")
+                clause = question[words[j + 1][0] : stop].rstrip("?,;:.!")
+                head = question[word[0] : words[j][1]].rstrip("?,;:.!")
+                return Description(word[0], word[0] + len(text), text, head, words[j][2], clause)
+            if words[j][2] in _ARTICLES or words[j][2] in _RELATIVE:
+                break
+    return None
+
+
+def _bare(word: str) -> str:
+    return word.lower().strip('?,;:.!"“”()')
+
+
+def _clause_end(words: list[_Word], k: int) -> int | None:
+    """The index after the relative clause or participle phrase opening at word k, with its object
+    and prepositional phrases; None when none opens there."""
+    if k >= len(words):
+        return None
+    if words[k][2] in _RELATIVE:
+        k += 1
+        while k < len(words) and words[k][2] in _AUXILIARIES:
+            k += 1
+        if k >= len(words):
+            return None
+        k = _noun_phrase(words, k + 1)  # the verb, then its object if any
+        # The role the verb concerns: "who replaced Kouchner as foreign minister". After a
+        # participle, "as" may belong to the question: "who replaced the minister pictured … as …".
+        if k < len(words) and words[k][2] == "as":
+            k = _noun_phrase(words, k + 1)
+    elif _PARTICIPLE.match(words[k][2]):
+        k += 1
+    else:
+        return None
+    while k < len(words):
+        if words[k][2] == "next" and k + 1 < len(words) and words[k + 1][2] == "to":
+            k = _noun_phrase(words, k + 2)
+        elif words[k][2] in _PREPOSITIONS:
+            k = _noun_phrase(words, k + 1)
+        else:
+            break
+    return k
+
+
+def _noun_phrase(words: list[_Word], k: int) -> int:
+    """The index after a short noun phrase opening at word k (none: k itself)."""
+    if k < len(words) and words[k][2] in _ARTICLES:
+        k += 1
+    if k >= len(words) or words[k][2] in _PREPOSITIONS or words[k][2] in _RELATIVE:
+        return k
+    if words[k][2].endswith("'s"):  # "the article's photo"
+        return min(k + 2, len(words))
+    if words[k][3]:  # a name: its capitalised words
+        while k < len(words) and words[k][3]:
+            k += 1
+        return k
+    k += 1
+    # A second word when it names a role ("as foreign minister") or a preposition or the end
+    # follows it ("the foreign ministry in 2010").
+    if k < len(words) and (
+        _PERSON.match(words[k][2]) or k + 1 == len(words) or words[k + 1][2] in _PREPOSITIONS
+    ):
+        return k + 1
+    return k
+
+
+def resolve_description(question: str, find: FindSentences, threshold: float) -> Bridge | None:
+    """The question with its description of a person replaced by the name the sources give for
+    it, or None when it has none or no sentence found for it names someone new above the
+    threshold."""
+    described = find_description(question)
+    if described is None:
+        return None
+    found = _named(described, question, find, threshold)
+    if found is None:
+        return None
+    name, sentence = found
+    rewritten = f"{question[: described.start]}{name}{question[described.end :]}"
+    return Bridge(described, name, sentence, rewritten)
+
+
+def _named(
+    described: Description, question: str, find: FindSentences, threshold: float
+) -> tuple[str, ScoredSentence] | None:
+    """Who the description names, with the sentence that says so: for "the <noun> who replaced X
+    …", X's successor (succession.py); otherwise the first name the question does not hold and
+    the best sentences found for the description title with the noun ("Foreign Affairs Minister
+    Lawrence Cannon" for "the minister …"), among those above the threshold."""
+    clause = described.clause
+    if clause.split()[0].lower() in _RELATIVE:
+        who = f"Who {clause.split(maxsplit=1)[1]}?" if len(clause.split()) > 1 else ""
+        if asked := parse_succession_question(who):
+            return find_succession(asked, find, threshold)
+        query = who
+    else:
+        query = described.text
+    asked_terms = set(tokens(question))
+    for sentence in find(query):
+        if sentence.support < threshold:
+            return None
+        titled = [
+            name
+            for run, name in titled_names(sentence.text)
+            if not set(tokens(name)) & asked_terms and described.noun in run.lower().split()
+        ]
+        if titled:
+            return titled[0], sentence
+    return None
+
+
+def with_bridge(answer: Answer, bridge: Bridge) -> Answer:
+    """The answer to the rewritten question, then the sentence that gave the name, cited after
+    its citations, with what it resolved."""
+    sentence = bridge.sentence
+    n = len(answer.citations) + 1
+    citation = span_citation(
+        n,
+        sentence.passage,
+        sentence.start - sentence.passage.start,
+        sentence.end - sentence.passage.start,
+    )
+    # Where the description ends in the question is a guess; up to its noun it is not.
+    resolved = f"{bridge.name} is {bridge.description.head} asked about:"
+    return replace(
+        answer,
+        answer=f"{answer.answer.rstrip()} {resolved} {sentence.text} [{n}]",
+        citations=(*answer.citations, citation),
+        passages=tuple(dict.fromkeys([*answer.passages, sentence.passage])),
+    )

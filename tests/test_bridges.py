@@ -1,0 +1,108 @@
+"""Someone named by a description: the description read from the question, resolved to the name a
+sentence gives for it, and the question asked again with the name in its place."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answering.bridges import find_description, resolve_description, with_bridge
+from qa.types import Answer
+from tests.passages import find_in
+
+THRESHOLD = 0.35
+CAPTION = (
+    "U.S. Secretary of State Hillary Clinton listens to a question with Foreign Affairs Minister "
+    "Lawrence Cannon at a G8 meeting in Gatineau."
+)
+DEPARTURE = (
+    "Kouchner left the government in a reshuffle in November 2010. He was replaced as foreign "
+    "minister by Michèle Alliot-Marie, who had served as defence minister."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "noun"),
+    [
+        (
+            "What posting did the Canadian minister pictured next to Clinton in the article's "
+            "photo later get?",
+            "the Canadian minister pictured next to Clinton in the article's photo",
+            "minister",
+        ),
+        (
+            "Why did the woman who replaced Kouchner as foreign minister resign?",
+            "the woman who replaced Kouchner as foreign minister",
+            "woman",
+        ),
+        (
+            "When did the man who was pictured with Clinton leave office?",
+            "the man who was pictured with Clinton",
+            "man",
+        ),
+    ],
+)
+def test_a_description_runs_from_the_noun_through_its_clause_and_phrases(
+    question: str, text: str, noun: str
+) -> None:
+    described = find_description(question)
+    assert described is not None
+    assert (described.text, described.noun) == (text, noun)
+    assert question[described.start : described.end] == text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # No clause: "the French minister" is for the scorer, as it always was.
+        "What did the French minister give to Clinton?",
+        # What the question asks for, not someone it asks about.
+        "Who was the judge who presided over the 2010 proceedings?",
+        "Which soldier was arrested as the person who leaked the cables?",
+        # "That" may describe something else: here the book.
+        "What was the book about the minister that came out in 2009?",
+        # Not a person.
+        "What did the paper handed to Clinton recommend?",
+    ],
+)
+def test_other_phrases_are_no_description(question: str) -> None:
+    assert find_description(question) is None
+
+
+def test_a_description_is_replaced_by_the_name_titled_with_its_noun() -> None:
+    question = "What posting did the Canadian minister pictured with Clinton later get?"
+    bridge = resolve_description(question, find_in(CAPTION), THRESHOLD)
+    assert bridge is not None
+    # Clinton is in the question already; the minister is the name the caption titles so.
+    assert bridge.name == "Lawrence Cannon"
+    assert bridge.question == "What posting did Lawrence Cannon later get?"
+    assert bridge.sentence.text == CAPTION
+
+
+def test_someone_described_by_whom_they_replaced_is_their_successor() -> None:
+    question = "Why did the woman who replaced Kouchner as foreign minister resign?"
+    bridge = resolve_description(question, find_in(DEPARTURE, CAPTION), THRESHOLD)
+    assert bridge is not None
+    assert bridge.question == "Why did Michèle Alliot-Marie resign?"
+
+
+def test_no_name_found_leaves_the_question_alone() -> None:
+    question = "What posting did the Canadian minister pictured with Clinton later get?"
+    found = find_in("Clinton listened to a question at a G8 meeting in 2010.")
+    assert resolve_description(question, found, THRESHOLD) is None
+
+
+def test_a_name_not_titled_with_the_noun_is_not_taken() -> None:
+    # "Lawrence Cannon" is a minister by his title, not a "man" the caption says he is.
+    question = "What posting did the man pictured with Clinton later get?"
+    assert resolve_description(question, find_in(CAPTION), THRESHOLD) is None
+
+
+def test_the_sentence_that_gave_the_name_is_cited_after_the_answer() -> None:
+    question = "What posting did the Canadian minister pictured with Clinton later get?"
+    bridge = resolve_description(question, find_in(CAPTION), THRESHOLD)
+    assert bridge is not None
+    answer = with_bridge(Answer(question, "An answer. [1]", False, citations=()), bridge)
+    assert answer.answer == (
+        f"An answer. [1] Lawrence Cannon is the Canadian minister asked about: {CAPTION} [1]"
+    )
+    assert [c.quote for c in answer.citations] == [CAPTION]
