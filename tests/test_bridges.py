@@ -62,6 +62,9 @@ def test_a_description_runs_from_the_noun_through_its_clause_and_phrases(
         "What was the book about the minister that came out in 2009?",
         # Not a person.
         "What did the paper handed to Clinton recommend?",
+        # Markup or markers are no words qualifying a person: the head is shown in the answer.
+        "What did the <b>Canadian</b> minister pictured with Clinton get?",
+        "What did the [1] minister pictured with Clinton get?",
     ],
 )
 def test_other_phrases_are_no_description(question: str) -> None:

@@ -67,6 +67,7 @@ _AUXILIARIES = {"was", "were", "had", "has", "is", "did"}
 # Participles that describe someone by where they are seen or how they are named.
 _PARTICIPLE = re.compile(r"^(?:pictured|shown|seen|photographed|named|quoted|mentioned|standing)$")
 _PERSON = re.compile(rf"^(?:{PERSON_NOUN})$")
+_PLAIN = re.compile(r"^[^\W\d_][\w'’-]*$")
 # Words that may qualify the noun between "the" and it: "the Canadian foreign minister".
 MAX_QUALIFIERS = 3
 
@@ -117,7 +118,12 @@ def find_description(question: str) -> Description | None:
                 clause = question[words[j + 1][0] : stop].rstrip("?,;:.!")
                 head = question[word[0] : words[j][1]].rstrip("?,;:.!")
                 return Description(word[0], word[0] + len(text), text, head, words[j][2], clause)
-            if words[j][2] in _ARTICLES or words[j][2] in _RELATIVE:
+            # Qualifiers are words ("Canadian", "former"): the head is shown in the answer.
+            if (
+                words[j][2] in _ARTICLES
+                or words[j][2] in _RELATIVE
+                or not _PLAIN.match(words[j][2])
+            ):
                 break
     return None
 
