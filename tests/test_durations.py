@@ -248,3 +248,30 @@ def test_a_state_is_dated_from_the_earliest_of_its_best_sentences() -> None:
     # An event at a point in time is dated by its best sentence, not its earliest.
     point = parse_duration_question("How many years after the bridge opened did the flood come?")
     assert point is not None and not point.state
+
+
+def test_the_questions_own_did_ends_the_earlier_event() -> None:
+    asked = parse_duration_question("How many years after MSF was founded did it win the prize?")
+    assert asked and (asked.earlier, asked.later) == ("msf was founded", "it win the prize")
+    before = parse_duration_question("How many days before the vote was held did he resign?")
+    assert before and (before.earlier, before.later) == ("he resign", "the vote was held")
+
+
+def test_the_events_are_read_in_the_order_the_question_gives() -> None:
+    # The best sentence for "the jury handing down its sentence" dates the trial's opening,
+    # before the plea: the next one dated after the plea is read instead.
+    question = "How many days after his guilty plea did the jury hand down its sentence?"
+    plea = "On 25 October 2010 Khadr entered his guilty plea."
+    opening = "The jury was sworn in and the trial opened on 12 August 2010."
+    sentence = "The panel returned a sentence of 40 years on 31 October 2010."
+    answer = computed(question, plea, opening, sentence)
+    assert answer is not None
+    assert [c.quote for c in answer.citations] == [plea, sentence]
+    assert answer.answer.endswith("From 25 October 2010 to 31 October 2010: 6 days.")
+
+
+def test_a_sentence_holding_no_word_of_the_event_does_not_date_it() -> None:
+    question = "How many days after his guilty plea did the jury hand down its sentence?"
+    charged = "He was first charged on 7 November 2005."
+    sentence = "The jury returned its sentence on 31 October 2010."
+    assert computed(question, charged, sentence) is None

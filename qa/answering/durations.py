@@ -18,19 +18,23 @@ from datetime import date
 from qa.answering.extractive import STATES_AGE, ScoredSentence
 from qa.chunking import split_sentences
 from qa.citations import cited_pieces, span_citation
-from qa.dates import DateMention, find_dates
+from qa.dates import PRECISIONS, DateMention, find_dates
 from qa.text import CLAUSE_BOUNDARY, HEDGES, NUMBER_WORDS, tokens
 from qa.types import Answer
 
 _UNIT = r"(?P<unit>days?|weeks?|months?|years?)"
 _AUX = r"(?:did|does|do|was|were|is|are|had|has|have|would|could)"
+_DO = r"(?:did|does|do)"
 _HOW_MUCH_TIME = rf"how (?:many|much) {_UNIT}|how long"
 
 # Question shapes: each names the earlier event `a` and the later event `b`.
 _POINT_SHAPES = (
+    # how many years after A was founded did B: the question's own "did" ends A, not A's "was"
+    re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ )?after (?P<a>.+?) {_DO} (?P<b>.+)$"),
     # how many days after A did B / how long after A was B
     re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ )?after (?P<a>.+?) {_AUX} (?P<b>.+)$"),
     # how many days before B did A  (the event named second happened first)
+    re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ )?before (?P<b>.+?) {_DO} (?P<a>.+)$"),
     re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ )?before (?P<b>.+?) {_AUX} (?P<a>.+)$"),
     # how many years passed between A and B
     re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ ){{0,2}}between (?P<a>.+?) and (?P<b>.+)$"),
@@ -46,6 +50,9 @@ _STATE_SHAPES = (
 )
 # Sentences about a state read for the date it began: the earliest date among the best few.
 STATE_CANDIDATES = 3
+# Dated sentences about each event read for a pair in the order the question gives: past these,
+# they are about other things.
+ORDER_CANDIDATES = 5
 # how old was Z when B: from Z's birth to B, in years. Z must be a name, not a pronoun.
 _AGE = re.compile(rf"^how old was (?P<who>(?!he\b|she\b|they\b)[\w.' -]+?) {AT_EVENT} (?P<b>.+)$")
 
@@ -118,6 +125,14 @@ def difference(earlier: DateMention, later: DateMention, unit: str | None) -> In
     if unit == "months":
         return Interval(months, unit, fewest != months)
     return Interval(months // 12, unit, fewest // 12 != months // 12)
+
+
+def _after(later: DateMention, earlier: DateMention) -> bool:
+    """Whether a date falls after another, compared as precisely as both give: "2010" is not after
+    "12 August 2010", "31 October 2010" is."""
+    shared = min(PRECISIONS.index(later.precision), PRECISIONS.index(earlier.precision))
+    cut = lambda m: (m.year, m.month or 1, m.day or 1)[: shared + 1]  # noqa: E731
+    return cut(later) > cut(earlier)
 
 
 def _natural_unit(a: date, b: date, precisions: set[str]) -> str:
@@ -211,30 +226,45 @@ def answer_by_computation(
     question: str, asked: DurationQuestion, find: FindSentences, threshold: float
 ) -> Answer | None:
     """The dated sentences quoted (earlier event first) and the difference stated, or None when
-    either event has no dated sentence with support ≥ threshold, the dates are too coarse for the
-    unit, or the figure does not follow from the quoted dates."""
-    found = []
+    either event has no dated sentence with support ≥ threshold holding a word of it, no two of
+    them date the events in the question's order, the dates are too coarse for the unit, or the
+    figure does not follow from the quoted dates."""
+    readings = []
     for event in (asked.earlier, asked.later):
         terms = set(tokens(event))
-        # The best sentence that dates the event as precisely as the unit needs: "in February
+        # The best sentences that date the event as precisely as the unit needs: "in February
         # of 2009" cannot count days, "on 5 February 2009" in another source can.
         dated = [
             (s, d)
             for s in find(event)
             if s.support >= threshold
+            # A sentence holding no word of the event dates something else: "Khadr was first
+            # charged … on 7 November 2005" is no reading of "his guilty plea".
+            and (terms & set(tokens(s.text)) or not terms)
             and (d := nearest_date(s.text, terms, s.before)) is not None
             # An age must be exact, which takes the month of both dates.
             and _precise_enough(d, "months" if asked.age else asked.unit)
         ]
         if not dated:
             return None
-        # "How long had she been mayor?": the best sentences about her as mayor may date any
-        # time she was; the earliest of them is nearest to when she became it.
-        if asked.state and event == asked.earlier:
-            found.append(min(dated[:STATE_CANDIDATES], key=lambda pair: pair[1].as_date()))
-        else:
-            found.append(dated[0])
-    (first, start), (second, end) = found
+        readings.append(dated)
+    earlier, later = readings
+    # "How long had she been mayor?": the best sentences about her as mayor may date any time she
+    # was; the earliest of them is nearest to when she became it.
+    if asked.state:
+        earlier = [min(earlier[:STATE_CANDIDATES], key=lambda pair: pair[1].as_date())]
+    # The question puts the later event after the earlier one: a pair of sentences dating them the
+    # other way round is about other events ("the trial opened … before a jury" read for "the jury
+    # handing down its sentence"). Of the pairs in order, the best by their two ranks is read.
+    ordered = [
+        (i + j, i, a, b)
+        for i, a in enumerate(earlier[:ORDER_CANDIDATES])
+        for j, b in enumerate(later[:ORDER_CANDIDATES])
+        if _after(b[1], a[1])
+    ]
+    if not ordered:
+        return None
+    *_, (first, start), (second, end) = min(ordered, key=lambda pairing: pairing[:2])
     interval = difference(start, end, asked.unit)
     # Two events dated the same: one date was read for both. An age must be exact: born in
     # September 1986, he was 15 or 16 "in 2002".
