@@ -203,12 +203,18 @@ _NUMBER_WORD = rf"\d+|{NUMBER_WORDS}|a few|several|a little over \w+|about \w+|a
 
 def states_duration(sentence: str, asked: DurationQuestion) -> bool:
     """The sentence already says how long ('a little over two weeks') or how old, as asked, in a
-    clause that names one of the events: "foreign minister until three weeks ago" says nothing
-    of the time from a meeting to a story. An age must stand with at least half the later
+    clause that names one of the events: "a meeting … three weeks before the story" says nothing
+    of how long he had been foreign minister, and "foreign minister until three weeks ago" places
+    a moment, not a length. An age must stand with at least half the later
     event's words, since the person's name is everywhere: "whom the cable described as a
     15-year-old" is not his age when the cables were published."""
     units = asked.unit[:-1] if asked.unit else r"day|week|month|year"
-    states = STATES_AGE if asked.age else re.compile(rf"\b(?:{_NUMBER_WORD}) (?:{units})s?\b", re.I)
+    # "Three weeks ago" places a moment before the writing; it is no length of time.
+    states = (
+        STATES_AGE
+        if asked.age
+        else re.compile(rf"\b(?:{_NUMBER_WORD}) (?:{units})s?\b(?! ago\b)", re.I)
+    )
     events = [asked.later] if asked.age else [asked.earlier, asked.later]
     terms = {t for event in events for t in tokens(event)}
     needed = (len(terms) + 1) // 2 if asked.age else 1
