@@ -159,7 +159,9 @@ def test_a_duration_about_something_else_is_not_the_interval_asked() -> None:
     assert not states_duration(lede, asked)
     assert states_duration("The paper published its story three weeks after the meeting.", asked)
     # "Three weeks ago" beside the state asked about places a moment; it is no length.
-    state = parse_duration_question("How long had the minister been in office when the meeting began?")
+    state = parse_duration_question(
+        "How long had the minister been in office when the meeting began?"
+    )
     assert state is not None
     assert not states_duration("The minister, in office until three weeks ago, left.", state)
     assert states_duration("The minister had been in office for three weeks.", state)
