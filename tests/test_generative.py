@@ -593,3 +593,28 @@ def test_the_real_local_model_is_cut_off_at_the_timeout(smollm: Any) -> None:
         smollm.callbacks = None
     assert pieces == [] and isinstance(answer, Answer) and answer.refused
     assert 0 < counter.tokens < 96  # it stopped writing long before max_tokens
+
+
+def test_a_question_asking_for_several_things_is_not_answered_by_one() -> None:
+    text = (
+        "Five papers published the cables: The New York Times, The Guardian, Le Monde, "
+        "Der Spiegel and El País."
+    )
+    found = candidates(passage(text))
+    question = "Which five papers published the cables?"
+    for claim, kept in [
+        ("The New York Times (United States)", False),
+        ("The New York Times, The Guardian, Le Monde, Der Spiegel and El País", True),
+    ]:
+        *_, answer = stream_generatively(
+            question,
+            found,
+            [passage(text)],
+            FakeListChatModel(responses=[reply((claim, [1]))]),
+            system=SYSTEM,
+            prompt=PROMPT,
+            refusal=REFUSAL,
+        )
+        assert isinstance(answer, Answer) and answer.refused is not kept
+        if not kept:
+            assert answer.verification[0].reason == "lists 1 of the 5 things asked for"

@@ -44,6 +44,11 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _DURATION = re.compile(r"\b(\d+) (day|week|month|year)s?\b", re.I)
 # A capitalised word that does not open the sentence: a name the cited sentences must hold.
 _NAME = re.compile(r"(?<=[^.!?\s] )[A-Z][\w'-]*")
+_COUNT_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+# "Which five news organizations …", "what 3 charges …": that many things are asked for.
+_ASKS_COUNT = re.compile(rf"\b(?:which|what) ({'|'.join(_COUNT_WORDS)}|[2-9]|1[0-9]) [a-z]", re.I)
+# Between the things a claim lists: "The New York Times, The Guardian and Le Monde".
+_ITEM_SEPARATOR = re.compile(r"\s*(?:[,;\n]|\band\b)\s*(?:and\s+)?")
 _Claim = tuple[str, tuple[int, ...]]
 
 
@@ -218,6 +223,7 @@ class _Verifier:
         # What a claim must add: words beyond the question's ("yes" or "no" for a yes/no one).
         self.asked = set(tokens(question)) | ({"yes", "no"} if self.yes_no else set())
         self.wants = answer_type(question, short=True)
+        self.count = asked_count(question)
         self.candidates = candidates
         self.min_support = min_support
         self.anchors = len(candidates) if anchors is None else anchors
@@ -277,6 +283,8 @@ class _Verifier:
         # The type tests take a sentence's first word for no name, and a claim may be just one.
         if self.wants and not self.wants(f"Answer: {claim}"):
             return "does not hold the kind of thing asked for (a date, a number, a name)"
+        if self.count and (listed := len(_ITEM_SEPARATOR.split(claim))) < self.count:
+            return f"lists {listed} of the {self.count} things asked for"
         return ""
 
     def _unborne(self, claim: str, ids: tuple[int, ...]) -> str:
@@ -340,6 +348,16 @@ class _Verifier:
                 s.end - s.passage.start,
             )
         return self.citations[i]
+
+
+def asked_count(question: str) -> int:
+    """How many things the question asks for by number ("Which five news organizations …?"), or
+    0: a claim naming one of them is not its answer."""
+    asked = _ASKS_COUNT.search(question)
+    if not asked:
+        return 0
+    number = asked[1].lower()
+    return int(number) if number.isdigit() else _COUNT_WORDS.index(number) + 2
 
 
 def _figures_stand(claim: str, quotes: list[str]) -> bool:
