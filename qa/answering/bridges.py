@@ -19,15 +19,16 @@ A description is read without a parser: the noun for a person after "the" (and a
 qualifying it), then a relative clause or a participle ("who replaced Kouchner", "pictured"), then
 its object and phrases each opened by a preposition ("next to Clinton", "in the article's photo").
 Where a phrase's noun ends is a guess (one word after its article, or a run of capitalised words, or
-two words when the second names a role or a preposition or the end follows), so a word of the question may be left in it or
-out of it; the lookup and the rewritten question are for retrieval and scoring, and only quotes are
-shown.
+two words when the second names a role or a preposition or the end follows), so a word of the
+question may be left in it or out of it; the lookup and the rewritten question are for retrieval
+and scoring, and the answer shows only the description's head, up to its noun.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from qa.answering.durations import FindSentences
 from qa.answering.extractive import PERSON_NOUN, ScoredSentence
@@ -39,23 +40,8 @@ from qa.types import Answer
 
 _ARTICLES = {"the", "a", "an", "his", "her", "its", "their"}
 _PREPOSITIONS = {
-    "with",
-    "in",
-    "at",
-    "of",
-    "on",
-    "from",
-    "beside",
-    "alongside",
-    "behind",
-    "near",
-    "by",
-    "for",
-    "during",
-    "over",
-    "under",
-    "after",
-    "before",
+    *("with", "in", "at", "of", "on", "from", "beside", "alongside", "behind", "near"),
+    *("by", "for", "during", "over", "under", "after", "before"),
 }
 # "That" is left out: "the book about the minister that came out …" may describe the book.
 _RELATIVE = {"who", "whom"}
@@ -95,35 +81,39 @@ class Bridge:
     question: str
 
 
-# A word of the question: its offsets, its bare lowercase form, and whether it is capitalised.
-_Word = tuple[int, int, str, bool]
+class _Word(NamedTuple):
+    """A word of the question: its offsets, its bare lowercase form, whether it is capitalised."""
+
+    start: int
+    end: int
+    bare: str
+    capitalised: bool
 
 
 def find_description(question: str) -> Description | None:
     """The first description of one person in the question (see the module's docstring)."""
-    words: list[_Word] = [
-        (m.start(), m.end(), _bare(m.group(0)), m.group(0)[:1].isupper())
+    words = [
+        _Word(m.start(), m.end(), _bare(m.group(0)), m.group(0)[:1].isupper())
         for m in re.finditer(r"\S+", question)
     ]
     for i, word in enumerate(words):
-        if word[2] != "the" or (i and words[i - 1][2] in _PREDICATE):
+        if word.bare != "the" or (i and words[i - 1].bare in _PREDICATE):
             continue
         for j in range(i + 1, min(i + 2 + MAX_QUALIFIERS, len(words))):
-            if _PERSON.match(words[j][2]):
+            noun = words[j]
+            if _PERSON.match(noun.bare):
                 end = _clause_end(words, j + 1)
                 if end is None:
                     break
-                stop = words[end - 1][1]
-                text = question[word[0] : stop].rstrip("?,;:.!")
-                clause = question[words[j + 1][0] : stop].rstrip("?,;:.!")
-                head = question[word[0] : words[j][1]].rstrip("?,;:.!")
-                return Description(word[0], word[0] + len(text), text, head, words[j][2], clause)
+                stop = words[end - 1].end
+                text = question[word.start : stop].rstrip("?,;:.!")
+                clause = question[words[j + 1].start : stop].rstrip("?,;:.!")
+                head = question[word.start : noun.end]
+                return Description(
+                    word.start, word.start + len(text), text, head, noun.bare, clause
+                )
             # Qualifiers are words ("Canadian", "former"): the head is shown in the answer.
-            if (
-                words[j][2] in _ARTICLES
-                or words[j][2] in _RELATIVE
-                or not _PLAIN.match(words[j][2])
-            ):
+            if noun.bare in _ARTICLES or noun.bare in _RELATIVE or not _PLAIN.match(noun.bare):
                 break
     return None
 
@@ -137,25 +127,26 @@ def _clause_end(words: list[_Word], k: int) -> int | None:
     and prepositional phrases; None when none opens there."""
     if k >= len(words):
         return None
-    if words[k][2] in _RELATIVE:
+    if words[k].bare in _RELATIVE:
         k += 1
-        while k < len(words) and words[k][2] in _AUXILIARIES:
+        while k < len(words) and words[k].bare in _AUXILIARIES:
             k += 1
         if k >= len(words):
             return None
         k = _noun_phrase(words, k + 1)  # the verb, then its object if any
-        # The role the verb concerns: "who replaced Kouchner as foreign minister". After a
-        # participle, "as" may belong to the question: "who replaced the minister pictured … as …".
-        if k < len(words) and words[k][2] == "as":
+        # A relative clause may name the role its verb concerns ("who replaced Kouchner as foreign
+        # minister"); after a participle, "as" is the question's ("Who replaced the minister
+        # pictured … as foreign minister?").
+        if k < len(words) and words[k].bare == "as":
             k = _noun_phrase(words, k + 1)
-    elif _PARTICIPLE.match(words[k][2]):
+    elif _PARTICIPLE.match(words[k].bare):
         k += 1
     else:
         return None
     while k < len(words):
-        if words[k][2] == "next" and k + 1 < len(words) and words[k + 1][2] == "to":
+        if words[k].bare == "next" and k + 1 < len(words) and words[k + 1].bare == "to":
             k = _noun_phrase(words, k + 2)
-        elif words[k][2] in _PREPOSITIONS:
+        elif words[k].bare in _PREPOSITIONS:
             k = _noun_phrase(words, k + 1)
         else:
             break
@@ -164,21 +155,21 @@ def _clause_end(words: list[_Word], k: int) -> int | None:
 
 def _noun_phrase(words: list[_Word], k: int) -> int:
     """The index after a short noun phrase opening at word k (none: k itself)."""
-    if k < len(words) and words[k][2] in _ARTICLES:
+    if k < len(words) and words[k].bare in _ARTICLES:
         k += 1
-    if k >= len(words) or words[k][2] in _PREPOSITIONS or words[k][2] in _RELATIVE:
+    if k >= len(words) or words[k].bare in _PREPOSITIONS or words[k].bare in _RELATIVE:
         return k
-    if words[k][2].endswith("'s"):  # "the article's photo"
+    if words[k].bare.endswith("'s"):  # "the article's photo"
         return min(k + 2, len(words))
-    if words[k][3]:  # a name: its capitalised words
-        while k < len(words) and words[k][3]:
+    if words[k].capitalised:  # a name: its capitalised words
+        while k < len(words) and words[k].capitalised:
             k += 1
         return k
     k += 1
     # A second word when it names a role ("as foreign minister") or a preposition or the end
     # follows it ("the foreign ministry in 2010").
     if k < len(words) and (
-        _PERSON.match(words[k][2]) or k + 1 == len(words) or words[k + 1][2] in _PREPOSITIONS
+        _PERSON.match(words[k].bare) or k + 1 == len(words) or words[k + 1].bare in _PREPOSITIONS
     ):
         return k + 1
     return k
@@ -206,14 +197,12 @@ def _named(
     …", X's successor (succession.py); otherwise the first name the question does not hold and
     the best sentences found for the description title with the noun ("Foreign Affairs Minister
     Lawrence Cannon" for "the minister …"), among those above the threshold."""
-    clause = described.clause
-    if clause.split()[0].lower() in _RELATIVE:
-        who = f"Who {clause.split(maxsplit=1)[1]}?" if len(clause.split()) > 1 else ""
-        if asked := parse_succession_question(who):
+    relative, rest = described.clause.split(maxsplit=1)  # a clause has a verb after its opening
+    query = described.text
+    if relative.lower() in _RELATIVE:
+        query = f"Who {rest}?"
+        if asked := parse_succession_question(query):
             return find_succession(asked, find, threshold)
-        query = who
-    else:
-        query = described.text
     asked_terms = set(tokens(question))
     for sentence in find(query):
         if sentence.support < threshold:

@@ -126,10 +126,10 @@ def find_succession(
     best sentences found for it and the post, with the sentence stating it; None when there is
     none, or the best sentence found falls below the threshold (the sources are not about them)."""
     post = f" as {asked.post}" if asked.post else ""
-    relation = (
-        "was replaced or succeeded{post} by" if asked.successor else "replaced or succeeded{post}"
-    )
-    found = find(f"{asked.name} {relation.format(post=post)}")
+    if asked.successor:
+        found = find(f"{asked.name} was replaced or succeeded{post} by")
+    else:
+        found = find(f"{asked.name} replaced or succeeded{post}")
     if not found or found[0].support < threshold:
         return None
     # A name is matched by its last word: "Lawrence Cannon" is the "Cannon" a later sentence names.
@@ -147,7 +147,7 @@ def find_succession(
         return None
     # A sentence that names the post asked ("succeeded as foreign minister by") says more than
     # one that names none ("succeeded by"): the first of those, else the first found.
-    _, name, sentence = min(answers, key=lambda found: found[0])
+    _, name, sentence = min(answers, key=lambda answer: answer[0])
     return name, sentence
 
 
