@@ -618,3 +618,25 @@ def test_a_question_asking_for_several_things_is_not_answered_by_one() -> None:
         assert isinstance(answer, Answer) and answer.refused is not kept
         if not kept:
             assert answer.verification[0].reason == "lists 1 of the 5 things asked for"
+
+
+def test_a_person_asked_for_by_description_must_be_described_so_where_cited() -> None:
+    text = (
+        "Radhika Coomaraswamy, a UN Under-Secretary-General, raised the case. In November 2007 "
+        "she met John Bellinger, the State Department's legal adviser."
+    )
+    found = candidates(passage(text))
+    question = "Which UN official raised the case?"
+    for claim, kept in [("John Bellinger", False), ("Radhika Coomaraswamy", True)]:
+        *_, answer = stream_generatively(
+            question,
+            found,
+            [passage(text)],
+            FakeListChatModel(responses=[reply((claim, [1, 2]))]),
+            system=SYSTEM,
+            prompt=PROMPT,
+            refusal=REFUSAL,
+        )
+        assert isinstance(answer, Answer) and answer.refused is not kept
+        if not kept:
+            assert answer.verification[0].reason.startswith("names no one the sentences it cites")

@@ -28,14 +28,14 @@ from langchain_core.runnables import Runnable
 from langchain_core.utils.json import parse_partial_json
 
 from qa.answering.durations import figure_follows
-from qa.answering.extractive import ScoredSentence, answer_type, is_yes_no
+from qa.answering.extractive import PERSON_NOUN, ScoredSentence, answer_type, is_yes_no
 from qa.citations import span_citation
 from qa.config import Settings
 from qa.dates import find_dates
 from qa.errors import AnswerModelError, ConfigError
 from qa.models import model_path
 from qa.prompts import Prompt
-from qa.text import fold, tokens, without_possessive
+from qa.text import CLAUSE_BOUNDARY, fold, tokens, without_possessive
 from qa.types import Answer, Citation, ClaimCheck, Passage
 
 MAX_CLAIMS = 2
@@ -44,6 +44,12 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _DURATION = re.compile(r"\b(\d+) (day|week|month|year)s?\b", re.I)
 # A capitalised word that does not open the sentence: a name the cited sentences must hold.
 _NAME = re.compile(r"(?<=[^.!?\s] )[A-Z][\w'-]*")
+_CAPITALISED_WORD = re.compile(r"\b[A-Z][\w'-]+")
+_CLAUSE_OR_SENTENCE = re.compile(rf"[.!?]\s+|{CLAUSE_BOUNDARY.pattern}")
+# "Which UN official …", "what Canadian spy chief …": up to three words describing the person.
+_DESCRIBED_PERSON = re.compile(
+    rf"\b(?:which|what) ((?:[\w.'-]+ ){{1,3}}?)(?:{PERSON_NOUN})s?\b", re.I
+)
 _COUNT_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 # "Which five news organizations …", "what 3 charges …": that many things are asked for.
 _ASKS_COUNT = re.compile(rf"\b(?:which|what) ({'|'.join(_COUNT_WORDS)}|[2-9]|1[0-9]) [a-z]", re.I)
@@ -224,6 +230,7 @@ class _Verifier:
         self.asked = set(tokens(question)) | ({"yes", "no"} if self.yes_no else set())
         self.wants = answer_type(question, short=True)
         self.count = asked_count(question)
+        self.described = described_person(question)
         self.candidates = candidates
         self.min_support = min_support
         self.anchors = len(candidates) if anchors is None else anchors
@@ -314,6 +321,8 @@ class _Verifier:
         missing = [n for n in names if fold(n) not in fold(context)]
         if missing:
             return f"names {missing[0]}, which the sentences it cites do not"
+        if self.described and not _described(claim, quotes, self.described):
+            return "names no one the sentences it cites describe as the question does"
         if not _figures_stand(claim, quotes):
             return "states a number or date the sentences it cites do not"
         return ""
@@ -348,6 +357,29 @@ class _Verifier:
                 s.end - s.passage.start,
             )
         return self.citations[i]
+
+
+def described_person(question: str) -> set[str]:
+    """The terms describing the person asked for: {"un"} for "Which UN official …?"."""
+    asked = _DESCRIBED_PERSON.search(question)
+    return set(tokens(asked[1])) if asked else set()
+
+
+def _described(claim: str, quotes: list[str], described: set[str]) -> bool:
+    """Whether a name the claim gives stands in the quotes beside a term describing the person
+    asked for: in its clause or one either side, where an apposition says who someone is ("one
+    Guantanamo detainee, the Algerian Lakhdar Boumediene"; "John Bellinger, the State
+    Department's legal adviser" is no UN official). A claim naming no one passes."""
+    names = set(tokens(" ".join(_CAPITALISED_WORD.findall(claim))))
+    if not names:
+        return True
+    for quote in quotes:
+        clauses = [set(tokens(c)) for c in _CLAUSE_OR_SENTENCE.split(quote)]
+        for i, clause in enumerate(clauses):
+            beside = set().union(*clauses[max(0, i - 1) : i + 2])
+            if clause & names and beside & described:
+                return True
+    return False
 
 
 def asked_count(question: str) -> int:
