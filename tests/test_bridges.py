@@ -88,6 +88,15 @@ def test_someone_described_by_whom_they_replaced_is_their_successor() -> None:
     assert bridge.question == "Why did Michèle Alliot-Marie resign?"
 
 
+def test_a_participle_alone_describes_too() -> None:
+    question = "What did the Canadian minister pictured say about Khadr?"
+    described = find_description(question)
+    assert described is not None and described.clause == "pictured"
+    bridge = resolve_description(question, find_in(CAPTION), THRESHOLD)
+    assert bridge is not None
+    assert bridge.question == "What did Lawrence Cannon say about Khadr?"
+
+
 def test_no_name_found_leaves_the_question_alone() -> None:
     question = "What posting did the Canadian minister pictured with Clinton later get?"
     found = find_in("Clinton listened to a question at a G8 meeting in 2010.")

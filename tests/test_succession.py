@@ -95,6 +95,12 @@ def test_someone_elses_successor_is_no_answer() -> None:
     assert answer_by_succession(question, asked, found, THRESHOLD) is None
 
 
+def test_a_question_naming_no_one_gets_no_successor() -> None:
+    asked = parse_succession_question("Who replaced the?")
+    assert asked is not None
+    assert answer_by_succession("Who replaced the?", asked, find_in(BAIRD), THRESHOLD) is None
+
+
 def test_a_successor_in_another_post_is_no_answer() -> None:
     question = "Who replaced Alliot-Marie as foreign minister?"
     asked = parse_succession_question(question)

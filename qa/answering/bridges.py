@@ -197,9 +197,10 @@ def _named(
     …", X's successor (succession.py); otherwise the first name the question does not hold and
     the best sentences found for the description title with the noun ("Foreign Affairs Minister
     Lawrence Cannon" for "the minister …"), among those above the threshold."""
-    relative, rest = described.clause.split(maxsplit=1)  # a clause has a verb after its opening
+    # A participle may stand alone ("the minister pictured"); a relative clause has its verb.
+    opening, _, rest = described.clause.partition(" ")
     query = described.text
-    if relative.lower() in _RELATIVE:
+    if opening.lower() in _RELATIVE:
         query = f"Who {rest}?"
         if asked := parse_succession_question(query):
             return find_succession(asked, find, threshold)

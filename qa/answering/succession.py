@@ -125,6 +125,10 @@ def find_succession(
     """The name on the other side of the first succession stated about the name asked, among the
     best sentences found for it and the post, with the sentence stating it; None when there is
     none, or the best sentence found falls below the threshold (the sources are not about them)."""
+    # A name is matched by its last word: "Lawrence Cannon" is the "Cannon" a later sentence names.
+    surname = set(tokens(asked.name)[-1:])
+    if not surname:  # "Who replaced the?" names no one
+        return None
     post = f" as {asked.post}" if asked.post else ""
     if asked.successor:
         found = find(f"{asked.name} was replaced or succeeded{post} by")
@@ -132,8 +136,6 @@ def find_succession(
         found = find(f"{asked.name} replaced or succeeded{post}")
     if not found or found[0].support < threshold:
         return None
-    # A name is matched by its last word: "Lawrence Cannon" is the "Cannon" a later sentence names.
-    surname = set(tokens(asked.name)[-1:])
     answers = []
     for sentence in found[:SUCCESSION_CANDIDATES]:
         for said in successions(sentence.text):
