@@ -33,7 +33,6 @@ from typing import NamedTuple
 from qa.answering.durations import FindSentences
 from qa.answering.extractive import PERSON_NOUN, ScoredSentence
 from qa.answering.succession import find_succession, parse_succession_question
-from qa.citations import span_citation
 from qa.conversation import titled_names
 from qa.text import tokens
 from qa.types import Answer
@@ -223,12 +222,7 @@ def with_bridge(answer: Answer, bridge: Bridge) -> Answer:
     its citations, with what it resolved."""
     sentence = bridge.sentence
     n = len(answer.citations) + 1
-    citation = span_citation(
-        n,
-        sentence.passage,
-        sentence.start - sentence.passage.start,
-        sentence.end - sentence.passage.start,
-    )
+    citation = sentence.cite(n)
     # Where the description ends in the question is a guess; up to its noun it is not.
     resolved = f"{bridge.name} is {bridge.description.head} asked about:"
     return replace(

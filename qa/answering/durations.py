@@ -17,7 +17,7 @@ from datetime import date
 
 from qa.answering.extractive import STATES_AGE, ScoredSentence
 from qa.chunking import split_sentences
-from qa.citations import cited_pieces, span_citation
+from qa.citations import cited_pieces
 from qa.dates import PRECISIONS, DateMention, find_dates
 from qa.text import CLAUSE_BOUNDARY, HEDGES, NUMBER_WORDS, tokens
 from qa.types import Answer
@@ -288,10 +288,7 @@ def computed_answer(question: str, sentences: list[ScoredSentence], statement: s
     sentences = [
         s for i, s in enumerate(sentences) if s.text not in {t.text for t in sentences[:i]}
     ]
-    citations = tuple(
-        span_citation(n, s.passage, s.start - s.passage.start, s.end - s.passage.start)
-        for n, s in enumerate(sentences, start=1)
-    )
+    citations = tuple(s.cite(n) for n, s in enumerate(sentences, start=1))
     return Answer(
         question,
         "".join(cited_pieces(citations)) + " " + statement,

@@ -19,7 +19,7 @@ from qa.chunking import quotable_spans
 from qa.citations import cited_pieces, span_citation
 from qa.dates import MONTHS, PRECISIONS, YEAR, find_dates, spoken, without_labels
 from qa.text import CLAUSE_BOUNDARY, NUMBER_WORDS, STOPWORDS, stem, tokens
-from qa.types import Answer, Passage
+from qa.types import Answer, Citation, Passage
 
 # What a question asks for, recognised from its wording.
 # "When" asks for a date only as the question word: "what was he doing when…" asks something else.
@@ -229,6 +229,12 @@ class ScoredSentence:
         """What its passage says before it: it may give the year a date in it leaves out."""
         return self.passage.text[: self.start - self.passage.start]
 
+    def cite(self, n: int) -> Citation:
+        """Citation number n of this sentence."""
+        return span_citation(
+            n, self.passage, self.start - self.passage.start, self.end - self.passage.start
+        )
+
 
 def answer_extractively(
     question: str,
@@ -280,10 +286,7 @@ def answer_extractively(
     ):
         return Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
     chosen = compose(question, ranked, max_sentences, idf)
-    citations = tuple(
-        span_citation(n, s.passage, s.start - s.passage.start, s.end - s.passage.start)
-        for n, s in enumerate(chosen, start=1)
-    )
+    citations = tuple(s.cite(n) for n, s in enumerate(chosen, start=1))
     text = "".join(cited_pieces(citations))
     when = date_answer(question, chosen[0].text, chosen[0].before)
     return Answer(

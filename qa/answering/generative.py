@@ -29,7 +29,6 @@ from langchain_core.utils.json import parse_partial_json
 
 from qa.answering.durations import figure_follows
 from qa.answering.extractive import PERSON_NOUN, ScoredSentence, answer_type, is_yes_no
-from qa.citations import span_citation
 from qa.config import Settings
 from qa.dates import find_dates
 from qa.errors import AnswerModelError, ConfigError
@@ -349,13 +348,7 @@ class _Verifier:
 
     def _cite(self, i: int) -> Citation:
         if i not in self.citations:
-            s = self.candidates[i - 1]
-            self.citations[i] = span_citation(
-                len(self.citations) + 1,
-                s.passage,
-                s.start - s.passage.start,
-                s.end - s.passage.start,
-            )
+            self.citations[i] = self.candidates[i - 1].cite(len(self.citations) + 1)
         return self.citations[i]
 
 
