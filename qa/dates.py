@@ -115,6 +115,13 @@ def without_labels(text: str, keep: Callable[[str], bool]) -> str:
 PRECISIONS = ("year", "month", "day")
 
 
+def cut_to_shared(mention: DateMention, other: DateMention) -> tuple[int, ...]:
+    """The date as (year, month, day) cut to the coarser precision of the two, so that dates are
+    compared as precisely as both allow: "2010" is neither before nor after "12 August 2010"."""
+    shared = min(PRECISIONS.index(mention.precision), PRECISIONS.index(other.precision))
+    return (mention.year, mention.month or 1, mention.day or 1)[: shared + 1]
+
+
 def spoken(mention: DateMention, precision: str = "day") -> str:
     """The date as an answer states it, day first, to at most `precision`: "5 February 2009",
     "February 2009" (also for "February of 2009"), "2009"."""

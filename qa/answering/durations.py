@@ -18,7 +18,7 @@ from datetime import date
 from qa.answering.extractive import STATES_AGE, ScoredSentence
 from qa.chunking import split_sentences
 from qa.citations import cited_pieces
-from qa.dates import PRECISIONS, DateMention, find_dates
+from qa.dates import DateMention, cut_to_shared, find_dates
 from qa.text import CLAUSE_BOUNDARY, HEDGES, NUMBER_WORDS, tokens
 from qa.types import Answer
 
@@ -130,9 +130,7 @@ def difference(earlier: DateMention, later: DateMention, unit: str | None) -> In
 def _after(later: DateMention, earlier: DateMention) -> bool:
     """Whether a date falls after another, compared as precisely as both give: "2010" is not after
     "12 August 2010", "31 October 2010" is."""
-    shared = min(PRECISIONS.index(later.precision), PRECISIONS.index(earlier.precision))
-    cut = lambda m: (m.year, m.month or 1, m.day or 1)[: shared + 1]  # noqa: E731
-    return cut(later) > cut(earlier)
+    return cut_to_shared(later, earlier) > cut_to_shared(earlier, later)
 
 
 def _natural_unit(a: date, b: date, precisions: set[str]) -> str:

@@ -21,7 +21,7 @@ from qa.answering.durations import (
     question_text,
 )
 from qa.answering.extractive import answer_type
-from qa.dates import PRECISIONS, DateMention, find_dates
+from qa.dates import DateMention, cut_to_shared, find_dates
 from qa.text import tokens
 from qa.types import Answer
 
@@ -56,20 +56,16 @@ class Term:
 
     def holds(self, day: DateMention) -> bool:
         """Whether the date falls within the term, compared as precisely as both dates allow."""
-        after_start = _cut(self.start, day) <= _cut(day, self.start)
-        return after_start and (self.end is None or _cut(day, self.end) <= _cut(self.end, day))
+        after_start = cut_to_shared(self.start, day) <= cut_to_shared(day, self.start)
+        return after_start and (
+            self.end is None or cut_to_shared(day, self.end) <= cut_to_shared(self.end, day)
+        )
 
     def check(self, day: DateMention) -> str:
         """The computed sentence: '5 February 2009 falls between 30 October 2008 and 18 May 2011.'"""
         if self.end is None:
             return f"{day.text} falls after {self.start.text}."
         return f"{day.text} falls between {self.start.text} and {self.end.text}."
-
-
-def _cut(mention: DateMention, other: DateMention) -> tuple[int, ...]:
-    """The date as (year, month, day) cut to the coarser precision of the two."""
-    shared = min(PRECISIONS.index(mention.precision), PRECISIONS.index(other.precision))
-    return (mention.year, mention.month or 1, mention.day or 1)[: shared + 1]
 
 
 def parse_tenure_question(question: str) -> TenureQuestion | None:
