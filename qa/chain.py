@@ -15,7 +15,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from qa.answering.bridges import resolve_description, with_bridge
-from qa.answering.durations import answer_by_computation, parse_duration_question, states_duration
+from qa.answering.durations import (
+    FindSentences,
+    answer_by_computation,
+    parse_duration_question,
+    states_duration,
+)
 from qa.answering.extractive import (
     ScoredSentence,
     answer_extractively,
@@ -171,11 +176,8 @@ class Pipeline:
         """The query with a description of a person ("the minister pictured …") replaced by the
         name the sources give for it (see qa/answering/bridges.py), and that Bridge, if any."""
         started = time.perf_counter()
-        retriever = state["retriever"]
         bridge = resolve_description(
-            state["query"],
-            lambda text: self._rank(text, retriever.invoke(text), retriever),
-            self.settings.refusal_threshold,
+            state["query"], self._finder(state["retriever"]), self.settings.refusal_threshold
         )
         state["timings"]["resolve"] = _ms(started)
         if bridge is None:
@@ -305,10 +307,7 @@ class Pipeline:
         whether two things share a country or a year, "yes" or "no" from the sentence about each;
         for one of who followed someone in a post (or whom they followed), the name a sentence
         stating the succession gives."""
-
-        def find(text: str) -> list[ScoredSentence]:
-            return self._rank(text, retriever.invoke(text), retriever)
-
+        find = self._finder(retriever)
         threshold = self.settings.refusal_threshold
         computed = None
         if tenure := parse_tenure_question(query):
@@ -327,6 +326,11 @@ class Pipeline:
             return None
         passages = tuple(dict.fromkeys([*computed.passages, *answer.passages]))
         return replace(computed, passages=passages)
+
+    def _finder(self, retriever: HybridRetriever) -> FindSentences:
+        """Sentences for a text of their own, retrieved and ranked like a question's: what a
+        computed answer reads for each fact, and a description is looked up with."""
+        return lambda text: self._rank(text, retriever.invoke(text), retriever)
 
     def model_candidates(
         self, state: dict[str, Any], chosen: Sequence[Citation] = ()
