@@ -84,6 +84,22 @@ def stream(model: Any, *passages: Passage, **options: Any) -> list[str | Answer]
     )
 
 
+def answered(question: str, text: str, claim: str, ids: list[int]) -> Answer:
+    """The final Answer to a question over one passage of this text, the model claiming one
+    thing with these sentence ids."""
+    *_, answer = stream_generatively(
+        question,
+        candidates(passage(text)),
+        [passage(text)],
+        FakeListChatModel(responses=[reply((claim, ids))]),
+        system=SYSTEM,
+        prompt=PROMPT,
+        refusal=REFUSAL,
+    )
+    assert isinstance(answer, Answer)
+    return answer
+
+
 def ask(model: Any, *passages: Passage) -> Answer:
     """The final Answer (what a front end that does not stream gets)."""
     *_, answer = stream(model, *passages)
@@ -248,17 +264,8 @@ def test_a_claim_must_hold_the_kind_of_thing_asked_for(
     question: str, claim: str, kept: bool
 ) -> None:
     text = TEXT if question.startswith("When") else COUNTS
-    found = candidates(passage(text))
-    *_, answer = stream_generatively(
-        question,
-        found,
-        [passage(text)],
-        FakeListChatModel(responses=[reply((claim, [1, 2]))]),
-        system=SYSTEM,
-        prompt=PROMPT,
-        refusal=REFUSAL,
-    )
-    assert isinstance(answer, Answer) and answer.refused is not kept
+    answer = answered(question, text, claim, [1, 2])
+    assert answer.refused is not kept
     if not kept:
         assert answer.verification[0].reason.startswith("does not hold the kind of thing asked")
 
@@ -600,22 +607,13 @@ def test_a_question_asking_for_several_things_is_not_answered_by_one() -> None:
         "Five papers published the cables: The New York Times, The Guardian, Le Monde, "
         "Der Spiegel and El País."
     )
-    found = candidates(passage(text))
     question = "Which five papers published the cables?"
     for claim, kept in [
         ("The New York Times (United States)", False),
         ("The New York Times, The Guardian, Le Monde, Der Spiegel and El País", True),
     ]:
-        *_, answer = stream_generatively(
-            question,
-            found,
-            [passage(text)],
-            FakeListChatModel(responses=[reply((claim, [1]))]),
-            system=SYSTEM,
-            prompt=PROMPT,
-            refusal=REFUSAL,
-        )
-        assert isinstance(answer, Answer) and answer.refused is not kept
+        answer = answered(question, text, claim, [1])
+        assert answer.refused is not kept
         if not kept:
             assert answer.verification[0].reason == "lists 1 of the 5 things asked for"
 
@@ -625,18 +623,9 @@ def test_a_person_asked_for_by_description_must_be_described_so_where_cited() ->
         "Radhika Coomaraswamy, a UN Under-Secretary-General, raised the case. In November 2007 "
         "she met John Bellinger, the State Department's legal adviser."
     )
-    found = candidates(passage(text))
     question = "Which UN official raised the case?"
     for claim, kept in [("John Bellinger", False), ("Radhika Coomaraswamy", True)]:
-        *_, answer = stream_generatively(
-            question,
-            found,
-            [passage(text)],
-            FakeListChatModel(responses=[reply((claim, [1, 2]))]),
-            system=SYSTEM,
-            prompt=PROMPT,
-            refusal=REFUSAL,
-        )
-        assert isinstance(answer, Answer) and answer.refused is not kept
+        answer = answered(question, text, claim, [1, 2])
+        assert answer.refused is not kept
         if not kept:
             assert answer.verification[0].reason.startswith("names no one the sentences it cites")
