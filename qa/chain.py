@@ -30,6 +30,7 @@ from qa.answering.extractive import (
 from qa.answering.generative import load_chat_model, stream_generatively
 from qa.answering.judge import Judge, load_judge
 from qa.answering.left_out import asked_left_out
+from qa.answering.responses import answer_by_response, parse_response_question
 from qa.answering.succession import answer_by_succession, parse_succession_question
 from qa.answering.tenure import answer_by_tenure, parse_tenure_question
 from qa.answering.verdicts import (
@@ -318,6 +319,8 @@ class Pipeline:
             computed = answer_by_computation(query, asked, find, threshold)
         elif succession := parse_succession_question(query):
             computed = answer_by_succession(query, succession, find, threshold)
+        elif response := parse_response_question(query):
+            computed = answer_by_response(query, response, find, threshold, self.refusal)
         elif same := parse_same_question(query):
             computed = answer_same(query, same, find, threshold)
         elif both := parse_both_question(query):

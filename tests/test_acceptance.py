@@ -115,3 +115,22 @@ def test_someone_named_by_a_description_is_found_first_and_then_asked_about(
     assert "18 May 2011" in answer.citations[0].quote
     assert "Lawrence Cannon is the minister asked about:" in answer.answer
     assert answer.citations[-1].quote.startswith("U.S. Secretary of State Hillary Clinton listens")
+
+
+def test_a_response_is_read_where_the_sources_tell_of_what_it_answers(
+    real_pipeline: Pipeline,
+) -> None:
+    # The timeline line after the ruling says what Harper did; "respond" is in neither.
+    answer = real_pipeline.ask("How did Harper respond to the Federal Court of Appeal's ruling?")
+    assert answer.answered_by == "computed"
+    assert answer.citations[0].quote == "Harper said the government would study the decision."
+    # The sources tell of the cable and name Cannon, but say nothing of how he took it.
+    assert real_pipeline.ask(
+        "How did Lawrence Cannon react to the WikiLeaks cable about France?"
+    ).refused
+    # The question presumes she granted it; the sources say she refused.
+    answer = real_pipeline.ask(
+        "Why did Justice Bielby grant the government's bid to block Khadr's release?"
+    )
+    assert answer.answer.startswith("The sources say otherwise: ")
+    assert "Justice Myra Bielby of the Alberta Court of Appeal refused" in answer.citations[0].quote

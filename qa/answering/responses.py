@@ -1,0 +1,258 @@
+"""Answers about a response: how someone reacted to something, and whether they refused or agreed.
+
+"What was Clinton's response once she got the Khadr document?" is answered by "Clinton agreed to
+review it", the sentence after the one saying he handed her the paper. It shares no word with the
+question but her name, and the scorer prefers sentences that repeat more of it. A response is told
+where the thing responded to is: in the sentence after it, or in a later clause of the same
+sentence ("…, but Mr. Kouchner noted that …"), with the one responding as its subject. So the
+sentences found for that stimulus are read for such a sentence, and the first found answers.
+
+When the one asked about is named (capitalised in the question), and the sources tell of the
+stimulus but no response of theirs follows it, the question is declined: the sources say what
+Harper held throughout, not how he reacted to news of France's request.
+
+"Why did Clinton turn down Kouchner's request?" presumes a refusal. When the response found says
+the opposite (she agreed), the answer says so and quotes it; a response that neither agrees nor
+refuses leaves the question to the usual quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.answering.durations import FindSentences, question_text
+from qa.answering.extractive import NAME_WORD, ScoredSentence
+from qa.chunking import split_sentences
+from qa.citations import cited_pieces, span_citation
+from qa.dates import MONTHS, YEAR
+from qa.text import tokens
+from qa.types import Answer, Citation
+
+_STIMULUS = r"(?: (?:to|when|once|after|as|upon|on hearing(?: that)?) (?P<stimulus>.+))?"
+# "How did Harper personally react": a few adverbs, not any "-ly" word ("the family react").
+_ADVERB = r"(?: (?:personally|publicly|officially|privately|initially|first|later|eventually))?"
+_RESPONSE = r"(?:response|reaction|reply|answer)"
+_REFUSING = r"turn(?:ed)? down|refuse|reject|decline|deny|dismiss|rebuff|say no to"
+_AGREEING = r"agree to|accept|approve|grant|endorse"
+_SHAPES = (
+    re.compile(rf"^how did (?P<actor>.+?){_ADVERB} (?:respond|react|reply|answer){_STIMULUS}$"),
+    re.compile(rf"^what (?:was|were) (?P<actor>.+?)'s?(?: \w+)? {_RESPONSE}{_STIMULUS}$"),
+    re.compile(rf"^what (?:was|were) the(?: \w+)? {_RESPONSE} of (?P<actor>.+?){_STIMULUS}$"),
+    re.compile(r"^what did (?P<actor>.+?) (?:say|do) in (?:response|reply) to (?P<stimulus>.+)$"),
+    re.compile(rf"^why did (?P<actor>.+?) (?P<verb>{_REFUSING}|{_AGREEING}) (?P<stimulus>.+)$"),
+)
+# What a response says, when it says either: the first of these words in it decides.
+_REFUSED = re.compile(
+    r"\b(?:refus|declin|reject|turn(?:ed)? down|dismiss|rebuff|would not|did not|denied)", re.I
+)
+_AGREED = re.compile(r"\b(?:agree|accept|approv|grant|promis|endors)", re.I)
+# Where a later clause of the stimulus's own sentence may start, with a new subject.
+_CLAUSE = re.compile(r"[,;]\s+(?:but|and|while|whereas|yet)\s+|;\s+")
+# What may open a sentence before its subject: a conjunction, then a short phrase and a comma
+# ("During the meeting, Ms. Clinton asked …").
+_CONJUNCTION = re.compile(r"^(?:but|and|yet|so|however,?|then)\s+", re.I)
+_PREPOSITION = r"(?:in|on|at|by|from|until|after|before|during)"
+_OPENING = re.compile(
+    # a date: "In early February 2010", "on 7 May 2015"
+    rf"^(?:{_PREPOSITION}\s+(?:(?:early|late|mid)[\s-]+)?(?:\d{{1,2}}\s+)?(?:(?:{MONTHS})\s+)?"
+    rf"(?:\d{{1,2}},?\s+)?(?:{YEAR}),?"
+    # a clause: "After Khadr's lawyers released video of … in July 2008,"
+    r"|(?:after|when|once|as|while|although|though|because|since|if)\b[^,;:]+,"
+    # a short phrase: "During that debate", "During the meeting,", "29 January 2010:"
+    rf"|{_PREPOSITION}\s+(?:that|the|this|its|his|her|their)\s+\w+,?"
+    r"|[^,;:]{1,60}[,:])\s+",
+    re.I,
+)
+_SUBJECT = re.compile(rf"^(?:[Tt]he\s+)?((?:(?:Mr|Mrs|Ms|Dr)\.\s+)?{NAME_WORD}(?:\s+{NAME_WORD})*)")
+_NAMES = re.compile(rf"\b{NAME_WORD}")
+_RUN = re.compile(rf"{NAME_WORD}(?:\s+(?:of\s+)?{NAME_WORD})*")
+# Opening phrases passed over before a subject: a date, a place, a case's name and citation
+# ("29 January 2010: in Canada (Prime Minister) v. Khadr, 2010 SCC 3, the Supreme Court …").
+OPENINGS = 3
+# Stimulus sentences read for a response: beyond these, they tell of other things.
+RESPONSE_CANDIDATES = 8
+
+
+@dataclass(frozen=True)
+class ResponseQuestion:
+    """Asks how `actor` responded to `stimulus`; `presumed` is the response the question takes
+    for granted ("refused" or "agreed"), or ""."""
+
+    actor: str
+    stimulus: str
+    presumed: str = ""
+    named: bool = False  # the actor is named (capitalised in the question): not "the ministry"
+    party: str = ""  # the first name the stimulus gives, as a token ("obama" in "Obama's request")
+
+
+@dataclass(frozen=True)
+class Response:
+    """A response found: the sentence telling of the stimulus, and the span telling the response
+    (offsets into that sentence's passage text)."""
+
+    stimulus: ScoredSentence
+    start: int
+    end: int
+    stance: str  # "refused" or "agreed" when the response says either, else ""
+
+    @property
+    def text(self) -> str:
+        return self.stimulus.passage.text[self.start : self.end]
+
+    def cite(self, n: int) -> Citation:
+        return span_citation(n, self.stimulus.passage, self.start, self.end)
+
+
+def parse_response_question(question: str) -> ResponseQuestion | None:
+    """Who responded and to what, when the question asks how someone responded."""
+    text = question_text(question)
+    for shape in _SHAPES:
+        m = shape.match(text)
+        # "How did Clinton respond to that?" names nothing to look for.
+        if m and m["stimulus"] and set(tokens(m["stimulus"])) - set(tokens(m["actor"])):
+            verb = m.groupdict().get("verb") or ""
+            presumed = "refused" if re.fullmatch(_REFUSING, verb) else "agreed" if verb else ""
+            actor = re.search(re.escape(m["actor"]), question, re.I)
+            named = bool(actor and actor[0].split()[-1][:1].isupper())
+            stimulus = re.search(re.escape(m["stimulus"]), question, re.I)
+            names = _NAMES.findall(stimulus[0]) if stimulus else []
+            party = next(iter(tokens(names[0])), "") if names else ""
+            return ResponseQuestion(m["actor"], m["stimulus"], presumed, named, party)
+    return None
+
+
+def answer_by_response(
+    question: str, asked: ResponseQuestion, find: FindSentences, threshold: float, refusal: str
+) -> Answer | None:
+    """The response found (see find_response), quoted; for a question presuming the opposite of
+    it, quoted after saying so; a refusal when the sources tell of the stimulus and name the
+    person asked about but give no response of theirs; None otherwise (the usual quotes)."""
+    found = find(f"{asked.actor} {asked.stimulus}")
+    if not found or found[0].support < threshold:
+        return None
+    response = find_response(asked, found)
+    if response is None:
+        if asked.presumed or not asked.named:
+            return None
+        return Answer(question, refusal, refused=True)
+    if asked.presumed and response.stance == asked.presumed:
+        return None
+    citation = response.cite(1)
+    lead = "The sources say otherwise: " if asked.presumed else ""
+    return Answer(
+        question,
+        lead + "".join(cited_pieces([citation])),
+        refused=False,
+        citations=(citation,),
+        passages=(response.stimulus.passage,),
+        answered_by="computed",
+    )
+
+
+def find_response(asked: ResponseQuestion, found: list[ScoredSentence]) -> Response | None:
+    """The first response of the actor to the stimulus among the best sentences found for both
+    (see _responses). A question presuming a refusal or an agreement is about one: for it, the
+    first response that says either."""
+    actor = tokens(asked.actor)
+    if not actor:
+        return None
+    stimulus = set(tokens(asked.stimulus)) - set(actor)
+    titles = _titles(actor[-1], found)
+    for sentence in found[:RESPONSE_CANDIDATES]:
+        if not stimulus & set(tokens(sentence.text)):
+            continue
+        for response in _responses(sentence, actor, titles, stimulus, asked.party):
+            if not asked.presumed or response.stance:
+                return response
+    return None
+
+
+def _responses(
+    sentence: ScoredSentence, actor: list[str], titles: set[str], stimulus: set[str], party: str
+) -> list[Response]:
+    """The responses of the actor a sentence sharing a word with the stimulus gives: itself, when
+    the actor is its subject and it tells of the stimulus too (see _tells_of: "Sarkozy told Obama
+    … that France would accept one"); a later clause of it with the actor as subject (the
+    sentence is quoted); the sentence after it, with the actor as subject."""
+    offset = sentence.start - sentence.passage.start
+    whole = (offset, offset + len(sentence.text))
+    found = []
+    if _tells_of(sentence.text, stimulus, party) and _is_subject(sentence.text, actor, titles):
+        found.append(Response(sentence, *whole, _stance(_own_sentence(sentence.text))))
+    found += [
+        Response(sentence, *whole, _stance(_own_sentence(clause)))
+        for m in _CLAUSE.finditer(sentence.text)
+        if _is_subject(clause := sentence.text[m.end() :], actor, titles)
+    ]
+    after = _next_sentence(sentence)
+    if after:
+        text = sentence.passage.text[after[0] : after[1]]
+        if _is_subject(text, actor, titles):
+            found.append(Response(sentence, *after, _stance(text)))
+    return found
+
+
+def _tells_of(text: str, stimulus: set[str], party: str) -> bool:
+    """Whether a sentence tells of the stimulus, not only of its topic: it names the party
+    responded to, or holds half the stimulus's words. "Harper insisted Mr. Khadr faced serious
+    charges" shares only "Khadr" with "he heard that France had lobbied for Khadr"."""
+    words = set(tokens(text))
+    return party in words if party else 2 * len(stimulus & words) >= len(stimulus)
+
+
+def _own_sentence(clause: str) -> str:
+    """A clause up to the end of its sentence: a quotable span may hold the sentence after it."""
+    spans = split_sentences(clause)
+    return clause[: spans[0][1]] if spans else clause
+
+
+def _next_sentence(sentence: ScoredSentence) -> tuple[int, int] | None:
+    """The span of the sentence after this one in its passage, if the passage holds it."""
+    text = sentence.passage.text
+    end = sentence.end - sentence.passage.start
+    following = [span for span in split_sentences(text, end) if span[0] >= end]
+    return following[0] if following else None
+
+
+def _is_subject(text: str, actor: list[str], titles: set[str]) -> bool:
+    """Whether the text opens with the actor as its subject: named ("Ms. Clinton", "But Prime
+    Minister Stephen Harper", "January 2010: the Supreme Court of Canada") or by a title the
+    sources give them ("The Secretary")."""
+    text = _CONJUNCTION.sub("", text.lstrip("\"'“ "))
+    for _ in range(OPENINGS + 1):
+        m = _SUBJECT.match(text)
+        if m:
+            words = set(tokens(m[1]))
+            if _names(words, actor) or (words and words <= titles and text[: m.start(1)]):
+                return True
+        text = _OPENING.sub("", text, count=1)
+    return False
+
+
+def _names(words: set[str], actor: list[str]) -> bool:
+    """Whether a subject's words name the actor: a person by surname ("Harper" for "Stephen
+    Harper"), anything longer by all its words ("the Supreme Court of Canada", not "the Federal
+    Court")."""
+    return actor[-1] in words and (len(actor) <= 2 or set(actor) <= words)
+
+
+def _titles(surname: str, found: list[ScoredSentence]) -> set[str]:
+    """The words of the titles the sources put before the actor's name ("U.S. Secretary of State
+    Hillary Clinton": secretary, state, …), so "The Secretary" can be the actor."""
+    titles: set[str] = set()
+    for sentence in found:
+        for run in _RUN.finditer(sentence.text):
+            words = tokens(run[0])
+            if len(words) > 1 and words[-1] == surname:
+                titles.update(words[:-1])
+    return titles - {surname}
+
+
+def _stance(text: str) -> str:
+    """ "refused" or "agreed": what the response says, by the first such word in it; "" if
+    neither."""
+    refused, agreed = _REFUSED.search(text), _AGREED.search(text)
+    if refused and (not agreed or refused.start() < agreed.start()):
+        return "refused"
+    return "agreed" if agreed else ""

@@ -1,0 +1,165 @@
+"""How someone responded: the question parsed, then the response read where the sources tell of
+what it answers, with the one responding checked to be the subject."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answering.responses import (
+    ResponseQuestion,
+    answer_by_response,
+    parse_response_question,
+)
+from qa.types import Answer
+from tests.passages import find_in
+
+THRESHOLD = 0.35
+REFUSAL = "The sources don't answer that."
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        (
+            "What was Clinton's response once she got the Khadr paper?",
+            ResponseQuestion("clinton", "she got the khadr paper", "", True, "khadr"),
+        ),
+        (
+            "How did Stephen Harper personally react when he heard that France had lobbied?",
+            ResponseQuestion(
+                "stephen harper", "he heard that france had lobbied", "", True, "franc"
+            ),
+        ),
+        (
+            "How did the foreign ministry respond to the leak?",
+            ResponseQuestion("the foreign ministry", "the leak", "", False, ""),
+        ),
+        (
+            "What was the initial reaction of Kory Teneycke to the video?",
+            ResponseQuestion("kory teneycke", "the video", "", True, ""),
+        ),
+        (
+            "What did Harper say in response to the ruling?",
+            ResponseQuestion("harper", "the ruling", "", True, ""),
+        ),
+        (
+            "Why did Clinton turn down Kouchner's request?",
+            ResponseQuestion("clinton", "kouchner's request", "refused", True, "kouchner"),
+        ),
+        (
+            "Why did Sarkozy agree to take a detainee?",
+            ResponseQuestion("sarkozy", "take a detainee", "agreed", True, ""),
+        ),
+    ],
+)
+def test_a_response_question_names_who_responded_and_to_what(
+    question: str, asked: ResponseQuestion
+) -> None:
+    assert parse_response_question(question) == asked
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How did Clinton respond?",  # to nothing named
+        "How did Clinton respond to that?",
+        "How did the family react",  # "family" is not an adverb before "react"
+        "Who responded to Kouchner?",
+        "Why did Clinton meet Kouchner?",
+    ],
+)
+def test_other_questions_are_not_response_questions(question: str) -> None:
+    assert parse_response_question(question) is None
+
+
+MEETING = (
+    "Kouchner met U.S. Secretary of State Hillary Clinton in Washington. "
+    "At the end, the FM handed the Secretary a paper concerning Omar Khadr. "
+    "The Secretary agreed to review the case."
+)
+PROFILE = "Kouchner handed Clinton a paper on Omar Khadr. Clinton agreed to review it."
+
+
+def ask(question: str, *texts: str, threshold: float = THRESHOLD) -> Answer | None:
+    asked = parse_response_question(question)
+    assert asked is not None
+    return answer_by_response(question, asked, find_in(*texts), threshold, REFUSAL)
+
+
+def test_the_response_is_the_next_sentence_with_the_one_asked_about_as_subject() -> None:
+    answer = ask("What was Clinton's response once she got the Khadr paper?", PROFILE)
+    assert answer is not None and not answer.refused
+    assert answer.answer == "Clinton agreed to review it. [1]"
+    assert answer.citations[0].quote == "Clinton agreed to review it."
+    assert answer.answered_by == "computed"
+
+
+def test_a_title_the_sources_give_the_person_names_them() -> None:
+    answer = ask("What was Clinton's response once she got the Khadr paper?", MEETING)
+    assert answer is not None
+    assert answer.citations[0].quote == "The Secretary agreed to review the case."
+
+
+def test_a_later_clause_of_the_same_sentence_may_be_the_response() -> None:
+    text = (
+        "During the meeting, Clinton asked for help in resettling detainees in Europe, but "
+        "Mr. Kouchner noted that the European Union had to address the issue together."
+    )
+    answer = ask("How did Kouchner respond to Clinton's request for help with detainees?", text)
+    assert answer is not None
+    assert answer.citations[0].quote == text
+
+
+def test_a_sentence_with_the_responder_as_subject_naming_the_party_is_the_response() -> None:
+    text = "In April 2009 Sarkozy told Obama that France would accept one Guantanamo prisoner."
+    answer = ask("How did Sarkozy respond to Obama's request to take detainees?", text)
+    assert answer is not None
+    assert answer.citations[0].quote == text
+
+
+def test_a_named_person_with_no_response_after_what_is_asked_about_is_declined() -> None:
+    # Harper's sentence is about the case, not about France's lobbying, and follows no sentence
+    # telling of it.
+    texts = (
+        "France lobbied the United States over Khadr in February 2009.",
+        "For years the government faced pressure. "
+        "But Prime Minister Stephen Harper insisted Mr. Khadr faced serious charges.",
+    )
+    answer = ask("How did Stephen Harper react when he heard that France had lobbied?", *texts)
+    assert answer is not None
+    assert answer.refused and answer.answer == REFUSAL and not answer.citations
+    # Not named: "the ministry" may be told of in other words, so the usual quotes stay.
+    assert ask("How did the ministry react when it heard that France had lobbied?", *texts) is None
+
+
+def test_nothing_found_for_what_is_asked_about_leaves_the_usual_answer() -> None:
+    # The best sentence found falls below the threshold: the sources are not about it.
+    text = "Harper said nothing. Khadr was born in Toronto."
+    assert ask("How did Harper react to the ruling?", text, threshold=0.99) is None
+
+
+def test_a_response_contradicting_the_question_is_quoted_as_a_correction() -> None:
+    answer = ask(
+        "Why did Clinton turn down Kouchner's request to look at the Khadr paper?", MEETING
+    )
+    assert answer is not None and not answer.refused
+    assert (
+        answer.answer == "The sources say otherwise: The Secretary agreed to review the case. [1]"
+    )
+
+
+def test_a_response_agreeing_with_the_question_or_saying_neither_leaves_the_usual_answer() -> None:
+    refused = "Kouchner asked Clinton about Khadr. Clinton refused to review the case."
+    assert ask("Why did Clinton turn down Kouchner's request about Khadr?", refused) is None
+    noted = "Kouchner asked Clinton about Khadr. Clinton noted that the case was complicated."
+    assert ask("Why did Clinton turn down Kouchner's request about Khadr?", noted) is None
+
+
+def test_the_stance_is_read_from_the_response_s_own_sentence() -> None:
+    # The clause's sentence says neither; the one after it (same quote) says "agreed" of others.
+    text = (
+        "Clinton asked for help with detainees, but Mr. Kouchner noted that the EU had to act "
+        "together. EU countries agreed in principle, he said."
+    )
+    question = "Why did Kouchner reject Clinton's request for help with detainees?"
+    assert ask(question, text) is None
