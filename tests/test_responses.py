@@ -3,15 +3,18 @@ what it answers, with the one responding checked to be the subject."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from qa.answering.extractive import ScoredSentence, score_sentences
 from qa.answering.responses import (
     ResponseQuestion,
     answer_by_response,
     parse_response_question,
 )
 from qa.types import Answer
-from tests.passages import find_in
+from tests.passages import find_in, make_passage
 
 THRESHOLD = 0.35
 REFUSAL = "The sources don't answer that."
@@ -163,3 +166,23 @@ def test_the_stance_is_read_from_the_response_s_own_sentence() -> None:
     )
     question = "Why did Kouchner reject Clinton's request for help with detainees?"
     assert ask(question, text) is None
+
+
+def test_the_news_article_s_response_is_quoted_before_a_dossier_retelling_it() -> None:
+    dossier = make_passage(PROFILE, 0, "c0")
+    article = replace(
+        make_passage(MEETING, 500, "c1"), source="article.txt", kind="article", authority=1.0
+    )
+
+    def find(query: str) -> list[ScoredSentence]:
+        ranked = score_sentences(query, [dossier, article], lambda p, s, e: 0.5, lambda t: 1.0)
+        # The dossier's sentences first, as when they match the question better.
+        return sorted(ranked, key=lambda s: s.passage is article)
+
+    question = "What was Clinton's response once she got the Khadr paper?"
+    asked = parse_response_question(question)
+    assert asked is not None
+    answer = answer_by_response(question, asked, find, THRESHOLD, REFUSAL)
+    assert answer is not None
+    assert answer.citations[0].source == "article.txt"
+    assert answer.citations[0].quote == "The Secretary agreed to review the case."

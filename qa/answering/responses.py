@@ -151,21 +151,24 @@ def answer_by_response(
 
 
 def find_response(asked: ResponseQuestion, found: list[ScoredSentence]) -> Response | None:
-    """The first response of the actor to the stimulus among the best sentences found for both
-    (see _responses). A question presuming a refusal or an agreement is about one: for it, the
-    first response that says either."""
+    """The response of the actor to the stimulus among the best sentences found for both (see
+    _responses): the first in the most authoritative source that tells one, as the answerer
+    quotes the news article before a dossier retelling it. A question presuming a refusal or an
+    agreement is about one: for it, only responses that say either."""
     actor = tokens(asked.actor)
     if not actor:
         return None
     stimulus = set(tokens(asked.stimulus)) - set(actor)
     titles = _titles(actor[-1], found)
-    for sentence in found[:RESPONSE_CANDIDATES]:
-        if not stimulus & set(tokens(sentence.text)):
-            continue
-        for response in _responses(sentence, actor, titles, stimulus, asked.party):
-            if not asked.presumed or response.stance:
-                return response
-    return None
+    responses = [
+        response
+        for sentence in found[:RESPONSE_CANDIDATES]
+        if stimulus & set(tokens(sentence.text))
+        for response in _responses(sentence, actor, titles, stimulus, asked.party)
+        if response.stance or not asked.presumed
+    ]
+    # max() keeps the first of equals: the best-ranked response of that authority.
+    return max(responses, key=lambda r: r.stimulus.passage.authority, default=None)
 
 
 def _responses(
