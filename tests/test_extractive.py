@@ -126,6 +126,22 @@ def test_the_kind_of_date_asked_for_is_no_term_to_match() -> None:
     assert answer.citations[0].quote == started
 
 
+def test_a_date_a_reader_can_place_is_quoted_before_one_relative_to_the_writing() -> None:
+    relative = "Khadr pleaded guilty to murder in a plea bargain in October of this year."
+    placed = "On Monday 25 October 2010 Khadr pleaded guilty to murder and four other charges."
+
+    def dense(passage: Passage, start: int, end: int) -> float:
+        return 0.7 if passage.text[start - passage.start :].startswith("Khadr") else 0.62
+
+    passages = [passage(relative, 100, "c1"), passage(placed, 500, "c2")]
+    question = "When did Khadr plead guilty to murder?"
+    ranked = score_sentences(question, passages, dense, idf)
+    assert ranked[0].text == relative  # the relative one matches the question better
+    answer = answer_extractively(question, passages, dense, idf, refusal=REFUSAL, threshold=0.3)
+    assert [c.quote for c in answer.citations] == [placed, relative]
+    assert answer.answer.startswith("25 October 2010: On Monday")
+
+
 def test_date_question_prefers_sentence_with_a_date() -> None:
     scored = score_sentences(
         "When did Kouchner hand over the paper?", [passage()], similar(0.5), idf

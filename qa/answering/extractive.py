@@ -198,6 +198,8 @@ COMPLEMENT_SUPPORT = 0.5
 # HaluEval lost 2 and 4 questions of 500 (seeds 0, 1) whose second telling held the answer
 # (bench/RESULTS.md).
 RETELLS = 0.75
+# A runner-up within this share of the best sentence's support may join it or take its place.
+RUNNER_UP = 0.85
 
 
 class SentenceJudge(Protocol):
@@ -361,13 +363,16 @@ def compose(
     wants = answer_type(question)
     ranked = _with_what_follows(question, ranked, wants)
     best = ranked[0]
+    dated = _dated_instead(question, ranked)
+    if dated is not None:
+        return [dated, best][:max_sentences]
     chosen = [best]
     covered = set(tokens(best.text))
     asked = set(tokens(question))
     follow = _follow_on(question, ranked, wants) if max_sentences > 1 else None
     top_authority = max(s.passage.authority for s in ranked)
     for candidate in ranked[1:]:
-        if len(chosen) >= max_sentences or candidate.support < 0.85 * best.support:
+        if len(chosen) >= max_sentences or candidate.support < RUNNER_UP * best.support:
             break
         present = set(tokens(candidate.text))
         # Only the primary source (the news article, the most authoritative source retrieved)
@@ -399,6 +404,25 @@ def compose(
         extra = _complement(asked - covered, ranked, chosen, idf, total)
         chosen += [c for c in extra if not _retells(c, asked & covered, idf)]
     return chosen
+
+
+def _dated_instead(question: str, ranked: Sequence[ScoredSentence]) -> ScoredSentence | None:
+    """For a question asking when, a runner-up nearly as well supported as the best sentence that
+    gives the date, when the best gives none a reader can place ("He pleaded guilty … in October
+    of this year", against "On Monday 25 October 2010 Khadr pleaded guilty …")."""
+    best = ranked[0]
+    if date_answer(question, best.text, best.before) is not None:
+        return None
+    return next(
+        (
+            c
+            for c in ranked[1:]
+            if c.support >= RUNNER_UP * best.support
+            and not _overlaps(c, best)
+            and date_answer(question, c.text, c.before) is not None
+        ),
+        None,
+    )
 
 
 def _with_what_follows(
