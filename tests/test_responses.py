@@ -135,6 +135,31 @@ def test_a_named_person_with_no_response_after_what_is_asked_about_is_declined()
     assert ask("How did the ministry react when it heard that France had lobbied?", *texts) is None
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How did the United States react when it heard that France had lobbied?",
+        "How did Washington react when it heard that France had lobbied?",
+    ],
+)
+def test_a_country_is_not_declined_for_lack_of_a_response_in_its_name(question: str) -> None:
+    # It responds through its people, in sentences that need not name it; the sources here give
+    # no first name or title before "Washington", so it is no person.
+    texts = ("France lobbied Washington over Khadr in February 2009.", "Clinton agreed to help.")
+    assert ask(question, *texts) is None
+
+
+def test_a_response_told_after_the_stimulus_is_quoted_before_the_actor_s_own_request() -> None:
+    # Clinton is the subject of her own request naming Kouchner; her response follows his.
+    text = (
+        "At the meeting Clinton made a request to Kouchner about Khadr's fellow detainees. "
+        "Kouchner handed Clinton a paper on Omar Khadr. Clinton agreed to review it."
+    )
+    answer = ask("How did Clinton react to Kouchner's request about Khadr?", text)
+    assert answer is not None
+    assert answer.citations[0].quote == "Clinton agreed to review it."
+
+
 def test_nothing_found_for_what_is_asked_about_leaves_the_usual_answer() -> None:
     # The best sentence found falls below the threshold: the sources are not about it.
     text = "Harper said nothing. Khadr was born in Toronto."

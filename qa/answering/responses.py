@@ -7,9 +7,12 @@ where the thing responded to is: in the sentence after it, or in a later clause 
 sentence ("…, but Mr. Kouchner noted that …"), with the one responding as its subject. So the
 sentences found for that stimulus are read for such a sentence, and the first found answers.
 
-When the one asked about is named (capitalised in the question), and the sources tell of the
-stimulus but no response of theirs follows it, the question is declined: the sources say what
-Harper held throughout, not how he reacted to news of France's request.
+When the one asked about is a person (named in the question, and given a first name or a title in
+the sources: "Prime Minister Stephen Harper"), and the sources tell of the stimulus but no response
+of theirs follows it, the question is declined: the sources say what Harper held throughout, not
+how he reacted to news of France's request. A country or a government responds through its
+people, in sentences that need not name it ("How did Washington respond?": "The Secretary
+agreed …"), so for them the usual quotes stay.
 
 "Why did Clinton turn down Kouchner's request?" presumes a refusal. When the response found says
 the opposite (she agreed), the answer says so and quotes it; a response that neither agrees nor
@@ -26,7 +29,7 @@ from qa.answering.extractive import NAME_WORD, ScoredSentence
 from qa.chunking import split_sentences
 from qa.citations import cited_pieces, span_citation
 from qa.dates import MONTHS, YEAR
-from qa.text import tokens
+from qa.text import STOPWORDS, tokens
 from qa.types import Answer, Citation
 
 _STIMULUS = r"(?: (?:to|when|once|after|as|upon|on hearing(?: that)?) (?P<stimulus>.+))?"
@@ -95,6 +98,10 @@ class Response:
     start: int
     end: int
     stance: str  # "refused" or "agreed" when the response says either, else ""
+    # Told after the stimulus (a later clause, the next sentence), not in a sentence of the
+    # actor's own that names the party: "Ms. Clinton asked for help …, but Mr. Kouchner noted …"
+    # has Clinton as subject and names Kouchner, and is her request, not her response to his.
+    after: bool = True
 
     @property
     def text(self) -> str:
@@ -133,7 +140,7 @@ def answer_by_response(
         return None
     response = find_response(asked, found)
     if response is None:
-        if asked.presumed or not asked.named:
+        if asked.presumed or not (asked.named and _is_person(asked.actor, found)):
             return None
         return Answer(question, refusal, refused=True)
     if asked.presumed and response.stance == asked.presumed:
@@ -167,8 +174,8 @@ def find_response(asked: ResponseQuestion, found: list[ScoredSentence]) -> Respo
         for response in _responses(sentence, actor, titles, stimulus, asked.party)
         if response.stance or not asked.presumed
     ]
-    # max() keeps the first of equals: the best-ranked response of that authority.
-    return max(responses, key=lambda r: r.stimulus.passage.authority, default=None)
+    # max() keeps the first of equals: the best-ranked response of that authority and kind.
+    return max(responses, key=lambda r: (r.stimulus.passage.authority, r.after), default=None)
 
 
 def _responses(
@@ -182,7 +189,7 @@ def _responses(
     whole = (offset, offset + len(sentence.text))
     found = []
     if _tells_of(sentence.text, stimulus, party) and _is_subject(sentence.text, actor, titles):
-        found.append(Response(sentence, *whole, _stance(_own_sentence(sentence.text))))
+        found.append(Response(sentence, *whole, _stance(_own_sentence(sentence.text)), False))
     found += [
         Response(sentence, *whole, _stance(_own_sentence(clause)))
         for m in _CLAUSE.finditer(sentence.text)
@@ -238,6 +245,24 @@ def _names(words: set[str], actor: list[str]) -> bool:
     Harper"), anything longer by all its words ("the Supreme Court of Canada", not "the Federal
     Court")."""
     return actor[-1] in words and (len(actor) <= 2 or set(actor) <= words)
+
+
+def _is_person(actor: str, found: list[ScoredSentence]) -> bool:
+    """Whether the sentences found give the actor's last name after a first name, a title or an
+    honorific ("Stephen Harper", "Ms. Clinton"): a person, not a country ("the Supreme Court of
+    Canada", "in Ottawa")."""
+    if actor.startswith("the "):  # "the United States", "the government"
+        return False
+    surname = actor.split()[-1]
+    titled = re.compile(
+        rf"\b(?:Mr|Mrs|Ms|Dr)\.\s+{re.escape(surname)}\b|\b({NAME_WORD})\s+{re.escape(surname)}\b",
+        re.I,
+    )
+    return any(
+        m[1] is None or (m[1][0].isupper() and m[1].lower() not in STOPWORDS)
+        for sentence in found
+        for m in titled.finditer(sentence.text)
+    )
 
 
 def _titles(surname: str, found: list[ScoredSentence]) -> set[str]:
