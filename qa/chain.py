@@ -30,6 +30,7 @@ from qa.answering.extractive import (
 from qa.answering.generative import load_chat_model, stream_generatively
 from qa.answering.judge import Judge, load_judge
 from qa.answering.left_out import asked_left_out
+from qa.answering.opposites import answer_by_opposite
 from qa.answering.responses import answer_by_response, parse_response_question
 from qa.answering.succession import answer_by_succession, parse_succession_question
 from qa.answering.tenure import answer_by_tenure, parse_tenure_question
@@ -325,6 +326,7 @@ class Pipeline:
             computed = answer_same(query, same, find, threshold)
         elif both := parse_both_question(query):
             computed = answer_both(query, both, find, threshold)
+        computed = computed or answer_by_opposite(query, find, threshold)
         if computed is None:
             return None
         passages = tuple(dict.fromkeys([*computed.passages, *answer.passages]))

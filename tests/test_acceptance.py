@@ -134,3 +134,13 @@ def test_a_response_is_read_where_the_sources_tell_of_what_it_answers(
     )
     assert answer.answer.startswith("The sources say otherwise: ")
     assert "Justice Myra Bielby of the Alberta Court of Appeal refused" in answer.citations[0].quote
+
+
+def test_a_why_question_whose_premise_the_sources_turn_round_gets_the_correction(
+    real_pipeline: Pipeline,
+) -> None:
+    answer = real_pipeline.ask(
+        "Why was Canada among the last states to ratify the child soldier protocol?"
+    )
+    assert answer.answer.startswith("The sources say otherwise: ")
+    assert "became the first country to ratify it" in answer.citations[0].quote

@@ -30,7 +30,7 @@ from qa.chunking import split_sentences
 from qa.citations import cited_pieces, span_citation
 from qa.dates import MONTHS, YEAR
 from qa.text import STOPWORDS, tokens
-from qa.types import Answer, Citation
+from qa.types import Answer, Citation, Passage
 
 _STIMULUS = r"(?: (?:to|when|once|after|as|upon|on hearing(?: that)?) (?P<stimulus>.+))?"
 # "How did Harper personally react": a few adverbs, not any "-ly" word ("the family react").
@@ -146,13 +146,26 @@ def answer_by_response(
     if asked.presumed and response.stance == asked.presumed:
         return None
     citation = response.cite(1)
-    lead = "The sources say otherwise: " if asked.presumed else ""
+    if asked.presumed:
+        return correction(question, citation, response.stimulus.passage)
     return Answer(
         question,
-        lead + "".join(cited_pieces([citation])),
+        "".join(cited_pieces([citation])),
         refused=False,
         citations=(citation,),
         passages=(response.stimulus.passage,),
+        answered_by="computed",
+    )
+
+
+def correction(question: str, citation: Citation, passage: Passage) -> Answer:
+    """The quote that says the opposite of what the question presumes, said to be that."""
+    return Answer(
+        question,
+        "The sources say otherwise: " + "".join(cited_pieces([citation])),
+        refused=False,
+        citations=(citation,),
+        passages=(passage,),
         answered_by="computed",
     )
 
