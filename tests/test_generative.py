@@ -246,6 +246,24 @@ def test_a_claim_that_repeats_the_questions_premise_is_dropped() -> None:
     )
 
 
+def test_a_light_verb_or_the_kind_asked_for_taken_from_the_question_states_no_premise() -> None:
+    # "held" and "post" are the question's (a light verb, the kind of thing asked for): the
+    # sentence says "was" and names the post without the word.
+    text = "From 1999 to 2001 Kouchner was the UN Special Representative in Kosovo."
+    claim = "Kouchner held the UN post of Special Representative in Kosovo."
+    answer = answered("What UN post had Kouchner held?", text, claim, [1])
+    assert not answer.refused and answer.answer.startswith("Kouchner held the UN post")
+    # A verb that carries the premise still has to stand in the sentence.
+    rejected = answered(
+        "Why did Kouchner reject the UN post?",
+        text,
+        "Kouchner rejected the UN post of Special Representative in Kosovo.",
+        [1],
+    )
+    assert rejected.refused
+    assert rejected.verification[0].reason.startswith("takes ")  # "post", then "reject"
+
+
 COUNTS = "The leaked archive held 251,287 cables. Khadr was 15 when U.S. forces captured him."
 
 

@@ -53,6 +53,19 @@ _COUNT_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine",
 # "Which five news organizations …", "what 3 charges …": that many things are asked for.
 _ASKS_COUNT = re.compile(rf"\b(?:which|what) ({'|'.join(_COUNT_WORDS)}|[2-9]|1[0-9]) [a-z]", re.I)
 # Between the things a claim lists: "The New York Times, The Guardian and Le Monde".
+# Verbs that say little beyond their object, in every form tokens() gives them.
+_LIGHT_VERBS = frozenset(
+    tokens(
+        "hold holds held holding get gets got gotten getting take takes took taken taking make "
+        "makes made making give gives gave given giving become becomes became becoming"
+    )
+)
+# The noun a "what/which" question asks for: "post" in "What UN post had he held?".
+_ASKED_KIND = re.compile(
+    r"^\s*(?:what|which)\s+(?:[\w'-]+\s+){0,2}?([\w'-]+)\s+"
+    r"(?:did|does|do|is|was|were|are|has|have|had|can|could|would|will)\b",
+    re.I,
+)
 _ITEM_SEPARATOR = re.compile(r"\s*(?:[,;\n]|\band\b)\s*(?:and\s+)?")
 _Claim = tuple[str, tuple[int, ...]]
 
@@ -227,6 +240,11 @@ class _Verifier:
         self.yes_no = is_yes_no(question)
         # What a claim must add: words beyond the question's ("yes" or "no" for a yes/no one).
         self.asked = set(tokens(question)) | ({"yes", "no"} if self.yes_no else set())
+        # Question words a claim may repeat without its sentences: no premise is stated by a light
+        # verb ("held the UN post" where the sentence says "was") or by the kind of thing asked
+        # for ("post" in "What UN post had he held?").
+        kind = _ASKED_KIND.match(question)
+        self.premise_free = _LIGHT_VERBS | set(tokens(kind[1] if kind else ""))
         self.wants = answer_type(question, short=True)
         self.count = asked_count(question)
         self.described = described_person(question)
@@ -311,7 +329,7 @@ class _Verifier:
         # A word the claim takes from the question must stand in the sentences too, or the claim
         # repeats the question's premise: "Kouchner rejected Clinton's appeal because of visa
         # policies" for a question that assumed he rejected it, from a sentence where he did not.
-        echoed = sorted((set(tokens(claim)) & self.asked) - present)
+        echoed = sorted((set(tokens(claim)) & self.asked) - present - self.premise_free)
         if echoed and not self.yes_no:
             return (
                 f"takes {echoed[0]!r} from the question, which the sentences it cites do not hold"
