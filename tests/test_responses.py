@@ -211,3 +211,13 @@ def test_the_news_article_s_response_is_quoted_before_a_dossier_retelling_it() -
     assert answer is not None
     assert answer.citations[0].source == "article.txt"
     assert answer.citations[0].quote == "The Secretary agreed to review the case."
+
+
+def test_a_response_in_reported_speech_is_read_after_its_that() -> None:
+    text = (
+        "In December 2010 the papers reported that Kouchner had handed Clinton a paper on Khadr, "
+        "and that Clinton had agreed to review the case."
+    )
+    answer = ask("Why did Clinton turn down Kouchner's request?", text)
+    assert answer is not None
+    assert answer.answer.startswith("The sources say otherwise: In December 2010")

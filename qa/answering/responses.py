@@ -52,9 +52,10 @@ _REFUSED = re.compile(
 _AGREED = re.compile(r"\b(?:agree|accept|approv|grant|promis|endors)", re.I)
 # Where a later clause of the stimulus's own sentence may start, with a new subject.
 _CLAUSE = re.compile(r"[,;]\s+(?:but|and|while|whereas|yet)\s+|;\s+")
-# What may open a sentence before its subject: a conjunction, then a short phrase and a comma
+# What may open a sentence or clause before its subject: a conjunction or the "that" of reported
+# speech ("…, and that Clinton had agreed to review the case"), then a short phrase and a comma
 # ("During the meeting, Ms. Clinton asked …").
-_CONJUNCTION = re.compile(r"^(?:but|and|yet|so|however,?|then)\s+", re.I)
+_CONJUNCTION = re.compile(r"^(?:but|and|yet|so|however,?|then|that)\s+", re.I)
 _PREPOSITION = r"(?:in|on|at|by|from|until|after|before|during)"
 _OPENING = re.compile(
     # a date: "In early February 2010", "on 7 May 2015"
