@@ -282,3 +282,21 @@ def test_a_sentence_holding_no_word_of_the_event_does_not_date_it() -> None:
     charged = "He was first charged on 7 November 2005."
     sentence = "The jury returned its sentence on 31 October 2010."
     assert computed(question, charged, sentence) is None
+
+
+def test_an_event_told_in_the_passive_is_read_from_a_sentence_stating_it() -> None:
+    # The first sentence holds "Helpline" and "founded" too, but what it founded is another charity.
+    other = (
+        "Smith broke with Helpline over its aims and in 1980 founded a second charity, Care Now."
+    )
+    founding = "In 1971 a group of doctors founded Helpline in Paris."
+    award = "Helpline won the city's award in 1999."
+    question = "How many years after Helpline was founded did it win the award?"
+    asked = parse_duration_question(question)
+    assert asked is not None
+    find = find_in(other, founding, award)
+    assert find(asked.earlier)[0].text == other  # ranked first, as in the story's sources
+    answer = computed(question, other, founding, award)
+    assert answer is not None
+    assert answer.citations[0].quote == founding
+    assert answer.answer.endswith("From 1971 to 1999: about 28 years.")

@@ -19,7 +19,7 @@ from qa.answering.extractive import STATES_AGE, ScoredSentence
 from qa.chunking import split_sentences
 from qa.citations import cited_pieces
 from qa.dates import DateMention, cut_to_shared, find_dates
-from qa.text import CLAUSE_BOUNDARY, HEDGES, NUMBER_WORDS, tokens
+from qa.text import CLAUSE_BOUNDARY, HEDGES, NUMBER_WORDS, fold, stem, tokens
 from qa.types import Answer
 
 _UNIT = r"(?P<unit>days?|weeks?|months?|years?)"
@@ -224,6 +224,13 @@ def states_duration(sentence: str, asked: DurationQuestion) -> bool:
 
 # The candidate sentences for an event, best supported first (retrieval + scoring, in chain.py).
 FindSentences = Callable[[str], list[ScoredSentence]]
+# "msf was founded": what the event happened to, and its verb.
+_PASSIVE_EVENT = re.compile(r"^(?P<subject>.+?) (?:was|were) (?P<verb>[a-z]+ed)$")
+_WORD = re.compile(r"[\w'’-]+")
+# Words from the verb within which what it happened to stands: past a name and its acronym
+# ("founded Médecins Sans Frontières (MSF"), or just before it ("MSF, founded").
+AFTER_VERB = 5
+BEFORE_VERB = 2
 
 
 def answer_by_computation(
@@ -251,6 +258,10 @@ def answer_by_computation(
         ]
         if not dated:
             return None
+        # Sentences that state the event itself first: "founded Médecins Sans Frontières (MSF"
+        # for "MSF was founded", before "broke with MSF … and in 1980 co-founded a second
+        # organization", whose founding is another's (stable: each kind keeps its ranking).
+        dated.sort(key=lambda reading: not _states_passive(event, reading[0].text))
         readings.append(dated)
     earlier, later = readings
     # "How long had she been mayor?": the best sentences about her as mayor may date any time she
@@ -278,6 +289,21 @@ def answer_by_computation(
     if not figure_follows(interval.value, interval.unit, quoted):
         return None
     return computed_answer(question, [first, second], state_difference(start, end, interval))
+
+
+def _states_passive(event: str, sentence: str) -> bool:
+    """For an event told in the passive ("msf was founded"), whether the sentence puts what it
+    happened to beside its verb: after it ("founded Médecins Sans Frontières (MSF") or just before
+    it ("MSF, founded in 1971"). Any sentence does, for an event told otherwise."""
+    passive = _PASSIVE_EVENT.match(event)
+    if not passive:
+        return True
+    subject, verb = set(tokens(passive["subject"])), stem(passive["verb"])
+    words = [stem(w) for w in _WORD.findall(fold(sentence))]
+    return any(
+        w == verb and subject & set(words[max(0, i - BEFORE_VERB) : i + 1 + AFTER_VERB])
+        for i, w in enumerate(words)
+    )
 
 
 def computed_answer(question: str, sentences: list[ScoredSentence], statement: str) -> Answer:
