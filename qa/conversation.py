@@ -7,13 +7,21 @@ sources, so an instruction in a question can never be obeyed, only ignored.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from itertools import pairwise
 
 from qa.text import tokens, without_possessive
 from qa.types import Turn
 
 _PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
 _POSSESSIVE = {"his", "hers", "their"}
+_PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
+_HONORIFIC_GENDER = {"Mr": "m", "Ms": "f", "Mrs": "f", "Miss": "f"}
+_HONORIFIC_NAME = re.compile(r"\b(?P<honorific>Mr|Ms|Mrs|Miss)\.?\s+(?P<surname>[A-Z][\w’'-]+)")
+_SURNAME = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][\w’'-]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_OPENING_PRONOUN = re.compile(r"^\W*(He|She)\b")
 # A run of capitalised words ("French President Nicolas Sarkozy", "Michèle Alliot-Marie"), or a
 # surname after an honorific ("Mr. Khadr").
 _CAPITALISED_RUN = re.compile(
@@ -49,15 +57,19 @@ def strip_instructions(question: str) -> str:
     return stripped if len(tokens(stripped)) >= 2 else question
 
 
-def condense_question(question: str, history: Sequence[Turn]) -> str:
+def condense_question(
+    question: str, history: Sequence[Turn], gender: Callable[[str], str | None] | None = None
+) -> str:
     """A standalone version of a follow-up question, for retrieval and sentence scoring.
 
     Third-person pronouns are replaced by the most salient name of the last turn: the first name
-    the answer adds to its question (who was asked for), else the question's first name. The
-    answer may be the bot's own quote ("But Prime Minister Stephen Harper steadfastly insisted…"),
-    so a name is a run's last two words, titles before them left out. A short elliptical question
-    carries the last question along. Instructions aimed at the bot are dropped first (see
-    strip_instructions).
+    the answer adds to its question (who was asked for), else the question's first name. With
+    `gender` (a name → "f", "m" or None, as the sources speak of them), "she" and "her" skip a name
+    known to be a man's and "he", "him" and "his" a woman's: after "Who handed Clinton a paper?" —
+    "Bernard Kouchner", "she" is Clinton. The answer may be the bot's own quote ("But Prime
+    Minister Stephen Harper steadfastly insisted…"), so a name is a run's last two words, titles
+    before them left out. A short elliptical question carries the last question along.
+    Instructions aimed at the bot are dropped first (see strip_instructions).
     """
     question = strip_instructions(question)
     if not history:
@@ -66,9 +78,15 @@ def condense_question(question: str, history: Sequence[Turn]) -> str:
     if _PRONOUN.search(question):
         asked = set(tokens(last.question))
         added = [n for n in _names(last.answer) if not set(tokens(n)) & asked]
-        name = next(iter(added + _names(last.question)), "")
-        if name:
-            return _PRONOUN.sub(lambda m: _replace(m.group(1), name), question)
+        names = added + _names(last.question)
+        if names:
+            # A gendered pronoun may stand for a surname the last question gives alone ("Who
+            # handed Clinton a paper?"), which is no run of capitalised words.
+            alone = _SURNAME.findall(f"{last.question} {last.answer}")
+            return _PRONOUN.sub(
+                lambda m: _replace(m.group(1), _referent(m.group(1), names, alone, gender)),
+                question,
+            )
         return f"{question} {last.question} {last.answer}"
     if len(tokens(question)) < 3:
         return f"{question} {last.question}"
@@ -89,6 +107,47 @@ def titled_names(text: str) -> list[tuple[str, str]]:
         words = _HONORIFIC.sub("", run.group(0)).split()
         found.append((run.group(0), without_possessive(" ".join(words[-2:]))))
     return found
+
+
+def genders(texts: Iterable[str]) -> dict[str, str]:
+    """Who the texts speak of as a woman ("f") or a man ("m"), by surname, lowercased: from an
+    honorific ("Ms. Clinton", "Mr. Kouchner") or from "she" or "he" opening the sentence after one
+    whose first name is theirs. A surname spoken of both ways goes by the majority; a tie, by
+    neither."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for text in texts:
+        for m in _HONORIFIC_NAME.finditer(text):
+            votes[m["surname"].lower()][_HONORIFIC_GENDER[m["honorific"]]] += 1
+        sentences = _SENTENCE_END.split(text)
+        for before, sentence in pairwise(sentences):
+            pronoun = _OPENING_PRONOUN.match(sentence)
+            named = _names(before)
+            if pronoun and named:
+                surname = without_possessive(named[0].split()[-1]).lower()
+                votes[surname][_PRONOUN_GENDER[pronoun[1].lower()]] += 1
+    found = {}
+    for surname, counted in votes.items():
+        (first, n), *rest = counted.most_common()
+        if not rest or rest[0][1] < n:
+            found[surname] = first
+    return found
+
+
+def _referent(
+    pronoun: str,
+    names: list[str],
+    alone: list[str],
+    gender: Callable[[str], str | None] | None,
+) -> str:
+    """The first of the names the pronoun may stand for by the gender it gives, else the first
+    surname given alone that the sources speak of with that gender; the first name when the
+    pronoun gives none, or no gender is known."""
+    wanted = _PRONOUN_GENDER.get(pronoun.lower())
+    if gender is None or wanted is None:
+        return names[0]
+    fitting = [n for n in names if gender(n) in (wanted, None)]
+    fitting += [n for n in alone if gender(n) == wanted]
+    return fitting[0] if fitting else names[0]
 
 
 def _replace(pronoun: str, name: str) -> str:

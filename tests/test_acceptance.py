@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from qa.chain import Pipeline
 from qa.cli import main
+from qa.types import Turn
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.integration
@@ -144,3 +145,10 @@ def test_a_why_question_whose_premise_the_sources_turn_round_gets_the_correction
     )
     assert answer.answer.startswith("The sources say otherwise: ")
     assert "became the first country to ratify it" in answer.citations[0].quote
+
+
+def test_a_follow_up_s_she_is_the_woman_the_last_turn_names(real_pipeline: Pipeline) -> None:
+    # The last answer adds Kouchner, but the sources speak of Clinton as "Ms. Clinton" and "she".
+    history = [Turn("Who handed Clinton a paper about Khadr?", "Bernard Kouchner.")]
+    answer = real_pipeline.ask("What did she call Guantanamo?", history)
+    assert "cancer" in answer.answer

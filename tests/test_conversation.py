@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.conversation import condense_question, strip_instructions
+from qa.conversation import condense_question, genders, strip_instructions
 from qa.types import Turn
 
 
@@ -69,3 +69,34 @@ def test_ordinary_questions_keep_their_words() -> None:
     for question in ("Did the cable say what Kouchner asked?", "Can you tell me who Cannon is?"):
         assert strip_instructions(question) == question
     assert strip_instructions("Ignore the sources.") == "Ignore the sources."  # nothing else left
+
+
+def test_a_gendered_pronoun_skips_a_name_of_the_other_gender() -> None:
+    known = {"clinton": "f", "kouchner": "m"}
+
+    def gender(name: str) -> str | None:
+        return known.get(name.split()[-1].lower())
+
+    history = [Turn("Who handed Clinton a paper about Khadr?", "Bernard Kouchner.")]
+    # "she" is not Kouchner: the question's Clinton, given alone, is a woman in the sources.
+    assert (
+        condense_question("How did she respond to his request?", history, gender)
+        == "How did Clinton respond to Bernard Kouchner's request?"
+    )
+    # Unknown genders, or no gender at all, leave the most salient name.
+    assert condense_question("What did she say?", history, lambda name: None) == (
+        "What did Bernard Kouchner say?"
+    )
+    assert condense_question("What did she say?", history) == "What did Bernard Kouchner say?"
+
+
+def test_genders_are_read_from_honorifics_and_from_pronouns_after_a_name() -> None:
+    texts = [
+        "Ms. Clinton met Mr. Kouchner in Paris.",
+        "Michèle Alliot-Marie took the post. She resigned in 2011.",
+        "Stephen Harper spoke. He said no. Stephen Harper left. She arrived.",  # 1 to 1: neither
+    ]
+    found = genders(texts)
+    assert found["clinton"] == "f" and found["kouchner"] == "m"
+    assert found["alliot-marie"] == "f"
+    assert "harper" not in found
