@@ -221,3 +221,14 @@ def test_a_response_in_reported_speech_is_read_after_its_that() -> None:
     answer = ask("Why did Clinton turn down Kouchner's request?", text)
     assert answer is not None
     assert answer.answer.startswith("The sources say otherwise: In December 2010")
+
+
+def test_a_response_that_agrees_or_refuses_comes_before_one_that_says_neither() -> None:
+    # Both follow a sentence telling of Kouchner's request; only the second answers it.
+    asked_back = (
+        "Kouchner made a request to Clinton about Khadr. Clinton asked for help with detainees."
+    )
+    agreed = "Kouchner handed Clinton a paper on Khadr. Clinton agreed to review it."
+    answer = ask("How did Clinton react to Kouchner's request about Khadr?", asked_back, agreed)
+    assert answer is not None
+    assert answer.citations[0].quote == "Clinton agreed to review it."

@@ -75,7 +75,7 @@ _RUN = re.compile(rf"{NAME_WORD}(?:\s+(?:of\s+)?{NAME_WORD})*")
 # ("29 January 2010: in Canada (Prime Minister) v. Khadr, 2010 SCC 3, the Supreme Court …").
 OPENINGS = 3
 # Stimulus sentences read for a response: beyond these, they tell of other things.
-RESPONSE_CANDIDATES = 8
+RESPONSE_CANDIDATES = 12
 
 
 @dataclass(frozen=True)
@@ -174,8 +174,10 @@ def correction(question: str, citation: Citation, passage: Passage) -> Answer:
 def find_response(asked: ResponseQuestion, found: list[ScoredSentence]) -> Response | None:
     """The response of the actor to the stimulus among the best sentences found for both (see
     _responses): the first in the most authoritative source that tells one, as the answerer
-    quotes the news article before a dossier retelling it. A question presuming a refusal or an
-    agreement is about one: for it, only responses that say either."""
+    quotes the news article before a dossier retelling it; of those, one told after the stimulus,
+    and one that agrees or refuses ("The Secretary agreed to review the case" before "Ms. Clinton
+    asked for help …", told after Kouchner's own request too). A question presuming a refusal or
+    an agreement is about one: for it, only responses that say either."""
     actor = tokens(asked.actor)
     if not actor:
         return None
@@ -188,8 +190,12 @@ def find_response(asked: ResponseQuestion, found: list[ScoredSentence]) -> Respo
         for response in _responses(sentence, actor, titles, stimulus, asked.party)
         if response.stance or not asked.presumed
     ]
-    # max() keeps the first of equals: the best-ranked response of that authority and kind.
-    return max(responses, key=lambda r: (r.stimulus.passage.authority, r.after), default=None)
+    # max() keeps the first of equals: the best-ranked response of that authority and kinds.
+    return max(
+        responses,
+        key=lambda r: (r.stimulus.passage.authority, r.after, bool(r.stance)),
+        default=None,
+    )
 
 
 def _responses(
