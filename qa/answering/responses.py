@@ -5,7 +5,8 @@ review it", the sentence after the one saying he handed her the paper. It shares
 question but her name, and the scorer prefers sentences that repeat more of it. A response is told
 where the thing responded to is: in the sentence after it, or in a later clause of the same
 sentence ("…, but Mr. Kouchner noted that …"), with the one responding as its subject. So the
-sentences found for that stimulus are read for such a sentence, and the first found answers.
+sentences found for that stimulus are read for such a sentence (see find_response for which of
+several answers).
 
 When the one asked about is a person (named in the question, and given a first name or a title in
 the sources: "Prime Minister Stephen Harper"), and the sources tell of the stimulus but no response
@@ -146,24 +147,21 @@ def answer_by_response(
         return Answer(question, refusal, refused=True)
     if asked.presumed and response.stance == asked.presumed:
         return None
-    citation = response.cite(1)
+    citation, passage = response.cite(1), response.stimulus.passage
     if asked.presumed:
-        return correction(question, citation, response.stimulus.passage)
-    return Answer(
-        question,
-        "".join(cited_pieces([citation])),
-        refused=False,
-        citations=(citation,),
-        passages=(response.stimulus.passage,),
-        answered_by="computed",
-    )
+        return correction(question, citation, passage)
+    return _quoted(question, citation, passage)
 
 
 def correction(question: str, citation: Citation, passage: Passage) -> Answer:
     """The quote that says the opposite of what the question presumes, said to be that."""
+    return _quoted(question, citation, passage, lead="The sources say otherwise: ")
+
+
+def _quoted(question: str, citation: Citation, passage: Passage, lead: str = "") -> Answer:
     return Answer(
         question,
-        "The sources say otherwise: " + "".join(cited_pieces([citation])),
+        lead + "".join(cited_pieces([citation])),
         refused=False,
         citations=(citation,),
         passages=(passage,),
