@@ -142,6 +142,18 @@ def test_a_date_a_reader_can_place_is_quoted_before_one_relative_to_the_writing(
     assert answer.answer.startswith("25 October 2010: On Monday")
 
 
+def test_a_person_brought_in_unnamed_is_named_by_the_sentence_after() -> None:
+    text = (
+        "Mayor Tom Reyes told the board in 2009 that the charity would hire one lawyer. "
+        "In June the Toronto attorney Anna Berg joined it."
+    )
+    answer = ask("Which lawyer did the charity hire?", text=text)
+    assert [c.quote for c in answer.citations] == [
+        "Mayor Tom Reyes told the board in 2009 that the charity would hire one lawyer.",
+        "In June the Toronto attorney Anna Berg joined it.",
+    ]
+
+
 def test_date_question_prefers_sentence_with_a_date() -> None:
     scored = score_sentences(
         "When did Kouchner hand over the paper?", [passage()], similar(0.5), idf

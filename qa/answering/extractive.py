@@ -121,6 +121,9 @@ _REFERS_BACK = re.compile(
     r"|[A-Z][a-z]+ed (?:by|in|at|as|on|from|for|between|with)\b)"
 )
 
+# Someone brought in without a name: "one Guantanamo prisoner", "a lawyer".
+_UNNAMED = re.compile(rf"\b(?:one|a|an|another)\s+(?:[\w'-]+\s+){{0,2}}?({PERSON_NOUN})\b", re.I)
+
 # The name a sentence opens with ("Kouchner broke with MSF …", "The Melbourne–Adelaide railway is …").
 _OPENING_NAME = re.compile(rf"^\W*(?:The\s+)?({NAME_WORD}(?:\s+{NAME_WORD})*)")
 
@@ -461,7 +464,10 @@ def _follow_on(
     _REFERS_BACK) or, coming after the best sentence that lacks what is asked, when it opens with
     a name the best sentence gives and the question does not: the passage turns to it ("Kouchner
     broke with MSF … and co-founded a second organization, Médecins du Monde" after "In 1971
-    Kouchner … founded Médecins Sans Frontières" asked about "the French diplomat").
+    Kouchner … founded Médecins Sans Frontières" asked about "the French diplomat"). It goes on,
+    too, right after a best sentence that brings in the person asked for without naming them
+    ("… France would accept one Guantanamo prisoner." then "On 15 May 2009 the Algerian Lakhdar
+    Boumediene … arrived in France" for "Which Guantanamo prisoner …?").
 
     A question that describes what it asks about ("The band who had the album Brujo came from
     what city?") is matched best by the sentence describing it ("Brujo is an album by … New Riders
@@ -473,6 +479,11 @@ def _follow_on(
     best = ranked[0]
     said = set(tokens(question)) | set(tokens(best.text))
     given = set(tokens(best.text)) - set(tokens(question))
+    # "France would accept one Guantanamo prisoner" for "Which Guantanamo prisoner …?": the one
+    # asked for is brought in unnamed, and the passage names him next.
+    unnamed = _UNNAMED.search(best.text)
+    asked_person = _ASKS_PERSON.search(question.lower())
+    introduced = bool(unnamed and asked_person and unnamed[1].lower() in asked_person[0])
     lacking = wants is None or not best.features.fits_type
 
     def goes_on(candidate: ScoredSentence) -> bool:
@@ -480,7 +491,13 @@ def _follow_on(
             return True
         name = _OPENING_NAME.match(candidate.text)
         named = set(tokens(name[1])) if name else set()
-        return lacking and candidate.start > best.start and bool(named) and named <= given
+        if lacking and candidate.start > best.start and bool(named) and named <= given:
+            return True
+        # The sentence right after the one bringing in, unnamed, the person asked for.
+        gap = best.passage.text[
+            best.end - best.passage.start : candidate.start - best.passage.start
+        ]
+        return introduced and candidate.start > best.start and not gap.strip()
 
     return next(
         (
