@@ -44,7 +44,8 @@ def answer_by_opposite(question: str, find: FindSentences, threshold: float) -> 
     """The correction (see the module's docstring), or None when the question asks no "why" or
     no sentence found turns a term of its premise round."""
     words = _words(question)
-    if "why" not in words:
+    turned = _turned(words) if "why" in words else []
+    if not turned:  # nothing to look up
         return None
     found = find(question)
     if not found or found[0].support < threshold:
@@ -52,7 +53,7 @@ def answer_by_opposite(question: str, find: FindSentences, threshold: float) -> 
     # A name beside the term ("Khadr was first held …" against "Khadr the last detainee") says
     # whom the sentence is about, not that it turns the premise round.
     names = set(tokens(" ".join(_CAPITALISED.findall(question))))
-    for term, opposite in _turned(words):
+    for term, opposite in turned:
         around = _around(words, term) - names
         for sentence in found[:OPPOSITE_CANDIDATES]:
             if _stands_among(sentence, term, opposite, around):
