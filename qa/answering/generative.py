@@ -52,7 +52,6 @@ _DESCRIBED_PERSON = re.compile(
 _COUNT_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 # "Which five news organizations …", "what 3 charges …": that many things are asked for.
 _ASKS_COUNT = re.compile(rf"\b(?:which|what) ({'|'.join(_COUNT_WORDS)}|[2-9]|1[0-9]) [a-z]", re.I)
-# Between the things a claim lists: "The New York Times, The Guardian and Le Monde".
 # Verbs that say little beyond their object, in every form tokens() gives them.
 _LIGHT_VERBS = frozenset(
     tokens(
@@ -66,6 +65,7 @@ _ASKED_KIND = re.compile(
     r"(?:did|does|do|is|was|were|are|has|have|had|can|could|would|will)\b",
     re.I,
 )
+# Between the things a claim lists: "The New York Times, The Guardian and Le Monde".
 _ITEM_SEPARATOR = re.compile(r"\s*(?:[,;\n]|\band\b)\s*(?:and\s+)?")
 _Claim = tuple[str, tuple[int, ...]]
 
