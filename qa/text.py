@@ -29,12 +29,19 @@ NUMBER_WORDS = (
 # Where a clause ends: what a statement ("does not say", "three weeks ago") is about lies inside it.
 CLAUSE_BOUNDARY = re.compile(r"[,;:—–()]|\s-\s")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
+_WORD = re.compile(r"[\w'’-]+")
 
 
 def fold(text: str) -> str:
     """Lowercase and strip diacritics: 'Médecins' → 'medecins'."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def words(text: str) -> list[str]:
+    """Every word of the text in order, folded, with the hyphens and apostrophes inside it
+    ("co-founded", "khadr's"): where words stand beside one another, stopwords counted."""
+    return _WORD.findall(fold(text))
 
 
 def stem(token: str) -> str:

@@ -19,7 +19,7 @@ from qa.answering.extractive import STATES_AGE, ScoredSentence
 from qa.chunking import split_sentences
 from qa.citations import cited_pieces
 from qa.dates import DateMention, cut_to_shared, find_dates
-from qa.text import CLAUSE_BOUNDARY, HEDGES, NUMBER_WORDS, fold, stem, tokens
+from qa.text import CLAUSE_BOUNDARY, HEDGES, NUMBER_WORDS, stem, tokens, words
 from qa.types import Answer
 
 _UNIT = r"(?P<unit>days?|weeks?|months?|years?)"
@@ -226,7 +226,6 @@ def states_duration(sentence: str, asked: DurationQuestion) -> bool:
 FindSentences = Callable[[str], list[ScoredSentence]]
 # "msf was founded": what the event happened to, and its verb.
 _PASSIVE_EVENT = re.compile(r"^(?P<subject>.+?) (?:was|were) (?P<verb>[a-z]+ed)$")
-_WORD = re.compile(r"[\w'’-]+")
 # Words from the verb within which what it happened to stands: past a name and its acronym
 # ("founded Médecins Sans Frontières (MSF"), or just before it ("MSF, founded").
 AFTER_VERB = 5
@@ -299,10 +298,10 @@ def _states_passive(event: str, sentence: str) -> bool:
     if not passive:
         return True
     subject, verb = set(tokens(passive["subject"])), stem(passive["verb"])
-    words = [stem(w) for w in _WORD.findall(fold(sentence))]
+    stems = [stem(w) for w in words(sentence)]
     return any(
-        w == verb and subject & set(words[max(0, i - BEFORE_VERB) : i + 1 + AFTER_VERB])
-        for i, w in enumerate(words)
+        w == verb and subject & set(stems[max(0, i - BEFORE_VERB) : i + 1 + AFTER_VERB])
+        for i, w in enumerate(stems)
     )
 
 

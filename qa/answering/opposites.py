@@ -18,7 +18,7 @@ import re
 from qa.answering.durations import FindSentences
 from qa.answering.extractive import ScoredSentence
 from qa.answering.responses import correction
-from qa.text import fold, tokens
+from qa.text import tokens, words
 from qa.types import Answer
 
 # Terms and their opposites, as regular expressions over lowercased words (either way round).
@@ -31,7 +31,6 @@ OPPOSITES = (
     (r"largest|biggest", r"smallest"),
     (r"supported", r"opposed"),
 )
-_WORD = re.compile(r"[\w'’-]+")
 _CAPITALISED = re.compile(r"(?<!^)\b[A-Z][\w'’-]*")
 # Words either side of a term that say what it is about: "the last countries to ratify".
 REACH = 3
@@ -43,8 +42,8 @@ OPPOSITE_CANDIDATES = 8
 def answer_by_opposite(question: str, find: FindSentences, threshold: float) -> Answer | None:
     """The correction (see the module's docstring), or None when the question asks no "why" or
     no sentence found turns a term of its premise round."""
-    words = _words(question)
-    turned = _turned(words) if "why" in words else []
+    asked = words(question)
+    turned = _turned(asked) if "why" in asked else []
     if not turned:  # nothing to look up
         return None
     found = find(question)
@@ -54,7 +53,7 @@ def answer_by_opposite(question: str, find: FindSentences, threshold: float) -> 
     # whom the sentence is about, not that it turns the premise round.
     names = set(tokens(" ".join(_CAPITALISED.findall(question))))
     for term, opposite in turned:
-        around = _around(words, term) - names
+        around = _around(asked, term) - names
         for sentence in found[:OPPOSITE_CANDIDATES]:
             if _stands_among(sentence, term, opposite, around):
                 return correction(question, sentence.cite(1), sentence.passage)
@@ -70,14 +69,10 @@ def _turned(words: list[str]) -> list[tuple[str, str]]:
 def _stands_among(sentence: ScoredSentence, term: str, opposite: str, around: set[str]) -> bool:
     """Whether the sentence says the opposite and not the term, among words the question has
     around the term."""
-    words = _words(sentence.text)
-    return _at(words, term) is None and bool(
-        (at := _at(words, opposite)) is not None and around & _around_at(words, at)
+    said = words(sentence.text)
+    return _at(said, term) is None and bool(
+        (at := _at(said, opposite)) is not None and around & _around_at(said, at)
     )
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(fold(text).lower())
 
 
 def _at(words: list[str], pattern: str) -> int | None:
