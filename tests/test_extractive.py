@@ -584,3 +584,12 @@ def test_ordinary_reporting_of_instructions_is_still_quoted() -> None:
     text = "Clinton told her staff to answer the letter quickly."
     answer = ask("What did Clinton tell her staff?", text=text)
     assert not answer.refused and answer.citations[0].quote == text
+
+
+def test_the_person_brought_in_unnamed_must_be_the_one_asked_for() -> None:
+    # "a man" is not the woman asked for, though "man" is inside "woman".
+    text = "The charity said it would hire a man for the post. In June Tom Berg joined it."
+    answer = ask("Which woman did the charity hire?", text=text)
+    assert [c.quote for c in answer.citations] == [
+        "The charity said it would hire a man for the post."
+    ]

@@ -483,7 +483,11 @@ def _follow_on(
     # asked for is brought in unnamed, and the passage names him next.
     unnamed = _UNNAMED.search(best.text)
     asked_person = _ASKS_PERSON.search(question.lower())
-    introduced = bool(unnamed and asked_person and unnamed[1].lower() in asked_person[0])
+    introduced = bool(
+        unnamed
+        and asked_person
+        and re.search(rf"\b{re.escape(unnamed[1].lower())}s?\b", asked_person[0])
+    )
     lacking = wants is None or not best.features.fits_type
 
     def goes_on(candidate: ScoredSentence) -> bool:
