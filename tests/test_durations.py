@@ -257,11 +257,51 @@ def test_a_state_is_dated_from_the_earliest_of_its_best_sentences() -> None:
     assert point is not None and not point.state
 
 
+def test_taking_up_a_post_is_dated_from_the_earliest_of_its_best_sentences() -> None:
+    question = "How old was Ada Byron when she became patron of the society?"
+    asked = parse_duration_question(question)
+    # Her event is found by her name, not by "she".
+    assert asked is not None and asked.later == "ada byron became patron of the society"
+    assert asked.who == "ada byron"
+    born = "Ada Byron was born on 10 December 1815."
+    later = "As patron of the society Ada Byron opened its new hall in March 1850."
+    start = "In May 1840 the society made Ada Byron its patron."
+    answer = computed(question, born, later, start)
+    assert answer is not None
+    assert [c.quote for c in answer.citations] == [born, start]
+    assert answer.answer.endswith("From 10 December 1815 to May 1840: 24 years.")
+    # Without the start of a post, the best sentence dates the event.
+    met = computed("How old was Ada Byron when she met the society?", born, later, start)
+    assert met is not None and met.answer.endswith(": 34 years.")
+
+
 def test_the_questions_own_did_ends_the_earlier_event() -> None:
     asked = parse_duration_question("How many years after MSF was founded did it win the prize?")
-    assert asked and (asked.earlier, asked.later) == ("msf was founded", "it win the prize")
+    assert asked and (asked.earlier, asked.later) == ("msf was founded", "msf win the prize")
     before = parse_duration_question("How many days before the vote was held did he resign?")
     assert before and (before.earlier, before.later) == ("he resign", "the vote was held")
+
+
+def test_a_pronoun_after_the_questions_own_was_stands_for_the_earlier_subject() -> None:
+    asked = parse_duration_question("How many years after Ada Byron was born was she appointed?")
+    assert asked and (asked.earlier, asked.later) == ("ada byron was born", "ada byron appointed")
+    assert asked.who == "ada byron"
+    # With no pronoun, the later event is the question's own.
+    other = parse_duration_question("How long after Ada Byron was born did the engine run?")
+    assert other and (other.later, other.who) == ("the engine run", "")
+
+
+def test_an_event_is_dated_by_its_own_words_not_by_its_subjects_name() -> None:
+    # The name stands beside the birth date; "captured" beside the capture's.
+    ages = "Born in September 1986, Khadr was 15 when captured in July 2002."
+    back = "Khadr was transferred to Canada in September 2012."
+    question = "How many years after Khadr was captured was he transferred to Canada?"
+    answer = computed(question, ages, back)
+    assert answer is not None
+    assert answer.answer.endswith("From July 2002 to September 2012: 10 years.")
+    # A sentence holding the name put for the pronoun, and no other word of the event, does not
+    # date it.
+    assert computed(question, ages, "Khadr's lawyers spoke in September 2012.") is None
 
 
 def test_the_events_are_read_in_the_order_the_question_gives() -> None:

@@ -26,9 +26,15 @@ _UNIT = r"(?P<unit>days?|weeks?|months?|years?)"
 _AUX = r"(?:did|does|do|was|were|is|are|had|has|have|would|could)"
 _DO = r"(?:did|does|do)"
 _HOW_MUCH_TIME = rf"how (?:many|much) {_UNIT}|how long"
+_PRONOUN = r"(?:he|she|it|they)\b"
+# An event's subject, before its first auxiliary: "kouchner" in "kouchner was born".
+_SUBJECT = re.compile(r"^(?P<subject>.+?) (?:was|were|is|are|had|has|been)\b")
 
 # Question shapes: each names the earlier event `a` and the later event `b`.
 _POINT_SHAPES = (
+    # how many years after A was born was he appointed B: the question's own "was" comes before
+    # the pronoun standing for A's subject, not inside A
+    re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ )?after (?P<a>.+?) {_AUX} (?P<b>{_PRONOUN} .+)$"),
     # how many years after A was founded did B: the question's own "did" ends A, not A's "was"
     re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ )?after (?P<a>.+?) {_DO} (?P<b>.+)$"),
     # how many days after A did B / how long after A was B
@@ -48,7 +54,7 @@ _STATE_SHAPES = (
     # by the time B, how long had A been …
     re.compile(rf"^(?:by the time|when) (?P<b>.+?), (?:{_HOW_MUCH_TIME}) (?:had|has) (?P<a>.+)$"),
 )
-# Sentences about a state read for the date it began: the earliest date among the best few.
+# Sentences about a state read for the date it began: the best few, earliest first.
 STATE_CANDIDATES = 3
 # Dated sentences about each event read for a pair in the order the question gives: past these,
 # they are about other things.
@@ -66,6 +72,7 @@ class DurationQuestion:
     unit: str | None
     age: bool = False  # "how old": earlier is a birth, the answer is whole years
     state: bool = False  # "how long had A been …": earlier is the start of a state
+    who: str = ""  # whom a pronoun opening `later` stood for, now named there ("he became …")
 
 
 # "How old was he really when…" asks what "how old was he when…" asks.
@@ -84,14 +91,26 @@ def parse_duration_question(question: str) -> DurationQuestion | None:
     text = question_text(question)
     age = _AGE.match(text)
     if age:
-        return DurationQuestion(f"{age['who']} was born", age["b"], "years", age=True)
+        # "How old was Kouchner when he became …": the event is his, and is found by his name.
+        who, later = _named(age["b"], age["who"])
+        return DurationQuestion(f"{age['who']} was born", later, "years", age=True, who=who)
     for shape in (*_POINT_SHAPES, *_STATE_SHAPES):
         m = shape.match(text)
         if m:
             unit = m.groupdict().get("unit")
             unit = unit if unit is None or unit.endswith("s") else unit + "s"
-            return DurationQuestion(m["a"], m["b"], unit, state=shape in _STATE_SHAPES)
+            subject = _SUBJECT.match(m["a"])
+            who, later = _named(m["b"], subject["subject"]) if subject else ("", m["b"])
+            return DurationQuestion(m["a"], later, unit, state=shape in _STATE_SHAPES, who=who)
     return None
+
+
+def _named(event: str, subject: str) -> tuple[str, str]:
+    """Whom a pronoun opening the event stands for ("" when none does), and the event with the
+    pronoun replaced by them: a pronoun finds no sentences, a name does."""
+    if not re.match(_PRONOUN, event):
+        return "", event
+    return subject, re.sub(rf"^{_PRONOUN}", lambda _: subject, event)
 
 
 @dataclass(frozen=True)
@@ -213,8 +232,10 @@ def states_duration(sentence: str, asked: DurationQuestion) -> bool:
         if asked.age
         else re.compile(rf"\b(?:{_NUMBER_WORD}) (?:{units})s?\b(?! ago\b)", re.I)
     )
-    events = [asked.later] if asked.age else [asked.earlier, asked.later]
-    terms = {t for event in events for t in tokens(event)}
+    if asked.age:  # the person's name is in the later event too
+        terms = set(tokens(asked.later)) - set(tokens(asked.earlier))
+    else:
+        terms = set(tokens(asked.earlier)) | set(tokens(asked.later))
     needed = (len(terms) + 1) // 2 if asked.age else 1
     return any(
         states.search(clause) and len(terms & set(tokens(clause))) >= needed
@@ -224,6 +245,10 @@ def states_duration(sentence: str, asked: DurationQuestion) -> bool:
 
 # The candidate sentences for an event, best supported first (retrieval + scoring, in chain.py).
 FindSentences = Callable[[str], list[ScoredSentence]]
+_TAKES_UP = re.compile(
+    r"\b(?:became|become|becomes|took office|took over|joined|appointed|elected|sworn in|"
+    r"(?:was|were) (?:named|made))\b"
+)
 # "msf was founded": what the event happened to, and its verb.
 _PASSIVE_EVENT = re.compile(r"^(?P<subject>.+?) (?:was|were) (?P<verb>[a-z]+ed)$")
 # Words from the verb within which what it happened to stands: past a name and its acronym
@@ -240,8 +265,15 @@ def answer_by_computation(
     them date the events in the question's order, the dates are too coarse for the unit, or the
     figure does not follow from the quoted dates."""
     readings = []
-    for event in (asked.earlier, asked.later):
-        terms = set(tokens(event))
+    for event, named in ((asked.earlier, ""), (asked.later, asked.who)):
+        # A name put for the question's pronoun finds the event's sentences, but a sentence
+        # must hold a word of the event besides it, as the pronoun was no word of it.
+        terms = set(tokens(event)) - set(tokens(named))
+        # The subject's name may stand beside every date of a sentence about them ("born in
+        # September 1986, Khadr was 15 when captured in July 2002"): the rest of the event places
+        # its date.
+        subject = _SUBJECT.match(event)
+        placing = (terms - set(tokens(subject["subject"])) if subject else set()) or terms
         # The best sentences that date the event as precisely as the unit needs: "in February
         # of 2009" cannot count days, "on 5 February 2009" in another source can.
         dated = [
@@ -251,7 +283,7 @@ def answer_by_computation(
             # A sentence holding no word of the event dates something else: "Khadr was first
             # charged … on 7 November 2005" is no reading of "his guilty plea".
             and (terms & set(tokens(s.text)) or not terms)
-            and (d := nearest_date(s.text, terms, s.before)) is not None
+            and (d := nearest_date(s.text, placing, s.before)) is not None
             # An age must be exact, which takes the month of both dates.
             and _precise_enough(d, "months" if asked.age else asked.unit)
         ]
@@ -262,11 +294,16 @@ def answer_by_computation(
         # organization", whose founding is another's (stable: each kind keeps its ranking).
         dated.sort(key=lambda reading: not _states_passive(event, reading[0].text))
         readings.append(dated)
-    earlier, later = readings
     # "How long had she been mayor?": the best sentences about her as mayor may date any time she
-    # was; the earliest of them is nearest to when she became it.
-    if asked.state:
-        earlier = [min(earlier[:STATE_CANDIDATES], key=lambda pair: pair[1].as_date())]
+    # was; the earliest of them is nearest to when she became it. So with an event that starts a
+    # state ("when he became foreign minister"): the best sentences about him as minister date
+    # his time in office, the earliest its start. Those few are read earliest first (an earliest
+    # one before the other event, such as his birth, gives way to the next).
+    starts = (asked.state or _begins_state(asked.earlier), _begins_state(asked.later))
+    earlier, later = (
+        sorted(r[:STATE_CANDIDATES], key=lambda pair: pair[1].as_date()) if start else r
+        for r, start in zip(readings, starts, strict=True)
+    )
     # The question puts the later event after the earlier one: a pair of sentences dating them the
     # other way round is about other events ("the trial opened … before a jury" read for "the jury
     # handing down its sentence"). Of the pairs in order, the best by their two ranks is read.
@@ -288,6 +325,12 @@ def answer_by_computation(
     if not figure_follows(interval.value, interval.unit, quoted):
         return None
     return computed_answer(question, [first, second], state_difference(start, end, interval))
+
+
+def _begins_state(event: str) -> bool:
+    """Whether the event is someone's taking up a post or a role ("he became foreign minister",
+    "she was appointed", "he took office")."""
+    return bool(_TAKES_UP.search(event))
 
 
 def _states_passive(event: str, sentence: str) -> bool:
