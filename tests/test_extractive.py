@@ -221,6 +221,19 @@ ANSWER_TYPES = [
         id="how old wants a stated age",
     ),
     pytest.param(
+        "The cable calls him Canadian - where exactly in Afghanistan was Khadr captured?",
+        [
+            "U.S. troops attacked a compound in the village of Ayub Kheyl, near Khost.",
+            "Khadr was born in Toronto.",
+        ],
+        [
+            "Khadr was found badly wounded in the rubble.",
+            "Khadr was captured by U.S. forces in Afghanistan.",  # the place the question names
+            "His father was an Egyptian-born Canadian.",
+        ],
+        id="where wants a place the question does not name",
+    ),
+    pytest.param(
         "How long did the meeting last?",
         [
             "The meeting lasted 30 minutes.",
@@ -469,6 +482,11 @@ def test_a_sentence_restating_what_the_question_gives_as_known_is_not_its_answer
             "what did the secretary promise? ",
         ),
         # A lead clause that names what is compared, or a relative clause, is part of the ask.
+        # An ask that names whom it is about needs none of the given clause's names.
+        (
+            "The cable calls him a Muslim of Canadian origin - where was Khadr born?",
+            "where was Khadr born?",
+        ),
         ("Between SL Green and General Motors, which one is older?", None),
         ("Where does the singer, who features on the album, hail from?", None),
     ],

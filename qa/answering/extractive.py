@@ -102,6 +102,24 @@ _HAS_NAME = re.compile(
     rf"(?<![.!?]\s)(?<!^)\b(?:(?P<article>[Tt]he)\s+{NAME_WORD}|{NAME_WORD}\s+{NAME_WORD})"
     rf"(?:\s+{NAME_WORD})*"
 )
+# "Where …?", also after a clause given as known ("The cable calls him Canadian - where exactly
+# was he born?").
+_ASKS_PLACE = re.compile(
+    r"(?:^|[;:]|\s[-—–])\s*(?:from )?where\b"
+    r"|\bwhere (?:did|does|do|is|are|was|were|has|have|had|can|could)\b"
+)
+# A place a sentence gives: a name after a preposition of place ("near Khost in eastern
+# Afghanistan", "born in Toronto"); "to" and "of" also lead to people ("listens to Cannon").
+_PLACE = re.compile(
+    rf"\b(?:in|at|near|from|outside)\s+(?:the\s+)?"
+    rf"(?:(?:north|south|east|west|central|northern|southern|eastern|western)\s+)?"
+    rf"(?P<place>{NAME_WORD}(?:\s+{NAME_WORD})*)"
+)
+# A question describing what it asks about ("Where is the studio that developed TimeShift
+# based?") asks two things: the sentence naming the studio answers the first.
+_DESCRIBES = re.compile(r"\b(?:that|who|which|whose)\b")
+# A pronoun in an ask refers to someone a clause before it names.
+_REFERS_TO_SOMEONE = re.compile(r"\b(?:he|she|it|they|him|her|his|its|their|them)\b", re.I)
 # Capitalised words after the first, one or more: the names a question gives ("Kouchner").
 _CAPITALISED = re.compile(rf"(?<![.!?]\s)(?<!^)\b{NAME_WORD}(?:\s+{NAME_WORD})*")
 # A sentence saying the record is silent: it answers "does X say…?" but refuses "what did X say?".
@@ -621,8 +639,14 @@ def the_ask(question: str) -> str:
     given = _GIVEN_THEN_ASK.search(question)
     if not given:
         return question
+    ask = question[given.end() :]
+    # An ask that names whom it is about needs none of the clause's names: in "The cable calls
+    # him a Muslim of Canadian origin - where was Khadr born?", "Muslim" and "Canadian" would
+    # draw the cable's sentence.
+    if _CAPITALISED.search(ask) and not _REFERS_TO_SOMEONE.search(ask):
+        return ask
     names = " ".join(name[0] for name in _CAPITALISED.finditer(question[: given.end()]))
-    return f"{question[given.end() :]} {names}"
+    return f"{ask} {names}"
 
 
 def judge_sentences(
@@ -660,6 +684,14 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
             return lambda claim: bool(_HAS_NUMBER.search(_DATE_FIGURES.sub(" ", claim)))
         asked = ask_terms(question)
         return lambda sentence: _states_amount(sentence, asked)
+    if _ASKS_PLACE.search(lowered) and not _DESCRIBES.search(lowered):
+        # A place the question does not name already: "Where was Khadr captured?" is not
+        # answered by "Khadr … was found badly wounded in the rubble", nor by "in Afghanistan" when
+        # it asks where in Afghanistan.
+        named = set(tokens(question))
+        return lambda sentence: any(
+            set(tokens(place["place"])) - named for place in _PLACE.finditer(sentence)
+        )
     if _ASKS_PERSON.search(lowered):
         # Someone the question does not name already: "Who handed Clinton a paper about Omar
         # Khadr?" is not answered by "the FM handed the Secretary a paper concerning Omar Khadr".
