@@ -120,6 +120,22 @@ def test_a_sentence_with_the_responder_as_subject_naming_the_party_is_the_respon
     assert answer.citations[0].quote == text
 
 
+def test_someone_else_named_before_a_title_is_not_the_responder() -> None:
+    # The foreign minister's title is "Minister", but the minister speaking is another.
+    texts = (
+        "Foreign Affairs Minister Lawrence Cannon met Clinton in Gatineau.",
+        "The Globe reported that France had lobbied for Khadr. "
+        "Peter Kent, the Minister of State, accused the opposition of naivety.",
+    )
+    question = "How did Lawrence Cannon respond when the Globe reported that France had lobbied?"
+    answer = ask(question, *texts)
+    assert answer is not None and answer.refused
+    # Told by his title alone, the response is his.
+    titled = (texts[0], "The Globe reported that France had lobbied. The Minister denied it.")
+    answer = ask(question, *titled)
+    assert answer is not None and answer.citations[0].quote == "The Minister denied it."
+
+
 def test_a_named_person_with_no_response_after_what_is_asked_about_is_declined() -> None:
     # Harper's sentence is about the case, not about France's lobbying, and follows no sentence
     # telling of it.

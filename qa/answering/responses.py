@@ -254,6 +254,10 @@ def _is_subject(text: str, actor: list[str], titles: set[str]) -> bool:
             words = set(tokens(m[1]))
             if _names(words, actor) or (words and words <= titles and text[: m.start(1)]):
                 return True
+            # Someone else is the subject, whatever title follows: "Peter Kent, the Minister of
+            # State, accused …" is not the foreign minister's response.
+            if words - titles and text[m.end() :].startswith(","):
+                return False
         text = _OPENING.sub("", text, count=1)
     return False
 
