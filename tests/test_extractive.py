@@ -460,6 +460,13 @@ def test_no_second_fact_when_the_first_holds_the_kind_of_thing_asked_for() -> No
     assert len(answer.citations) == 2
 
 
+def test_the_word_asking_for_an_age_is_no_fact_a_second_sentence_adds() -> None:
+    detained = "Khadr was 15 when he was detained."
+    text = f"{detained} Officials called Khadr a 15-year old boy."
+    answer = ask("How old was Khadr when he was detained?", text=text)
+    assert [c.quote for c in answer.citations] == [detained]
+
+
 def test_a_sentence_restating_what_the_question_gives_as_known_is_not_its_answer() -> None:
     text = (
         "In 2010 a military jury of officers heard the case against Khadr. "

@@ -396,7 +396,10 @@ def compose(
         return [dated, best][:max_sentences]
     chosen = [best]
     covered = set(tokens(best.text))
-    asked = set(tokens(question))
+    # The word naming the kind of answer is no fact to add: "how old" is not answered further by
+    # the cable's "15-year old" beside "he was 15 in 2002 when he was detained".
+    kind = " ".join(m[0] for m in _ASKS_AGE.finditer(question.lower()))
+    asked = set(tokens(question)) - set(tokens(kind))
     follow = _follow_on(question, ranked, wants) if max_sentences > 1 else None
     top_authority = max(s.passage.authority for s in ranked)
     for candidate in ranked[1:]:
