@@ -8,11 +8,9 @@ import pytest
 
 from qa.answering.extractive import (
     JUDGE_POOL,
-    WEIGHTS,
     answer_extractively,
     answer_type,
     date_answer,
-    for_wording,
     is_claim,
     refuses_by_absence,
     score_sentences,
@@ -544,25 +542,6 @@ def test_a_claim_is_checked_against_the_sentence_closest_in_meaning() -> None:
 
     [best, _] = score_sentences("Khadr was released.", [passage(text)], dense, idf)
     assert best.text == custody
-
-
-def test_a_question_in_other_words_is_matched_by_meaning_more_than_by_words() -> None:
-    met = "Khadr met the panel."
-    pleaded = "The defendant pleaded guilty to murder and terrorism charges."
-    text = f"{met} {pleaded}"
-
-    def dense(passage: Passage, start: int, end: int) -> float:
-        return 0.75 if text[start - 100 : end - 100] == pleaded else 0.5
-
-    # One word of four in common at best: the question is in the reader's own words.
-    best = score_sentences(
-        "What crimes did Khadr end up admitting to?", [passage(text)], dense, idf
-    )
-    assert best[0].text == pleaded
-    # Half its words in the first sentence: the usual weights, and the words decide.
-    best = score_sentences("Which crimes did Khadr face at the panel?", [passage(text)], dense, idf)
-    assert best[0].text == met
-    assert for_wording(WEIGHTS, [f.features for f in best]) is WEIGHTS
 
 
 def test_the_judge_decides_which_sentence_answers() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 from qa.chunking import quotable_spans
@@ -206,11 +206,6 @@ WEIGHTS = Weights()
 # every sentence about its subject, so word overlap cannot tell the sentence that confirms or
 # refutes it: closeness in meaning must.
 CLAIM_WEIGHTS = Weights(coverage=0.2, dense=0.7)
-# A question no candidate shares this share of words with is in the reader's own words; its
-# sentences are weighed by REWORDED_WEIGHTS (see for_wording). Chosen on the story's sets and 45
-# questions written for the purpose, and checked on HaluEval (bench/RESULTS.md).
-REWORDED_COVERAGE = 0.35
-REWORDED_WEIGHTS = Weights(coverage=0.4, dense=0.5)
 
 # A complementing sentence (see compose) must hold this share of the question's term weight that the
 # chosen sentences lack, and this share of the best sentence's support. Chosen on a seeded sample of
@@ -295,9 +290,7 @@ def answer_extractively(
     # among them, but "a restaurant near Parliament Hill" is not answered by a section headed "The
     # opposition and Parliament". It counts when the question asks for a kind of thing (a date, a
     # figure, a name) that the sentence under it holds: "What date is given for the photo?" is
-    # answered by the date in the sentence headed "Photo caption". The threshold holds for the
-    # usual weights, also when the sentences are ranked for a question in other words (see
-    # for_wording).
+    # answered by the date in the sentence headed "Photo caption".
     typed = answer_type(question) is not None
     supported = max(
         (weights.support(s.features, heading=typed and s.features.fits_type) for s in ranked),
@@ -593,10 +586,11 @@ def score_sentences(
     heading says what the sentences under it are about: "Transfer to Canada (September 2012)",
     "Photo caption". A document's title, the heading of its opening, is about all of it and does
     not count."""
+    weights = weights or weights_for(question)
     asked = ask_terms(question)
     wants = answer_type(question)
     yes_no = is_yes_no(question)  # a yes/no answer may restate the question
-    read = []
+    scored = []
     for rank, passage in enumerate(passages):
         heading = set(tokens(passage.section)) if passage.section != passage.title else set()
         for s, e in quotable_spans(passage.text):
@@ -614,22 +608,17 @@ def score_sentences(
                 adds=yes_no or bool(present - asked),
                 heading=covered_share(asked, present | heading, idf) - coverage,
             )
-            read.append((passage, passage.start + s, passage.start + e, sentence, features))
-    weights = for_wording(weights or weights_for(question), [r[-1] for r in read])
-    scored = [ScoredSentence(*r, weights.support(r[-1])) for r in read]
+            scored.append(
+                ScoredSentence(
+                    passage,
+                    passage.start + s,
+                    passage.start + e,
+                    sentence,
+                    features,
+                    weights.support(features),
+                )
+            )
     return sorted(scored, key=lambda x: -x.support)
-
-
-def for_wording(weights: Weights, candidates: Sequence[Features]) -> Weights:
-    """The weights for a question in its own words: when no candidate sentence holds
-    REWORDED_COVERAGE of its term weight (a reader's paraphrase: "What crimes did Khadr end up
-    admitting to?" for "He pleaded guilty to murder and terrorism charges"), closeness in meaning
-    counts more than the few words shared (REWORDED_WEIGHTS). A claim's weights already do."""
-    if weights is CLAIM_WEIGHTS or max((f.coverage for f in candidates), default=0.0) >= (
-        REWORDED_COVERAGE
-    ):
-        return weights
-    return replace(weights, coverage=REWORDED_WEIGHTS.coverage, dense=REWORDED_WEIGHTS.dense)
 
 
 def weights_for(question: str) -> Weights:
