@@ -289,7 +289,7 @@ def test_dev_set_loads_without_warnings() -> None:
     assert follow_up.history and isinstance(follow_up.history[0], Turn)
 
 
-@pytest.mark.parametrize("name", ["numeric.jsonl", "scope.jsonl", "blind.jsonl"])
+@pytest.mark.parametrize("name", ["numeric.jsonl", "scope.jsonl", "blind.jsonl", "fresh.jsonl"])
 def test_every_shipped_gold_set_quotes_its_sources_exactly(name: str) -> None:
     items, warnings = load_gold_set(CORPUS / "eval" / name, CORPUS)
     assert items and warnings == []
