@@ -120,6 +120,13 @@ def test_a_sentence_with_the_responder_as_subject_naming_the_party_is_the_respon
     assert answer.citations[0].quote == text
 
 
+def test_a_stance_in_another_subjects_clause_is_not_the_responders() -> None:
+    lead = "France asked the United States to take in detainees even though Ottawa refused to help."
+    # The refusal is Ottawa's: France's sentence neither refuses nor agrees, so it does not say
+    # otherwise than "agreed", and the usual quotes answer.
+    assert ask("Why did France agree to ask the United States to take in detainees?", lead) is None
+
+
 def test_someone_else_named_before_a_title_is_not_the_responder() -> None:
     # The foreign minister's title is "Minister", but the minister speaking is another.
     texts = (

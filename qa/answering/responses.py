@@ -51,6 +51,8 @@ _REFUSED = re.compile(
     r"\b(?:refus|declin|reject|turn(?:ed)? down|dismiss|rebuff|would not|did not|denied)", re.I
 )
 _AGREED = re.compile(r"\b(?:agree|accept|approv|grant|promis|endors)", re.I)
+# Where a clause telling of someone else's stance may start.
+_ANOTHERS_CLAUSE = re.compile(r"\b(?:even though|although|though|whereas|while|because)\b", re.I)
 # Where a later clause of the stimulus's own sentence may start, with a new subject.
 _CLAUSE = re.compile(r"[,;]\s+(?:but|and|while|whereas|yet)\s+|;\s+")
 # What may open a sentence or clause before its subject: a conjunction or the "that" of reported
@@ -300,8 +302,11 @@ def _titles(surname: str, found: list[ScoredSentence]) -> set[str]:
 
 
 def _stance(text: str) -> str:
-    """ "refused" or "agreed": what the response says, by the first such word in it; "" if
-    neither."""
+    """ "refused" or "agreed": what the response says, by the first such word in it before
+    another's clause begins; "" if neither. In "France's foreign minister asked the United States
+    to consider releasing Khadr even though the Harper government adamantly refused to intervene",
+    the refusal is Ottawa's, not France's."""
+    text = _ANOTHERS_CLAUSE.split(text, maxsplit=1)[0]
     refused, agreed = _REFUSED.search(text), _AGREED.search(text)
     if refused and (not agreed or refused.start() < agreed.start()):
         return "refused"
