@@ -245,6 +245,7 @@ def states_duration(sentence: str, asked: DurationQuestion) -> bool:
 
 # The candidate sentences for an event, best supported first (retrieval + scoring, in chain.py).
 FindSentences = Callable[[str], list[ScoredSentence]]
+# Taking up a post or a role: an event that starts a state (see _begins_state).
 _TAKES_UP = re.compile(
     r"\b(?:became|become|becomes|took office|took over|joined|appointed|elected|sworn in|"
     r"(?:was|were) (?:named|made))\b"
