@@ -1,14 +1,13 @@
-"""Calibrate the answer judge: its share of a sentence's ranking score (blend) against the
-hand-weighted support.
+"""Which blend of the answer judge with the hand-weighted support ranks HaluEval's sentences best.
 
 Chosen on HaluEval questions the judge was validated on but never trained on (lines 7500–7999, see
 training/train_judge.py), never on the dev set. Each question is asked over the HaluEval index; the
 JUDGE_POOL best sentences of its retrieved passages by support are ranked by the blend, and the
 question counts as right when the first holds the right answer. The blend that gets most right on
-the even lines is chosen and checked on the odd ones. Prints one JSON object; --write stores the
-blend in qa/judge/judge.json, where the app reads it.
+the even lines is chosen and checked on the odd ones. Prints one JSON object. The app's blend is
+chosen on readers' questions about the story instead (training/adapt_judge.py).
 
-    .venv/bin/python bench/calibrate.py [--questions 500] [--write] [--cases FILE]
+    .venv/bin/python bench/calibrate.py [--questions 500] [--cases FILE]
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from external import log, open_halueval_index
 
 from qa.answering.extractive import JUDGE_POOL, score_sentences
-from qa.answering.judge import JUDGE_DIR, judge_scores, load_judge_model
+from qa.answering.judge import judge_scores, load_judge_model
 from qa.config import PROJECT_ROOT
 from qa.embeddings import load_embedding_model
 from qa.environment import apply_offline_defaults
@@ -94,7 +93,6 @@ def make_cases(questions: int, home: Path) -> list[Case]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=int, default=500, help="Validation questions to use.")
-    parser.add_argument("--write", action="store_true", help="Store the choice in judge.json.")
     parser.add_argument(
         "--cases", type=Path, help="Keep the scored cases in this file and reuse them (analysis)."
     )
@@ -124,16 +122,6 @@ def main() -> None:
         "chosen_on_even": top1(even, blend),
         "checked_on_odd": top1(odd, blend),
     }
-    if args.write:
-        path = JUDGE_DIR / "judge.json"
-        meta = json.loads(path.read_text(encoding="utf-8"))
-        meta["calibration"] = {
-            "blend": blend,
-            "lines": result["lines"],
-            "top1_support_only_odd": top1(odd, 0.0),
-            "top1_checked_on_odd": result["checked_on_odd"],
-        }
-        path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=1))
 
 

@@ -260,7 +260,7 @@ def main() -> None:
         parser.error("--sample must be at least 1")
     apply_offline_defaults()
     model = load_embedding_model(args.home)
-    judge = load_judge() if Settings().judge else None
+    judge = load_judge(args.home) if Settings().judge else None
     results: dict[str, Any] = {"model": model.name, "judge": judge.sha256 if judge else None}
     if args.only in (None, "halueval"):
         sample = None if args.full else args.sample

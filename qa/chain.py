@@ -24,7 +24,6 @@ from qa.answering.durations import (
 from qa.answering.extractive import (
     ScoredSentence,
     answer_extractively,
-    judge_sentences,
     score_sentences,
 )
 from qa.answering.generative import load_chat_model, stream_generatively
@@ -368,14 +367,15 @@ class Pipeline:
     def _rank(
         self, text: str, documents: list[Document], retriever: HybridRetriever
     ) -> list[ScoredSentence]:
-        """The sentences of these retrieved documents, best supported (or judged) first."""
-        ranked = score_sentences(
+        """The sentences of these retrieved documents, best supported first. The judge reads only
+        the answer's candidates (answer_extractively): a computed answer's lookups are facts, not
+        readers' questions, and judging them too doubled the answer's time for no gain."""
+        return score_sentences(
             text,
             [to_passage(d) for d in documents],
             sentence_similarity(documents),
             retriever.lexical.idf,
         )
-        return judge_sentences(text, ranked, self.judge) if self.judge else ranked
 
 
 def build_pipeline(
@@ -395,7 +395,7 @@ def build_pipeline(
     nothing to answer from yet, syncs before it returns.
     """
     chat_model = load_chat_model(settings) if settings.mode == "generative" else None
-    judge = load_judge() if settings.judge else None
+    judge = load_judge(settings.resolve_home()) if settings.judge else None
     model = model or load_embedding_model(settings.resolve_home())
     # An index made with another model or by another version: the app rebuilds its index from
     # the corpus folder anyway, so rebuild it rather than refuse to start.

