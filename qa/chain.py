@@ -369,7 +369,8 @@ class Pipeline:
     ) -> list[ScoredSentence]:
         """The sentences of these retrieved documents, best supported first. The judge reads only
         the answer's candidates (answer_extractively): a computed answer's lookups are facts, not
-        readers' questions, and judging them too doubled the answer's time for no gain."""
+        readers' questions, and judging them too cost time and two numeric-set answers
+        (bench/RESULTS.md)."""
         return score_sentences(
             text,
             [to_passage(d) for d in documents],

@@ -60,7 +60,7 @@ def candidate_pools(path: Path, settings: Settings) -> list[dict[str, Any]]:
     an evidence quote, 0 not, None it holds an acceptable answer elsewhere)."""
     from qa.chain import build_pipeline
 
-    pipeline = build_pipeline(settings)
+    pipeline = build_pipeline(settings, sync_corpus=True)  # a first run builds the index
     sources = read_corpus_texts(settings.corpus)
     pools = []
     items, _ = load_gold_set(path, settings.corpus)
