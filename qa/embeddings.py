@@ -65,15 +65,7 @@ class MiniLMEmbeddings(Embeddings):
         self._query_lock, self._documents_lock = threading.Lock(), threading.Lock()
 
     def embed_query(self, text: str) -> list[float]:
-        import numpy as np
-
-        encoding = self.tokenizer.encode(text)
-        feeds = {
-            name: np.asarray([values], dtype=np.int64)
-            for name, values in zip(
-                INPUTS, (encoding.ids, encoding.attention_mask, encoding.type_ids), strict=True
-            )
-        }
+        feeds = token_feeds(self.tokenizer.encode(text))
         return [float(x) for x in self._query_encoder().run(None, feeds)[0][0]]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -94,6 +86,14 @@ class MiniLMEmbeddings(Embeddings):
                 _keep_large_buffers_out_of_the_heap()
                 self._documents = sentence_transformers_embeddings(self.model_dir)
             return self._documents
+
+
+def token_feeds(encoding: Any) -> dict[str, Any]:
+    """One tokenizers Encoding as a batch of one, by INPUTS name, for an ONNX session."""
+    import numpy as np
+
+    values = (encoding.ids, encoding.attention_mask, encoding.type_ids)
+    return {name: np.asarray([v], dtype=np.int64) for name, v in zip(INPUTS, values, strict=True)}
 
 
 def onnx_session(model_file: Path) -> Any:

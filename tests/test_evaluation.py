@@ -293,8 +293,10 @@ def test_dev_set_loads_without_warnings() -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        *(CORPUS / "eval" / name for name in ("numeric.jsonl", "scope.jsonl", "blind.jsonl")),
-        CORPUS / "eval" / "fresh.jsonl",
+        *(
+            CORPUS / "eval" / name
+            for name in ("numeric.jsonl", "scope.jsonl", "blind.jsonl", "fresh.jsonl")
+        ),
         # The judge's training questions (training/adapt_judge.py) are in the same format.
         PROJECT_ROOT / "training" / "data" / "reader-questions-train.jsonl",
         PROJECT_ROOT / "training" / "data" / "reader-questions-validation.jsonl",

@@ -39,13 +39,11 @@ sys.path.insert(0, str(ROOT / "training"))
 
 from train_judge import TRAIN, build_items, nearest_passages, pairs, train  # noqa: E402
 
-from qa.answering.extractive import score_sentences  # noqa: E402
 from qa.answering.judge import JUDGE_DIR, judge_scores, load_judge_model  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.environment import apply_offline_defaults  # noqa: E402
-from qa.evaluation import contains_answer  # noqa: E402
-from qa.goldset import load_gold_set, read_corpus_texts  # noqa: E402
-from qa.retrieval import sentence_similarity  # noqa: E402
+from qa.evaluation import contains_answer, spans_overlap  # noqa: E402
+from qa.goldset import load_gold_set, locate_quote, read_corpus_texts  # noqa: E402
 
 DATA = ROOT / "training" / "data"
 TRAIN_FILE = DATA / "reader-questions-train.jsonl"
@@ -55,33 +53,29 @@ BLENDS = [b / 10 for b in range(11)]
 REPLAY = 3000  # HaluEval pairs mixed in
 
 
-def candidate_pools(path: Path, settings: Settings) -> list[dict[str, Any]]:
+def candidate_pools(path: Path, pipeline: Any) -> list[dict[str, Any]]:
     """Each question's candidates as the app sees them: text, support and label (1 it overlaps
     an evidence quote, 0 not, None it holds an acceptable answer elsewhere)."""
-    from qa.chain import build_pipeline
-
-    pipeline = build_pipeline(settings, sync_corpus=True)  # a first run builds the index
-    sources = read_corpus_texts(settings.corpus)
+    corpus = pipeline.settings.corpus
+    sources = read_corpus_texts(corpus)
     pools = []
-    items, _ = load_gold_set(path, settings.corpus)
+    items, _ = load_gold_set(path, corpus)
     for item in items:
         state = pipeline._retrieve(
             pipeline._condense({"question": item.question, "history": item.history})
         )
-        ranked = score_sentences(
-            state["query"],
-            state["passages"],
-            sentence_similarity(state["documents"]),
-            state["retriever"].lexical.idf,
-        )[:POOL]
-        quoted = []
-        for e in item.evidence:
-            start = sources.get(e.doc, "").find(e.quote)
-            if start >= 0:
-                quoted.append((e.doc, start, start + len(e.quote)))
+        ranked = pipeline._rank(state["query"], state["documents"], state["retriever"])[:POOL]
+        quoted = [
+            (e.doc, span)
+            for e in item.evidence
+            for span in locate_quote(sources.get(e.doc, ""), e.quote)
+        ]
         labels: list[int | None] = []
         for s in ranked:
-            if any(doc == s.passage.source and a < s.end and s.start < b for doc, a, b in quoted):
+            if any(
+                doc == s.passage.source and spans_overlap(span, (s.start, s.end))
+                for doc, span in quoted
+            ):
                 labels.append(1)
             elif item.type != "false_premise" and contains_answer(s.text, item.answers):
                 labels.append(None)
@@ -166,9 +160,12 @@ def main() -> None:
 
     torch.manual_seed(args.seed)
     started = time.perf_counter()
-    settings = Settings()
-    taught = candidate_pools(args.train, settings)
-    held = candidate_pools(args.validation, settings)
+    from qa.chain import build_pipeline
+
+    # Support only: the pools are the judge's candidates, not its ranking.
+    pipeline = build_pipeline(Settings(judge=False), sync_corpus=True)  # a first run indexes
+    taught = candidate_pools(args.train, pipeline)
+    held = candidate_pools(args.validation, pipeline)
     data = reader_pairs(taught)
     counts = {
         "train_questions": len(taught),

@@ -44,14 +44,10 @@ class OnnxJudgeModel:
         (ten sentences: 39 against 74 ms)."""
         import numpy as np
 
-        logits = []
-        for encoding in self.tokenizer.encode_batch([(question, s) for s in sentences]):
-            feeds = {
-                "input_ids": np.asarray([encoding.ids], dtype=np.int64),
-                "attention_mask": np.asarray([encoding.attention_mask], dtype=np.int64),
-                "token_type_ids": np.asarray([encoding.type_ids], dtype=np.int64),
-            }
-            logits.append(float(self.session.run(None, feeds)[0][0, 0]))
+        from qa.embeddings import token_feeds
+
+        pairs = self.tokenizer.encode_batch([(question, s) for s in sentences])
+        logits = [float(self.session.run(None, token_feeds(e))[0][0, 0]) for e in pairs]
         return [float(1 / (1 + np.exp(-x))) for x in logits]
 
 
