@@ -297,9 +297,11 @@ def test_dev_set_loads_without_warnings() -> None:
             CORPUS / "eval" / name
             for name in ("numeric.jsonl", "scope.jsonl", "blind.jsonl", "fresh.jsonl")
         ),
-        # The judge's training questions (training/adapt_judge.py) are in the same format.
-        PROJECT_ROOT / "training" / "data" / "reader-questions-train.jsonl",
-        PROJECT_ROOT / "training" / "data" / "reader-questions-validation.jsonl",
+        # The judge's reader questions (training/adapt_judge.py) are in the same format.
+        *(
+            PROJECT_ROOT / "training" / "data" / f"reader-questions-{part}.jsonl"
+            for part in ("train", "validation", "test")
+        ),
     ],
     ids=lambda path: path.name,
 )

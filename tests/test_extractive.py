@@ -563,6 +563,26 @@ def test_the_judge_decides_which_sentence_answers() -> None:
     assert [c.quote for c in judged.citations] == ["The paper asked for his transfer."]
 
 
+def test_the_articles_restatement_does_not_undo_the_judges_pick() -> None:
+    """The article's sentence outranks the dossier's by support (it is the primary source), but
+    the judge finds the answer in the dossier's: the article may take the best sentence's place
+    only when nearly as good on the judged score, not on support alone."""
+    question = "Who is Kouchner's significant other?"
+    dossier = passage("Kouchner's partner is the journalist Christine Ockrent.")
+    article = replace(
+        passage("The memo shows that Bernard Kouchner raised Khadr with Clinton.", 300, "a1"),
+        source="article.txt",
+        kind="article",
+        authority=1.0,
+    )
+    judge = ScriptedJudge({"partner": 0.9, "memo": 0.05}, blend=0.4)
+    answer = answer_extractively(
+        question, [article, dossier], similar(0.5), idf, refusal=REFUSAL, threshold=0.1, judge=judge
+    )
+    assert judge.asked[0].startswith("The memo")  # the article ranks first by support
+    assert [c.quote for c in answer.citations] == [dossier.text]
+
+
 def test_the_judge_ranks_but_support_decides_refusal() -> None:
     judge = ScriptedJudge({"handed": 0.9})
 

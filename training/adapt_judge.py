@@ -18,8 +18,9 @@ an answer. Evidence the retriever missed is added as a positive. HaluEval pairs 
     .venv/bin/pip install -e '.[train]'
     .venv/bin/python training/adapt_judge.py [--seed 0] [--write]
 
-Prints data counts and validation figures as JSON; with --write, saves the adapted judge (fp16)
-and its blend into qa/judge/.
+Starts from the first-stage judge (--start, default qa/judge/ as train_judge.py leaves it; an
+adapted judge is refused, as adapting twice is another recipe). Prints data counts and validation
+figures as JSON; with --write, saves the adapted judge (fp16) and its blend into qa/judge/.
 """
 
 from __future__ import annotations
@@ -113,7 +114,8 @@ def validate(model: Any, pools: list[dict[str, Any]]) -> dict[str, Any]:
     how well the best probability tells answerable questions from unanswerable ones (ROC area)."""
     reachable = [p for p in pools if 1 in p["labels"]]
     hits = dict.fromkeys(BLENDS, 0)
-    answerable, unanswerable = [], []
+    answerable: list[float] = []
+    unanswerable: list[float] = []
     for pool in pools:
         probabilities = judge_scores(model, pool["question"], pool["sentences"])
         (answerable if pool["answerable"] else unanswerable).append(max(probabilities, default=0))
@@ -152,7 +154,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--write", action="store_true", help="Save into qa/judge/.")
     parser.add_argument("--work", type=Path, default=ROOT / ".qa" / "judge-adapting")
+    parser.add_argument(
+        "--start", type=Path, default=JUDGE_DIR, help="The first-stage judge to adapt."
+    )
     args = parser.parse_args()
+    start_meta = json.loads((args.start / "judge.json").read_text(encoding="utf-8"))
+    if "adaptation" in start_meta:
+        # Adapting twice would train on the reader questions again and change the recipe.
+        parser.error(
+            f"{args.start} holds an adapted judge: rebuild the first stage with "
+            "training/train_judge.py, or pass --start with a first-stage judge."
+        )
     apply_offline_defaults()
     random.seed(args.seed)
 
@@ -167,7 +179,7 @@ def main() -> None:
     taught = candidate_pools(args.train, pipeline)
     held = candidate_pools(args.validation, pipeline)
     data = reader_pairs(taught)
-    counts = {
+    counts: dict[str, float] = {
         "train_questions": len(taught),
         "train_unanswerable": sum(not p["answerable"] for p in taught),
         "train_pairs": len(data["label"]),
@@ -179,7 +191,7 @@ def main() -> None:
     counts["data_seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(counts), file=sys.stderr, flush=True)
 
-    judge = load_judge_model(JUDGE_DIR)
+    judge = load_judge_model(args.start)
     before = validate(judge, held)
     started = time.perf_counter()
     train(judge, data, args, reset_head=False)
@@ -197,7 +209,7 @@ def main() -> None:
     }
     print(json.dumps(report, indent=1))
     if args.write:
-        _save(judge, report, best_blend(after)[0])
+        _save(judge, start_meta, report, best_blend(after)[0])
 
 
 def _with_replay(data: dict[str, list], seed: int) -> dict[str, list]:
@@ -218,9 +230,7 @@ def _with_replay(data: dict[str, list], seed: int) -> dict[str, list]:
     return {key: data[key] + [replay[key][i] for i in order] for key in data}
 
 
-def _save(judge: Any, report: dict[str, Any], blend: float) -> None:
-    meta_path = JUDGE_DIR / "judge.json"
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+def _save(judge: Any, meta: dict[str, Any], report: dict[str, Any], blend: float) -> None:
     judge.half().save_pretrained(str(JUDGE_DIR))
     (JUDGE_DIR / "README.md").unlink(missing_ok=True)
     meta["adaptation"] = report
@@ -229,7 +239,7 @@ def _save(judge: Any, report: dict[str, Any], blend: float) -> None:
         "by": "training/adapt_judge.py",
         "on": report["validation"],
     }
-    meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    (JUDGE_DIR / "judge.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from qa.chunking import quotable_spans
@@ -245,7 +245,7 @@ class ScoredSentence:
     end: int
     text: str
     features: Features
-    support: float  # how well it answers: compared with the refusal threshold
+    support: float  # how well it answers; once judged, blended with the judge's probability
 
     @property
     def before(self) -> str:
@@ -275,8 +275,8 @@ def answer_extractively(
     """Compose an Answer from the best sentences of the passages, or refuse. Sentences `given`
     (by source and start offset) are what the question already rests on, and are not quoted.
 
-    With a judge, only the JUDGE_POOL best sentences by support are candidates, and they are ranked
-    by support blended with the judge's probability. Whether to refuse is still decided by the best
+    With a judge, only the JUDGE_POOL best sentences by support are candidates, and their support
+    is blended with the judge's probability. Whether to refuse is still decided by the best
     support: a threshold on the judge's best probability raised refusal on readers' questions
     but refused answerable ones of the dev and blind sets (bench/RESULTS.md).
     """
@@ -655,14 +655,17 @@ def the_ask(question: str) -> str:
 def judge_sentences(
     question: str, ranked: Sequence[ScoredSentence], judge: SentenceJudge
 ) -> list[ScoredSentence]:
-    """The JUDGE_POOL best sentences, ranked by support blended with the judge's P(answers)."""
+    """The JUDGE_POOL best sentences, their support blended with the judge's P(answers), best
+    first. Composing the answer then weighs runners-up by the judged support, like the ranking: on
+    support alone the article's sentence that names the question's subject took the place of the
+    judge's pick ("Who is Kouchner's significant other?" was answered with the memo sentence)."""
     pool = list(ranked[:JUDGE_POOL])
     probabilities = judge.score(question, [s.text for s in pool])
-    blended = {
-        id(s): judge.blend * p + (1 - judge.blend) * s.support
+    judged = [
+        replace(s, support=judge.blend * p + (1 - judge.blend) * s.support)
         for s, p in zip(pool, probabilities, strict=True)
-    }
-    return sorted(pool, key=lambda s: -blended[id(s)])
+    ]
+    return sorted(judged, key=lambda s: -s.support)
 
 
 def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] | None:
