@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from external import log, open_halueval_index
 
 from qa.answering.extractive import JUDGE_POOL, score_sentences
-from qa.answering.judge import judge_scores, load_judge_model
+from qa.answering.judge import blended, judge_scores, load_judge_model
 from qa.config import PROJECT_ROOT
 from qa.embeddings import load_embedding_model
 from qa.environment import apply_offline_defaults
@@ -46,7 +46,7 @@ class Case:
 def first_is_good(case: Case, blend: float) -> bool:
     if not case.support:
         return False
-    scores = [blend * p + (1 - blend) * s for s, p in zip(case.support, case.judged, strict=True)]
+    scores = [blended(blend, p, s) for s, p in zip(case.support, case.judged, strict=True)]
     return case.good[max(range(len(scores)), key=scores.__getitem__)]
 
 

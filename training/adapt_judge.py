@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "training"))
 
 from train_judge import TRAIN, build_items, nearest_passages, pairs, train  # noqa: E402
 
-from qa.answering.judge import JUDGE_DIR, judge_scores, load_judge_model  # noqa: E402
+from qa.answering.judge import JUDGE_DIR, blended, judge_scores, load_judge_model  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.environment import apply_offline_defaults  # noqa: E402
 from qa.evaluation import contains_answer, spans_overlap  # noqa: E402
@@ -122,9 +122,7 @@ def validate(model: Any, pools: list[dict[str, Any]]) -> dict[str, Any]:
         if 1 not in pool["labels"]:
             continue
         for b in BLENDS:
-            scores = [
-                b * p + (1 - b) * s for p, s in zip(probabilities, pool["support"], strict=True)
-            ]
+            scores = [blended(b, p, s) for p, s in zip(probabilities, pool["support"], strict=True)]
             best = max(range(len(scores)), key=scores.__getitem__)
             hits[b] += pool["labels"][best] == 1
     pairs_ = [(a > u) + 0.5 * (a == u) for a in answerable for u in unanswerable]

@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from qa.answering.judge import blended
 from qa.chunking import quotable_spans
 from qa.citations import cited_pieces, span_citation
 from qa.dates import MONTHS, PRECISIONS, YEAR, find_dates, spoken, without_labels
@@ -662,7 +663,7 @@ def judge_sentences(
     pool = list(ranked[:JUDGE_POOL])
     probabilities = judge.score(question, [s.text for s in pool])
     judged = [
-        replace(s, support=judge.blend * p + (1 - judge.blend) * s.support)
+        replace(s, support=blended(judge.blend, p, s.support))
         for s, p in zip(pool, probabilities, strict=True)
     ]
     return sorted(judged, key=lambda s: -s.support)

@@ -69,6 +69,12 @@ class Judge:
         return self.model.score(question, sentences)
 
 
+def blended(blend: float, probability: float, support: float) -> float:
+    """A sentence's judged support: its hand-weighted support with the judge's probability mixed
+    in at `blend`. One definition, so the blend chosen in training means the same in the app."""
+    return blend * probability + (1 - blend) * support
+
+
 def judge_scores(model: Any, question: str, sentences: Sequence[str]) -> list[float]:
     """P(answers) for each sentence, from the judge's CrossEncoder."""
     if not sentences:
