@@ -49,9 +49,17 @@ class ScriptedJudge:
     Records the sentences it was asked about, so tests can check what reached it.
     """
 
-    def __init__(self, scores: dict[str, float], blend: float = 1.0) -> None:
+    def __init__(
+        self,
+        scores: dict[str, float],
+        blend: float = 1.0,
+        refuse_below: float = 0.0,
+        answer_above: float = math.inf,
+    ) -> None:
         self.scores = scores
         self.blend = blend
+        self.refuse_below = refuse_below
+        self.answer_above = answer_above
         self.asked: list[str] = []
 
     def score(self, question: str, sentences: Sequence[str]) -> list[float]:

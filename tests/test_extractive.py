@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import pytest
@@ -42,6 +43,14 @@ def similar(value: float):
 def ask(question: str, threshold: float = 0.3, dense: float = 0.6, text: str = TEXT):
     return answer_extractively(
         question, [passage(text)], similar(dense), idf, refusal=REFUSAL, threshold=threshold
+    )
+
+
+def judged(question: str, judge: ScriptedJudge, *, text: str = TEXT, dense: float = 0.6, **options):
+    """The answer with a scripted judge; threshold 0.3 unless given."""
+    options.setdefault("threshold", 0.3)
+    return answer_extractively(
+        question, [passage(text)], similar(dense), idf, refusal=REFUSAL, judge=judge, **options
     )
 
 
@@ -550,17 +559,8 @@ def test_the_judge_decides_which_sentence_answers() -> None:
     unjudged = ask(question, text=text)
     assert unjudged.citations[0].quote.startswith("Kouchner met")
     judge = ScriptedJudge({"transfer": 0.9, "Washington": 0.2})
-    judged = answer_extractively(
-        question,
-        [passage(text)],
-        similar(0.6),
-        idf,
-        refusal=REFUSAL,
-        threshold=0.5,
-        judge=judge,
-        max_sentences=1,
-    )
-    assert [c.quote for c in judged.citations] == ["The paper asked for his transfer."]
+    answer = judged(question, judge, text=text, threshold=0.5, max_sentences=1)
+    assert [c.quote for c in answer.citations] == ["The paper asked for his transfer."]
 
 
 def test_the_articles_restatement_does_not_undo_the_judges_pick() -> None:
@@ -583,23 +583,53 @@ def test_the_articles_restatement_does_not_undo_the_judges_pick() -> None:
     assert [c.quote for c in answer.citations] == [dossier.text]
 
 
-def test_the_judge_ranks_but_support_decides_refusal() -> None:
+def test_weak_support_is_refused_by_a_judge_without_answer_above() -> None:
     judge = ScriptedJudge({"handed": 0.9})
 
     def answer(dense: float):
-        return answer_extractively(
-            "When did Kouchner meet Clinton?",
-            [passage()],
-            similar(dense),
-            idf,
-            refusal=REFUSAL,
-            threshold=0.6,
-            judge=judge,
-            max_sentences=1,
+        return judged(
+            "When did Kouchner meet Clinton?", judge, dense=dense, threshold=0.6, max_sentences=1
         )
 
     assert answer(0.05).refused  # weak support: refused whatever the judge says
     assert answer(0.9).citations[0].quote.endswith("He handed her a paper about Khadr.")
+
+
+def test_the_judge_refuses_when_no_sentence_is_likely_to_answer() -> None:
+    """Well supported by word overlap, but the judge gives every candidate a low probability: the
+    sum decides, so two middling sentences that together tell the answer are not refused."""
+    question = "What did Kouchner say about Khadr after the cable leaked?"
+
+    def answer(scores: dict[str, float], refuse_below: float = 0.1):
+        judge = ScriptedJudge(scores, blend=0.4, refuse_below=refuse_below)
+        return judged(question, judge, dense=0.8, threshold=0.2)
+
+    assert answer({"Kouchner": 0.03}).refused
+    assert not answer({"Kouchner": 0.03}, refuse_below=0.0).refused  # the judge never refuses
+    assert not answer({"met": 0.06, "handed": 0.06}).refused  # 0.12 in all
+
+
+def test_a_judge_sure_of_an_answer_overrules_weak_support() -> None:
+    """A reader's own words share little with the sentence that answers ("taken when the shooting
+    stopped" of a firefight that "ended when Khadr was captured"): support is weak, but the
+    judge's probabilities reach answer_above."""
+    question = "Who was taken when the shooting stopped?"
+    text = "The four-hour firefight ended when Khadr was captured."
+
+    def answer(answer_above: float):
+        judge = ScriptedJudge({"firefight": 0.9}, blend=0.4, answer_above=answer_above)
+        return judged(question, judge, text=text, dense=0.2, threshold=0.6)
+
+    assert answer(math.inf).refused
+    assert answer(0.7).citations[0].quote == text
+    assert answer(1.0).refused  # 0.9 is not enough
+
+
+def test_a_claim_is_not_refused_by_the_judge() -> None:
+    """The judge learned whether a sentence answers a question; a claim asks none, and the sentence
+    that refutes it is its answer."""
+    judge = ScriptedJudge({"Kouchner": 0.01}, refuse_below=0.1)
+    assert not judged("Kouchner met Clinton in Paris.", judge, dense=0.8, threshold=0.2).refused
 
 
 def test_the_judge_reads_only_the_best_supported_sentences() -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -89,3 +92,54 @@ def test_the_judge_reads_a_readers_paraphrase(real_pipeline: Pipeline) -> None:
     unjudged = real_pipeline.settings.model_copy(update={"judge": False})
     assert "Ockrent" not in Pipeline(unjudged, real_pipeline.store).ask(question).answer
     assert "Christine Ockrent" in real_pipeline.ask(question).answer
+
+
+def test_the_judge_refuses_what_the_sources_leave_open(
+    real_pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sources name Kouchner and the cable, so the question is well supported by word
+    overlap; none of them says what he said once it leaked, and the judge finds no sentence that
+    answers (its refuse_below from training/calibrate_refusal.py)."""
+    question = "What did Kouchner say publicly once the Khadr cable was published?"
+    judge = real_pipeline.judge
+    assert judge is not None and judge.refuse_below > 0
+    assert real_pipeline.ask(question).refused
+    monkeypatch.setattr(real_pipeline, "judge", replace(judge, refuse_below=0.0))
+    assert not real_pipeline.ask(question).refused
+
+
+def test_two_processes_exporting_the_judge_at_once_both_load_it(tmp_path: Path) -> None:
+    """Replicas or parallel evals starting on one new home: each exports the judge, and neither
+    may delete the other's scratch files on the way (one used to fail with FileNotFoundError)."""
+    load = "import pathlib, sys; from qa.answering.judge import load_judge; load_judge(pathlib.Path(sys.argv[1]))"
+    children = [
+        subprocess.Popen([sys.executable, "-c", load, str(tmp_path)], stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    for child in children:
+        _, errors = child.communicate(timeout=600)
+        assert child.returncode == 0, errors.decode()
+    assert [p.name for p in (tmp_path / "models").iterdir()] == [
+        f"judge-{load_judge(tmp_path).sha256[:16]}-int8.onnx"
+    ]
+
+
+def test_the_refusal_thresholds_are_chosen_by_how_often_their_additions_are_right() -> None:
+    """training/calibrate_refusal.py: a refusal threshold is kept while four in five of the
+    refusals it adds are right, an answer threshold once nine in ten of the answers it adds are."""
+    sys.path.insert(0, str(PROJECT_ROOT / "training"))
+    from calibrate_refusal import Asked, choose
+
+    def asked(total: float, refused: bool, unanswerable: bool) -> Asked:
+        return Asked(total, refused, unanswerable)
+
+    # Answered with the judge's part off: sums 0.015-0.045 unanswerable, 0.055 and 0.065 not.
+    off = [asked(t / 1000, False, True) for t in (15, 25, 35, 45)]
+    off += [asked(t / 1000, False, False) for t in (55, 65)]
+    # Refused for weak support, answered once the judge overrules it.
+    weak = [(0.5, True), (1.0, True)] + [(1.2 + i / 10, False) for i in range(8)]
+    off += [asked(total, True, unanswerable) for total, unanswerable in weak]
+    overruling = off[:6] + [asked(total, False, unanswerable) for total, unanswerable in weak]
+    chosen = choose(off, overruling)
+    assert chosen["refuse_below"] == 0.06  # adds 4 right of 5; 0.07 and above 4 of 6
+    assert chosen["answer_above"] == 1.1  # 8 right of 8; 0.6-1.0 add 8 of 9, under nine in ten

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
+import math
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,12 +58,18 @@ class Judge:
 
     `blend`, the judge's share of a sentence's ranking score against its hand-weighted support, is
     chosen by training/adapt_judge.py on readers' validation questions, never on corpus/eval, and
-    stored in judge.json beside the weights.
+    stored in judge.json beside the weights. When the judge's probabilities over the sentences it
+    reads sum to less than `refuse_below`, none of them answers and the question is refused; at
+    `answer_above` or more, one does, and a weak support does not refuse it. Both are chosen by
+    training/calibrate_refusal.py on readers' training and validation questions; absent, the judge
+    never refuses nor overrules (0 and infinity).
     """
 
     model: OnnxJudgeModel
     blend: float
     sha256: str
+    refuse_below: float = 0.0
+    answer_above: float = math.inf
 
     def score(self, question: str, sentences: Sequence[str]) -> list[float]:
         """P(answers) for each sentence, in order."""
@@ -146,7 +153,11 @@ def load_judge(home: Path, folder: Path = JUDGE_DIR) -> Judge:
         )
         export_in_child("qa.answering.judge", "export_judge", folder, model_file, error)
     return Judge(
-        model=OnnxJudgeModel(folder, model_file), blend=float(calibration["blend"]), sha256=digest
+        model=OnnxJudgeModel(folder, model_file),
+        blend=float(calibration["blend"]),
+        sha256=digest,
+        refuse_below=float(calibration.get("refuse_below", 0.0)),
+        answer_above=float(calibration.get("answer_above", math.inf)),
     )
 
 
@@ -176,13 +187,17 @@ def export_judge(folder: Path, target: Path) -> None:
         padding=True,
         return_tensors="pt",
     )
-    traced = target.with_name(f"{target.stem}-fp32.onnx")
-    export_onnx(Logit(), tuple(pair[name] for name in INPUTS), "logit", traced)
-    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-    logging.disable(logging.WARNING)  # its advice to pre-process, noise in a CLI
-    quantize_dynamic(str(traced), str(partial), weight_type=QuantType.QInt8)
-    partial.replace(target)
-    traced.unlink()
+    # The traced model and the quantiser's own scratch files go to a folder of this process's:
+    # two processes starting on one home at once (replicas, parallel evals) otherwise share their
+    # names, and one deletes what the other is reading.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=f"{target.stem}.") as private:
+        traced = Path(private) / "fp32.onnx"
+        export_onnx(Logit(), tuple(pair[name] for name in INPUTS), "logit", traced)
+        quantised = Path(private) / "int8.onnx"
+        logging.disable(logging.WARNING)  # its advice to pre-process, noise in a CLI
+        quantize_dynamic(str(traced), str(quantised), weight_type=QuantType.QInt8)
+        quantised.replace(target)
 
 
 def weights_digest(folder: Path = JUDGE_DIR) -> str:

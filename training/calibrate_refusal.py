@@ -1,0 +1,156 @@
+"""Choose when the answer judge decides refusal: `refuse_below` and `answer_above` in
+qa/judge/judge.json.
+
+The app refuses a question when the judge's probabilities over the sentences it reads sum to less
+than `refuse_below`, and no longer refuses one for a weak support when they sum to `answer_above`
+or more (see answer_extractively). Every question of the readers' training and validation sets
+(training/data/, never corpus/eval) is asked through the app's own pipeline twice, with the
+judge's part in refusal off and then with the judge overruling every weak support, and the sum is
+recorded.
+
+- refuse_below: of the questions the app answers with the judge's part off, those whose sum falls
+  under a threshold are the refusals it adds. The largest threshold (0.01 grid) whose added
+  refusals are to unanswerable questions at least four times in five.
+- answer_above: of the questions refused for a weak support that the judge can overrule, those
+  whose sum reaches a threshold are the answers it adds. The smallest threshold (0.1 grid) whose
+  added answers are to answerable questions at least nine times in ten: an answer to a question
+  the sources leave open misleads the reader, where a wrong refusal only withholds.
+
+The training questions are among them although the judge learned from them: the validation set
+alone holds too few questions near either threshold to choose it.
+
+    .venv/bin/python training/calibrate_refusal.py [--write]
+
+Prints the tables and the choices as JSON; with --write, stores them in qa/judge/judge.json. Run
+it after training/adapt_judge.py --write: the thresholds belong to one judge's probabilities.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa.answering.judge import JUDGE_DIR, Judge  # noqa: E402
+from qa.config import Settings  # noqa: E402
+from qa.environment import apply_offline_defaults  # noqa: E402
+from qa.goldset import load_gold_set  # noqa: E402
+
+DATA = ROOT / "training" / "data"
+SETS = [DATA / "reader-questions-train.jsonl", DATA / "reader-questions-validation.jsonl"]
+REFUSE_GRID = [t / 100 for t in range(1, 31)]
+ANSWER_GRID = [t / 10 for t in range(1, 31)]
+REFUSALS_RIGHT = 0.8  # share of the refusals a threshold adds that must be right
+ANSWERS_RIGHT = 0.9  # and of the answers
+
+
+@dataclass
+class RecordingJudge:
+    """The app's judge with its part in refusal set here, keeping the sum of the probabilities
+    it last gave."""
+
+    judge: Judge
+    answer_above: float = math.inf
+    refuse_below: float = 0.0
+    total: float | None = None
+
+    @property
+    def blend(self) -> float:
+        return self.judge.blend
+
+    def score(self, question: str, sentences: Sequence[str]) -> list[float]:
+        probabilities = self.judge.score(question, sentences)
+        self.total = sum(probabilities)
+        return probabilities
+
+
+@dataclass(frozen=True)
+class Asked:
+    total: float | None  # None: answered or refused without the judge (a computed answer)
+    refused: bool
+    unanswerable: bool
+
+
+def ask_all(pipeline: Any, recorder: RecordingJudge) -> list[Asked]:
+    asked = []
+    for path in SETS:
+        items, _ = load_gold_set(path, pipeline.settings.corpus)
+        for item in items:
+            recorder.total = None
+            answer = pipeline.ask(item.question, item.history)
+            asked.append(Asked(recorder.total, answer.refused, item.expected_refusal))
+    return asked
+
+
+def choose(off: list[Asked], overruling: list[Asked]) -> dict[str, Any]:
+    answered = [(a.total, a.unanswerable) for a in off if not a.refused and a.total is not None]
+    overruled = [
+        (b.total, not b.unanswerable)
+        for a, b in zip(off, overruling, strict=True)
+        if a.refused and not b.refused and b.total is not None
+    ]
+    refusals, refuse_below = _table(
+        answered, REFUSE_GRID, REFUSALS_RIGHT, lambda total, t: total < t
+    )
+    answers, answer_above = _table(
+        overruled, ANSWER_GRID, ANSWERS_RIGHT, lambda total, t: total >= t
+    )
+    return {
+        "questions": len(off),
+        "refusals_added": refusals,
+        "refuse_below": max(refuse_below, default=0.0),
+        "answers_added": answers,
+        "answer_above": min(answer_above, default=math.inf),
+    }
+
+
+def _table(
+    cases: list[tuple[float, bool]],
+    grid: list[float],
+    share: float,
+    added: Callable[[float, float], bool],
+) -> tuple[list[dict[str, float]], list[float]]:
+    """How many cases each threshold adds and how many of them are right; the thresholds whose
+    additions are right at least `share` of the time."""
+    table, good = [], []
+    for threshold in grid:
+        rights = [right for total, right in cases if added(total, threshold)]
+        table.append({"threshold": threshold, "added": len(rights), "right": sum(rights)})
+        if rights and sum(rights) >= share * len(rights):
+            good.append(threshold)
+    return table, good
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--write", action="store_true", help="Store the choice in judge.json.")
+    args = parser.parse_args()
+    apply_offline_defaults()
+    from qa.chain import build_pipeline
+
+    pipeline = build_pipeline(Settings(), sync_corpus=True)
+    assert pipeline.judge is not None, "the judge is off (QA_JUDGE=false)"
+    recorder = RecordingJudge(pipeline.judge)
+    pipeline.judge = recorder  # type: ignore[assignment]  # read at each answer
+    off = ask_all(pipeline, recorder)
+    recorder.answer_above = 0.0
+    result = choose(off, ask_all(pipeline, recorder))
+    print(json.dumps(result, indent=1))
+    if args.write:
+        meta_file = JUDGE_DIR / "judge.json"
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        chosen = {k: result[k] for k in ("refuse_below", "answer_above") if result[k] != math.inf}
+        meta["calibration"].update(chosen, refusal_by="training/calibrate_refusal.py")
+        meta_file.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
