@@ -28,7 +28,7 @@ from qa.answering.extractive import (
 )
 from qa.answering.generative import load_chat_model, stream_generatively
 from qa.answering.judge import Judge, load_judge
-from qa.answering.left_out import asked_left_out
+from qa.answering.left_out import LEFT_OUT_JUDGED, asked_left_out
 from qa.answering.opposites import answer_by_opposite
 from qa.answering.responses import answer_by_response, parse_response_question
 from qa.answering.succession import answer_by_succession, parse_succession_question
@@ -281,7 +281,8 @@ class Pipeline:
     ) -> Answer | None:
         """A refusal that says why, when the question asks for a detail the corpus's editors
         list as left out and that names it better than the answer's quotes do together (a
-        computed answer's two quotes each hold half of the question)."""
+        computed answer's two quotes each hold half of the question), and the judge, if on, reads
+        the detail as what the question asks (LEFT_OUT_JUDGED)."""
         if not self.left_out:
             return None
         quoted = " ".join(c.quote for c in answer.citations)
@@ -291,7 +292,9 @@ class Pipeline:
         detail = asked_left_out(
             query, self.left_out, quoted, retriever.lexical.idf, similarity.tolist()
         )
-        if detail is None:
+        if detail is None or (
+            self.judge is not None and self.judge.score(query, [detail.item])[0] < LEFT_OUT_JUDGED
+        ):
             return None
         note = self.left_out_note.render(item=detail.item, reason=detail.reason)
         return replace(

@@ -82,6 +82,21 @@ def test_a_detail_the_readme_lists_as_left_out_is_declined_with_the_reason(
     )
 
 
+def test_a_listed_detail_that_shares_only_names_with_the_question_is_not_declined(
+    real_pipeline: Pipeline,
+) -> None:
+    """The corpus README lists "Roméo Dallaire's founding of the Child Soldiers Initiative" as left
+    out; a question about his testimony shares his name and "child soldier" with it, and the
+    judge, reading the detail as an answer, finds it is not what is asked."""
+    answer = real_pipeline.ask("When did Roméo Dallaire tell MPs Khadr was a child soldier?")
+    assert not answer.refused and "13 May 2008" in answer.answer
+    unjudged = real_pipeline.settings.model_copy(update={"judge": False})
+    declined = Pipeline(unjudged, real_pipeline.store).ask(
+        "When did Roméo Dallaire tell MPs Khadr was a child soldier?"
+    )
+    assert declined.refused and "Child Soldiers Initiative" in declined.answer
+
+
 def test_who_held_a_post_at_the_time_is_computed_from_a_term_and_a_date(
     real_pipeline: Pipeline,
 ) -> None:
