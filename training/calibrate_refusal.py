@@ -55,7 +55,8 @@ ANSWERS_RIGHT = 0.9  # and of the answers
 @dataclass
 class RecordingJudge:
     """The app's judge with its part in refusal set here, keeping the sum of the probabilities
-    it last gave."""
+    it gave first after `total` was cleared: the answer's candidates, which the judge reads before
+    anything else (a listed left-out detail, say)."""
 
     judge: Judge
     answer_above: float = math.inf
@@ -68,13 +69,14 @@ class RecordingJudge:
 
     def score(self, question: str, sentences: Sequence[str]) -> list[float]:
         probabilities = self.judge.score(question, sentences)
-        self.total = sum(probabilities)
+        if self.total is None:
+            self.total = sum(probabilities)
         return probabilities
 
 
 @dataclass(frozen=True)
 class Asked:
-    total: float | None  # None: answered or refused without the judge (a computed answer)
+    total: float | None  # None: the app answered without asking the judge
     refused: bool
     unanswerable: bool
 
