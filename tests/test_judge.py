@@ -124,22 +124,21 @@ def test_two_processes_exporting_the_judge_at_once_both_load_it(tmp_path: Path) 
     ]
 
 
-def test_the_refusal_thresholds_are_chosen_by_how_often_their_additions_are_right() -> None:
+def test_the_refusal_thresholds_are_chosen_by_how_often_their_additions_are_right(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """training/calibrate_refusal.py: a refusal threshold is kept while four in five of the
     refusals it adds are right, an answer threshold once nine in ten of the answers it adds are."""
-    sys.path.insert(0, str(PROJECT_ROOT / "training"))
+    monkeypatch.syspath_prepend(str(PROJECT_ROOT / "training"))
     from calibrate_refusal import Asked, choose
 
-    def asked(total: float, refused: bool, unanswerable: bool) -> Asked:
-        return Asked(total, refused, unanswerable)
-
     # Answered with the judge's part off: sums 0.015-0.045 unanswerable, 0.055 and 0.065 not.
-    off = [asked(t / 1000, False, True) for t in (15, 25, 35, 45)]
-    off += [asked(t / 1000, False, False) for t in (55, 65)]
+    off = [Asked(t / 1000, False, True) for t in (15, 25, 35, 45)]
+    off += [Asked(t / 1000, False, False) for t in (55, 65)]
     # Refused for weak support, answered once the judge overrules it.
     weak = [(0.5, True), (1.0, True)] + [(1.2 + i / 10, False) for i in range(8)]
-    off += [asked(total, True, unanswerable) for total, unanswerable in weak]
-    overruling = off[:6] + [asked(total, False, unanswerable) for total, unanswerable in weak]
+    off += [Asked(total, True, unanswerable) for total, unanswerable in weak]
+    overruling = off[:6] + [Asked(total, False, unanswerable) for total, unanswerable in weak]
     chosen = choose(off, overruling)
     assert chosen["refuse_below"] == 0.06  # adds 4 right of 5; 0.07 and above 4 of 6
     assert chosen["answer_above"] == 1.1  # 8 right of 8; 0.6-1.0 add 8 of 9, under nine in ten
