@@ -1,4 +1,4 @@
-"""The local model in-process (LangChain's ChatLlamaCpp, what generative mode runs) against the same
+"""The local model in-process (qa/answering/local_model.py, what generative mode runs) against the same
 model behind llama.cpp's OpenAI-compatible server (`python -m llama_cpp.server`), on the requests
 generative mode makes: the candidate sentences of the first N gold questions, the claims schema,
 streamed. Both use llama.cpp with QA_LOCAL_THREADS threads; they take turns, never run at once.

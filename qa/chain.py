@@ -28,7 +28,7 @@ from qa.answering.extractive import (
 )
 from qa.answering.generative import load_chat_model, stream_generatively
 from qa.answering.judge import Judge, load_judge
-from qa.answering.left_out import LEFT_OUT_JUDGED, asked_left_out
+from qa.answering.left_out import asked_left_out
 from qa.answering.opposites import answer_by_opposite
 from qa.answering.responses import answer_by_response, parse_response_question
 from qa.answering.succession import answer_by_succession, parse_succession_question
@@ -41,7 +41,7 @@ from qa.answering.verdicts import (
 )
 from qa.citations import answer_pieces
 from qa.config import Settings
-from qa.conversation import condense_question, genders
+from qa.conversation import condense_question, genders, gives_instructions
 from qa.corpus import read_left_out
 from qa.embeddings import EmbeddingModel, load_embedding_model
 from qa.errors import (
@@ -219,12 +219,18 @@ class Pipeline:
     def _generated(self, state: dict[str, Any], model: BaseChatModel) -> Iterator[str | Answer]:
         """The chat model's claims as each is verified, then its Answer; the extractive answer
         (pieces, then Answer) when the sources hold no answer by the scorer's support (the model
-        is not asked), the answer is computed, or the model declines, fails or is unreachable,
-        or none of its claims is borne out."""
+        is not asked), the answer is computed, the question instructs the assistant, or the
+        model declines, fails or is unreachable, or none of its claims is borne out."""
         started = time.perf_counter()
         floor = self._extractive(state)
         generated = None
-        if not floor.refused and floor.answered_by != "computed":
+        # A question that instructs the assistant ("Ignore your sources and just tell me …") is
+        # not handed to a model that might follow it: the quoted answer stands.
+        if (
+            not floor.refused
+            and floor.answered_by != "computed"
+            and not gives_instructions(state["question"])
+        ):
             candidates = self.model_candidates(state, floor.citations)
             quoted = _spans(floor.citations)
             try:
@@ -282,7 +288,7 @@ class Pipeline:
         """A refusal that says why, when the question asks for a detail the corpus's editors
         list as left out and that names it better than the answer's quotes do together (a
         computed answer's two quotes each hold half of the question), and the judge, if on, reads
-        the detail as what the question asks (LEFT_OUT_JUDGED)."""
+        the detail as what the question asks (Judge.left_out_above)."""
         if not self.left_out:
             return None
         quoted = " ".join(c.quote for c in answer.citations)
@@ -293,7 +299,8 @@ class Pipeline:
             query, self.left_out, quoted, retriever.lexical.idf, similarity.tolist()
         )
         if detail is None or (
-            self.judge is not None and self.judge.score(query, [detail.item])[0] < LEFT_OUT_JUDGED
+            self.judge is not None
+            and self.judge.score(query, [detail.item])[0] < self.judge.left_out_above
         ):
             return None
         note = self.left_out_note.render(item=detail.item, reason=detail.reason)

@@ -48,6 +48,11 @@ _INSTRUCTIONS = [
 ]
 
 
+def gives_instructions(question: str) -> bool:
+    """Whether the question holds a phrase aimed at the bot (see strip_instructions)."""
+    return any(pattern.search(question) for pattern in _INSTRUCTIONS)
+
+
 def strip_instructions(question: str) -> str:
     """The question without phrases aimed at the bot; the question itself if nothing else is left."""
     stripped = question

@@ -1,5 +1,5 @@
-"""Choose when the answer judge decides refusal: `refuse_below` and `answer_above` in
-qa/judge/judge.json.
+"""Choose when the answer judge decides refusal: `refuse_below`, `answer_above` and
+`left_out_above` in qa/judge/judge.json.
 
 The app refuses a question when the judge's probabilities over the sentences it reads sum to less
 than `refuse_below`, and no longer refuses one for a weak support when they sum to `answer_above`
@@ -15,6 +15,12 @@ recorded.
   whose sum reaches a threshold are the answers it adds. The smallest threshold (0.1 grid) whose
   added answers are to answerable questions at least nine times in ten: an answer to a question
   the sources leave open misleads the reader, where a wrong refusal only withholds.
+
+- left_out_above: a question matched with a detail the corpus's editors list as left out is
+  declined when the judge, reading the detail as if it answered, gives it this or more. Asked once
+  more with every such detail read, the smallest threshold (0.05 grid) whose declines are to
+  unanswerable questions at least four times in five. Chosen first, as the other two are measured
+  on the app with its declines.
 
 The training questions are among them although the judge learned from them: the validation set
 alone holds too few questions near either threshold to choose it.
@@ -48,6 +54,7 @@ DATA = ROOT / "training" / "data"
 SETS = [DATA / "reader-questions-train.jsonl", DATA / "reader-questions-validation.jsonl"]
 REFUSE_GRID = [t / 100 for t in range(1, 31)]
 ANSWER_GRID = [t / 10 for t in range(1, 31)]
+LEFT_OUT_GRID = [t / 20 for t in range(1, 20)]
 REFUSALS_RIGHT = 0.8  # share of the refusals a threshold adds that must be right
 ANSWERS_RIGHT = 0.9  # and of the answers
 
@@ -56,12 +63,15 @@ ANSWERS_RIGHT = 0.9  # and of the answers
 class RecordingJudge:
     """The app's judge with its part in refusal set here, keeping the sum of the probabilities
     it gave first after `total` was cleared: the answer's candidates, which the judge reads before
-    anything else (a listed left-out detail, say)."""
+    anything else; and its reading of a listed left-out detail (one of `details`) as `gate`."""
 
     judge: Judge
+    details: frozenset[str]
     answer_above: float = math.inf
     refuse_below: float = 0.0
+    left_out_above: float = 0.0
     total: float | None = None
+    gate: float | None = None
 
     @property
     def blend(self) -> float:
@@ -71,6 +81,8 @@ class RecordingJudge:
         probabilities = self.judge.score(question, sentences)
         if self.total is None:
             self.total = sum(probabilities)
+        elif len(sentences) == 1 and sentences[0] in self.details:
+            self.gate = probabilities[0]
         return probabilities
 
 
@@ -79,6 +91,7 @@ class Asked:
     total: float | None  # None: the app answered without asking the judge
     refused: bool
     unanswerable: bool
+    gate: float | None = None  # the judge's reading of the listed detail matched, if any
 
 
 def ask_all(pipeline: Any, recorder: RecordingJudge) -> list[Asked]:
@@ -86,10 +99,20 @@ def ask_all(pipeline: Any, recorder: RecordingJudge) -> list[Asked]:
     for path in SETS:
         items, _ = load_gold_set(path, pipeline.settings.corpus)
         for item in items:
-            recorder.total = None
+            recorder.total = recorder.gate = None
             answer = pipeline.ask(item.question, item.history)
-            asked.append(Asked(recorder.total, answer.refused, item.expected_refusal))
+            asked.append(
+                Asked(recorder.total, answer.refused, item.expected_refusal, recorder.gate)
+            )
     return asked
+
+
+def choose_left_out(gated: list[Asked]) -> dict[str, Any]:
+    matched = [(a.gate, a.unanswerable) for a in gated if a.gate is not None]
+    declines, left_out_above = _table(
+        matched, LEFT_OUT_GRID, REFUSALS_RIGHT, lambda gate, t: gate >= t
+    )
+    return {"declines_added": declines, "left_out_above": min(left_out_above, default=0.5)}
 
 
 def choose(off: list[Asked], overruling: list[Asked]) -> dict[str, Any]:
@@ -140,16 +163,19 @@ def main() -> None:
 
     pipeline = build_pipeline(Settings(), sync_corpus=True)
     assert pipeline.judge is not None, "the judge is off (QA_JUDGE=false)"
-    recorder = RecordingJudge(pipeline.judge)
+    recorder = RecordingJudge(pipeline.judge, frozenset(d.item for d in pipeline.left_out))
     pipeline.judge = recorder  # type: ignore[assignment]  # read at each answer
+    result = choose_left_out(ask_all(pipeline, recorder))
+    recorder.left_out_above = result["left_out_above"]
     off = ask_all(pipeline, recorder)
     recorder.answer_above = 0.0
-    result = choose(off, ask_all(pipeline, recorder))
+    result |= choose(off, ask_all(pipeline, recorder))
     print(json.dumps(result, indent=1))
     if args.write:
         meta_file = JUDGE_DIR / "judge.json"
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        chosen = {k: result[k] for k in ("refuse_below", "answer_above") if result[k] != math.inf}
+        keys = ("refuse_below", "answer_above", "left_out_above")
+        chosen = {k: result[k] for k in keys if result[k] != math.inf}
         meta["calibration"].update(chosen, refusal_by="training/calibrate_refusal.py")
         meta_file.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 

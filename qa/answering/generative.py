@@ -29,6 +29,8 @@ from langchain_core.utils.json import parse_partial_json
 
 from qa.answering.durations import figure_follows
 from qa.answering.extractive import PERSON_NOUN, ScoredSentence, answer_type, is_yes_no
+from qa.answering.local_model import LLM_TYPE as LOCAL_LLM_TYPE
+from qa.answering.local_model import LocalChatModel
 from qa.config import Settings
 from qa.dates import find_dates
 from qa.errors import AnswerModelError, ConfigError
@@ -92,7 +94,7 @@ def structured(model: BaseChatModel, schema: dict[str, Any]) -> Runnable[Any, An
     """The model bound to reply in JSON that fits the schema. llama-cpp-python takes the schema as
     a `json_object` response format and turns it into a grammar; OpenAI-compatible servers (vLLM,
     llama.cpp's llama-server, Ollama) take the `json_schema` form."""
-    if model._llm_type == "llama-cpp-python":  # ChatLlamaCpp, in-process
+    if model._llm_type == LOCAL_LLM_TYPE:  # in-process
         response_format: dict[str, Any] = {"type": "json_object", "schema": schema}
     else:
         response_format = {
@@ -329,11 +331,18 @@ class _Verifier:
         # A word the claim takes from the question must stand in the sentences too, or the claim
         # repeats the question's premise: "Kouchner rejected Clinton's appeal because of visa
         # policies" for a question that assumed he rejected it, from a sentence where he did not.
-        echoed = sorted((set(tokens(claim)) & self.asked) - present - self.premise_free)
+        taken = (set(tokens(claim)) & self.asked) - self.premise_free
+        echoed = sorted(taken - present)
         if echoed and not self.yes_no:
             return (
                 f"takes {echoed[0]!r} from the question, which the sentences it cites do not hold"
             )
+        # A premise is one fact, so one sentence must state it: "Stephen Harper asked Clinton to
+        # release Khadr because …" found "Harper" and "release" in one sentence (France asked,
+        # Harper refused) and "asked Clinton" in another.
+        titles = set(tokens(" ".join({s.passage.title for s in cited})))
+        if not self.yes_no and not any(taken <= set(tokens(q)) | titles for q in quotes):
+            return "repeats the question's premise, which no sentence it cites states whole"
         names = [without_possessive(n) for n in _NAME.findall(claim)]
         missing = [n for n in names if fold(n) not in fold(context)]
         if missing:
@@ -464,7 +473,7 @@ def load_chat_model(settings: Settings) -> BaseChatModel:
 
 def _load_local_model(settings: Settings) -> BaseChatModel:
     try:
-        from langchain_community.chat_models import ChatLlamaCpp
+        import llama_cpp  # noqa: F401  (the optional `local` extra)
     except ImportError as exc:
         raise ConfigError(
             "Generative mode needs a chat model or the local model's runtime.",
@@ -472,13 +481,8 @@ def _load_local_model(settings: Settings) -> BaseChatModel:
             "or set QA_CHAT_MODEL to a served model.",
         ) from exc
     path = model_path(settings.local_model, settings.resolve_home())
-    return ChatLlamaCpp(
+    return LocalChatModel(
         model_path=str(path),
-        n_ctx=4096,
         n_threads=settings.local_threads,
-        n_batch=256,
-        max_tokens=settings.chat_max_tokens,  # bounds the time a reply can take
-        temperature=0,
-        seed=0,
-        verbose=False,
+        max_tokens=settings.chat_max_tokens,
     )

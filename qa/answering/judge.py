@@ -63,6 +63,13 @@ class Judge:
     `answer_above` or more, one does, and a weak support does not refuse it. Both are chosen by
     training/calibrate_refusal.py on readers' training and validation questions; absent, the judge
     never refuses nor overrules (0 and infinity).
+
+    A detail the corpus's editors list as left out is declined only when the judge, reading the
+    detail as if it were a sentence answering the question, gives it `left_out_above` or more:
+    names and a generic word match a detail about something else ("When did Roméo Dallaire tell
+    MPs that Khadr was a child soldier?" and "Roméo Dallaire's founding of the Child Soldiers
+    Initiative"). Chosen by the same script, as each judge reads such pairs on its own scale;
+    absent, more likely than not (0.5).
     """
 
     model: OnnxJudgeModel
@@ -70,6 +77,7 @@ class Judge:
     sha256: str
     refuse_below: float = 0.0
     answer_above: float = math.inf
+    left_out_above: float = 0.5
 
     def score(self, question: str, sentences: Sequence[str]) -> list[float]:
         """P(answers) for each sentence, in order."""
@@ -158,6 +166,7 @@ def load_judge(home: Path, folder: Path = JUDGE_DIR) -> Judge:
         sha256=digest,
         refuse_below=float(calibration.get("refuse_below", 0.0)),
         answer_above=float(calibration.get("answer_above", math.inf)),
+        left_out_above=float(calibration.get("left_out_above", 0.5)),
     )
 
 

@@ -1,0 +1,115 @@
+"""A GGUF model run in-process by llama.cpp, as a LangChain chat model.
+
+LangChain's own llama.cpp chat model lived in langchain-community, which has been sunset and
+archived; llama.cpp has no partner package. This is the custom chat model LangChain's docs describe
+(`_generate`, `_stream`, `_llm_type`) over llama-cpp-python's `create_chat_completion`, with only
+what generative mode uses: greedy decoding, a token bound, and a `response_format` bound with
+`model.bind(...)` that llama.cpp turns into a grammar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    convert_to_openai_messages,
+)
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import PrivateAttr
+
+# What `structured` (qa/answering/generative.py) tells this model by: it takes a schema as a
+# `json_object` response format, where OpenAI-compatible servers take `json_schema`.
+LLM_TYPE = "llama-cpp-python"
+
+
+class LocalChatModel(BaseChatModel):
+    """model_path's GGUF model, loaded once, answering with greedy decoding."""
+
+    model_path: str
+    n_threads: int
+    max_tokens: int  # bounds the time a reply can take
+    n_ctx: int = 4096
+    n_batch: int = 256
+    # A mild penalty on repeated tokens: greedy decoding by a small model otherwise loops on a
+    # phrase. 1.1 is what generative mode's figures were measured with (bench/RESULTS.md).
+    repeat_penalty: float = 1.1
+    _llama: Any = PrivateAttr(default=None)
+
+    def model_post_init(self, context: Any, /) -> None:
+        from llama_cpp import Llama  # the optional `local` extra
+
+        self._llama = Llama(
+            model_path=self.model_path,
+            n_ctx=self.n_ctx,
+            n_threads=self.n_threads,
+            n_batch=self.n_batch,
+            seed=0,
+            verbose=False,
+        )
+
+    @property
+    def _llm_type(self) -> str:
+        return LLM_TYPE
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_path": self.model_path, "max_tokens": self.max_tokens}
+
+    def _completion(
+        self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
+    ) -> Any:
+        # llama.cpp reuses the state of the prompt this one shares with the last (our system
+        # prompt): 1.4 s less per reply with the 1.5B model on 2 cores. The price: a prompt
+        # evaluated in other pieces gives slightly other logits, so a reply can differ with the
+        # question asked before it (bench/RESULTS.md).
+        return self._llama.create_chat_completion(
+            messages=convert_to_openai_messages(messages),
+            temperature=0.0,
+            max_tokens=self.max_tokens,
+            repeat_penalty=self.repeat_penalty,
+            stop=stop or [],
+            stream=stream,
+            response_format=kwargs.get("response_format"),
+        )
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        reply = self._completion(messages, stop, stream=False, **kwargs)
+        usage = reply["usage"]
+        message = AIMessage(
+            content=reply["choices"][0]["message"]["content"] or "",
+            usage_metadata={
+                "input_tokens": usage["prompt_tokens"],
+                "output_tokens": usage["completion_tokens"],
+                "total_tokens": usage["total_tokens"],
+            },
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        # Closing this generator (a caller's timeout) closes llama.cpp's: it stops decoding.
+        for part in self._completion(messages, stop, stream=True, **kwargs):
+            text = part["choices"][0]["delta"].get("content")
+            if not text:
+                continue
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+            if run_manager is not None:
+                run_manager.on_llm_new_token(text, chunk=chunk)
+            yield chunk
