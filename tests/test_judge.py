@@ -144,7 +144,7 @@ def test_the_refusal_thresholds_are_chosen_by_how_often_their_additions_are_righ
     assert chosen["answer_above"] == 1.1  # 8 right of 8; 0.6-1.0 add 8 of 9, under nine in ten
 
 
-def test_the_left_out_gate_is_the_lowest_whose_declines_are_right_four_times_in_five(
+def test_the_left_out_gate_is_the_lowest_whose_declines_are_right_nine_times_in_ten(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.syspath_prepend(str(PROJECT_ROOT / "training"))
@@ -152,10 +152,10 @@ def test_the_left_out_gate_is_the_lowest_whose_declines_are_right_four_times_in_
 
     # The judge's readings of the listed detail each question was matched with; None: no match.
     readings = [(0.05, False), (0.12, False), (0.2, True), (0.3, True), (0.35, False)]
-    readings += [(0.4 + i / 10, True) for i in range(4)]
+    readings += [(0.4 + i / 20, True) for i in range(9)]
     gated = [Asked(1.0, False, unanswerable, gate) for gate, unanswerable in readings]
     gated.append(Asked(1.0, False, False))
     chosen = choose_left_out(gated)
-    # From 0.15 on, 6 right of 7 declines; at 0.10, 6 of 8; at 0.05, 6 of 9.
+    # From 0.15 on, 11 right of 12 declines; at 0.10, 11 of 13, under nine in ten.
     assert chosen["left_out_above"] == 0.15
     assert choose_left_out([Asked(1.0, False, False, 0.9)])["left_out_above"] == 0.5

@@ -19,8 +19,9 @@ recorded.
 - left_out_above: a question matched with a detail the corpus's editors list as left out is
   declined when the judge, reading the detail as if it answered, gives it this or more. Asked once
   more with every such detail read, the smallest threshold (0.05 grid) whose declines are to
-  unanswerable questions at least four times in five. Chosen first, as the other two are measured
-  on the app with its declines.
+  unanswerable questions at least nine times in ten: a wrong decline does more than withhold, it
+  tells the reader that what they asked about is a detail the sources left out. Chosen first, as
+  the other two are measured on the app with its declines.
 
 The training questions are among them although the judge learned from them: the validation set
 alone holds too few questions near either threshold to choose it.
@@ -57,6 +58,7 @@ ANSWER_GRID = [t / 10 for t in range(1, 31)]
 LEFT_OUT_GRID = [t / 20 for t in range(1, 20)]
 REFUSALS_RIGHT = 0.8  # share of the refusals a threshold adds that must be right
 ANSWERS_RIGHT = 0.9  # and of the answers
+DECLINES_RIGHT = 0.9  # and of the declines for a listed left-out detail
 
 
 @dataclass
@@ -110,7 +112,7 @@ def ask_all(pipeline: Any, recorder: RecordingJudge) -> list[Asked]:
 def choose_left_out(gated: list[Asked]) -> dict[str, Any]:
     matched = [(a.gate, a.unanswerable) for a in gated if a.gate is not None]
     declines, left_out_above = _table(
-        matched, LEFT_OUT_GRID, REFUSALS_RIGHT, lambda gate, t: gate >= t
+        matched, LEFT_OUT_GRID, DECLINES_RIGHT, lambda gate, t: gate >= t
     )
     return {"declines_added": declines, "left_out_above": min(left_out_above, default=0.5)}
 
