@@ -322,7 +322,8 @@ class _Verifier:
             return f"cites sentence {unknown[0]}, which it was not given"
         cited = [self.candidates[i - 1] for i in ids]
         quotes = [s.text for s in cited]
-        context = " ".join([*quotes, *{s.passage.title for s in cited}])
+        titles = {s.passage.title for s in cited}
+        context = " ".join([*quotes, *titles])
         present = set(tokens(context))
         words = self._adds(claim)
         support = len(words & present) / len(words)
@@ -340,8 +341,8 @@ class _Verifier:
         # A premise is one fact, so one sentence must state it: "Stephen Harper asked Clinton to
         # release Khadr because …" found "Harper" and "release" in one sentence (France asked,
         # Harper refused) and "asked Clinton" in another.
-        titles = set(tokens(" ".join({s.passage.title for s in cited})))
-        if not self.yes_no and not any(taken <= set(tokens(q)) | titles for q in quotes):
+        titled = set(tokens(" ".join(titles)))
+        if not self.yes_no and not any(taken <= set(tokens(q)) | titled for q in quotes):
             return "repeats the question's premise, which no sentence it cites states whole"
         names = [without_possessive(n) for n in _NAME.findall(claim)]
         missing = [n for n in names if fold(n) not in fold(context)]
