@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from qa.answering.judge import JUDGE_DIR, judge_scores, load_judge, load_judge_model
+from qa.answering.judge import (
+    EXPORT_RECIPE,
+    JUDGE_DIR,
+    judge_scores,
+    load_judge,
+    load_judge_model,
+)
 from qa.chain import Pipeline
 from qa.config import PROJECT_ROOT
 from qa.errors import ConfigError
@@ -31,10 +37,10 @@ def test_the_judge_loads_offline_and_its_checksum_is_the_documented_one(tmp_path
 def test_onnx_runtime_gives_the_cross_encoders_probabilities(tmp_path: Path) -> None:
     """The app's judge (exported once under its home, weights in int8) and the trained
     CrossEncoder agree within a few hundredths and rank alike, for pairs longer than the judge
-    reads too."""
+    reads too. (Quantised per tensor, the shipped judge moved 0.14 on these pairs.)"""
     judge = load_judge(tmp_path)
     assert [p.name for p in (tmp_path / "models").iterdir()] == [
-        f"judge-{judge.sha256[:16]}-int8.onnx"
+        f"judge-{judge.sha256[:16]}-{EXPORT_RECIPE}.onnx"
     ]
     question = "Who asked Hillary Clinton to review the case of Omar Khadr?"
     sentences = [
@@ -45,7 +51,7 @@ def test_onnx_runtime_gives_the_cross_encoders_probabilities(tmp_path: Path) -> 
     ]
     onnx = judge.score(question, sentences)
     torch_scores = judge_scores(load_judge_model(), question, sentences)
-    assert max(abs(a - b) for a, b in zip(onnx, torch_scores, strict=True)) < 0.08
+    assert max(abs(a - b) for a, b in zip(onnx, torch_scores, strict=True)) < 0.05
     assert sorted(range(4), key=onnx.__getitem__) == sorted(range(4), key=torch_scores.__getitem__)
     assert judge.score(question, []) == []
     # Each pair is scored alone: a sentence's probability does not depend on its neighbours.
@@ -120,7 +126,7 @@ def test_two_processes_exporting_the_judge_at_once_both_load_it(tmp_path: Path) 
         _, errors = child.communicate(timeout=600)
         assert child.returncode == 0, errors.decode()
     assert [p.name for p in (tmp_path / "models").iterdir()] == [
-        f"judge-{load_judge(tmp_path).sha256[:16]}-int8.onnx"
+        f"judge-{load_judge(tmp_path).sha256[:16]}-{EXPORT_RECIPE}.onnx"
     ]
 
 
