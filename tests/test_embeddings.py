@@ -60,6 +60,19 @@ def test_onnx_query_vectors_are_sentence_transformers_vectors(real_pipeline: Pip
     assert np.allclose(np.linalg.norm(ours, axis=1), 1, atol=1e-5)
 
 
+def test_a_repeated_question_is_encoded_once(real_pipeline: Pipeline) -> None:
+    onnx = encoder(real_pipeline)
+    question = "What did the cable say about the age of the detainee, exactly?"
+    first = onnx.embed_query(question)
+    runs = onnx._embed_cached.cache_info()
+    first[0] = 99.0  # a caller's list is its own: the cached vector is not changed through it
+    again = onnx.embed_query(question)
+    assert onnx._embed_cached.cache_info().misses == runs.misses
+    assert onnx._embed_cached.cache_info().hits == runs.hits + 1
+    assert again[0] != 99.0
+    assert np.allclose(again[1:], first[1:], atol=0)
+
+
 def test_the_export_is_named_by_the_weights_and_made_once(
     real_pipeline: Pipeline, real_settings: Settings
 ) -> None:
