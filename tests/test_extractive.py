@@ -151,6 +151,15 @@ def test_a_date_a_reader_can_place_is_quoted_before_one_relative_to_the_writing(
     assert answer.answer.startswith("25 October 2010: On Monday")
 
 
+def test_a_quote_that_opens_with_the_date_asked_is_not_preceded_by_it_again() -> None:
+    entry = "5 February 2009 — the ministers met in Washington."
+    answer = ask("When did the ministers meet?", text=entry)
+    assert answer.answer.startswith(entry)
+    assert answer.answer.count("5 February 2009") == 1
+    later = ask("When did the ministers meet?", text="The ministers met on 5 February 2009.")
+    assert later.answer.startswith("5 February 2009: The ministers met")
+
+
 def test_a_person_brought_in_unnamed_is_named_by_the_sentence_after() -> None:
     text = (
         "Mayor Tom Reyes told the board in 2009 that the charity would hire one lawyer. "

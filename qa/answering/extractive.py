@@ -328,9 +328,11 @@ def answer_extractively(
     citations = tuple(s.cite(n) for n, s in enumerate(chosen, start=1))
     text = "".join(cited_pieces(citations))
     when = date_answer(question, chosen[0].text, chosen[0].before)
+    # A quote that opens with the date ("5 February 2009 — date of the meeting") states it first.
+    leads = when is not None and text.startswith(when)
     return Answer(
         question=question,
-        answer=f"{when}: {text}" if when else text,
+        answer=f"{when}: {text}" if when and not leads else text,
         refused=False,
         citations=citations,
         passages=tuple(passages),
