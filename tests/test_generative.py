@@ -22,6 +22,7 @@ from qa.answering.generative import (
     answer_messages,
     claims_schema,
     load_chat_model,
+    premise_words,
     stream_generatively,
     structured,
 )
@@ -262,6 +263,40 @@ def test_a_light_verb_or_the_kind_asked_for_taken_from_the_question_states_no_pr
     )
     assert rejected.refused
     assert rejected.verification[0].reason.startswith("takes ")  # "post", then "reject"
+
+
+@pytest.mark.parametrize(
+    ("question", "assumed"),
+    [
+        # How a question words what it asks assumes nothing but whom and what it names.
+        ("When was Khadr finally flown back to Canada?", {"khadr", "canada"}),
+        ("How many cables did the leaked archive contain?", set()),
+        # What it asks the reason for, what a lead clause grants, what a sentence before states.
+        ("Why did Kouchner reject the appeal?", {"kouchner", "reject", "appeal"}),
+        ("Since Harper asked Clinton to free him, what then?", {"harper", "ask", "clinton", "fre"}),
+        ("Clinton refused. What did Kouchner say?", {"clinton", "refus", "kouchner"}),
+    ],
+)
+def test_a_question_assumes_what_it_names_explains_or_grants(question: str, assumed: set) -> None:
+    assert premise_words(question) == assumed
+
+
+def test_a_claim_may_reword_how_the_question_asks() -> None:
+    # "finally" and "flown" word the question; the claim may keep them where the sentence says
+    # "repatriated", as long as what it adds stands there.
+    text = "Khadr was repatriated to Canada on 29 September 2012."
+    claim = "Khadr was finally flown back to Canada on 29 September 2012."
+    answer = answered("When was Khadr finally flown back to Canada?", text, claim, [1])
+    assert not answer.refused and answer.answer.startswith(claim)
+    # What a lead clause grants is a premise: the sentence says nothing of Harper freeing him.
+    granted = answered(
+        "Since Harper flew Khadr back to Canada, when did he land?",
+        text,
+        "Harper flew Khadr back to Canada on 29 September 2012.",
+        [1],
+    )
+    assert granted.refused
+    assert granted.verification[0].reason.startswith("takes ")  # "back", then "flew", "harper"
 
 
 def test_a_premise_pieced_together_from_two_sentences_is_dropped() -> None:

@@ -31,6 +31,7 @@ from qa.answering.durations import figure_follows
 from qa.answering.extractive import PERSON_NOUN, ScoredSentence, answer_type, is_yes_no
 from qa.answering.local_model import LLM_TYPE as LOCAL_LLM_TYPE
 from qa.answering.local_model import LocalChatModel
+from qa.chunking import split_sentences
 from qa.config import Settings
 from qa.dates import find_dates
 from qa.errors import AnswerModelError, ConfigError
@@ -66,6 +67,12 @@ _ASKED_KIND = re.compile(
     r"^\s*(?:what|which)\s+(?:[\w'-]+\s+){0,2}?([\w'-]+)\s+"
     r"(?:did|does|do|is|was|were|are|has|have|had|can|could|would|will)\b",
     re.I,
+)
+# What a question assumes rather than words: what it asks the reason for, and what a lead clause
+# grants before it asks ("Since Harper asked …, what did …").
+_EXPLAINS = re.compile(r"^\s*(?:why|how come|what made)\b", re.I)
+_GRANTS = re.compile(
+    r"^\s*(?:since|after|once|given that|now that|because|as|when|if)\b([^,]*),", re.I
 )
 # Between the things a claim lists: "The New York Times, The Guardian and Le Monde".
 _ITEM_SEPARATOR = re.compile(r"\s*(?:[,;\n]|\band\b)\s*(?:and\s+)?")
@@ -229,6 +236,23 @@ def _claims(reply: Any) -> list[_Claim]:
     return parsed
 
 
+def premise_words(question: str) -> set[str]:
+    """The words of what a question takes as given: the names and figures it uses, what it asks the
+    reason for ("Why did Kouchner reject Clinton's appeal?"), what a lead clause grants ("Since
+    Harper asked Clinton, …") and what the sentences before the question state. The rest words what
+    is asked ("When was Khadr finally flown home?"), which a right claim may put otherwise ("was
+    repatriated")."""
+    spans = split_sentences(question)
+    asking = question[spans[-1][0] :] if spans else question
+    stated = question[: spans[-1][0]] if spans else ""
+    if _EXPLAINS.match(asking):
+        stated += " " + asking
+    elif granted := _GRANTS.match(asking):
+        stated += " " + granted[1]
+    named = " ".join(_NAME.findall(question) + _NUMBER.findall(question))
+    return set(tokens(stated)) | set(tokens(named))
+
+
 class _Verifier:
     """Checks the reply's claims in order, each once; numbers the sentences kept claims cite."""
 
@@ -242,11 +266,11 @@ class _Verifier:
         self.yes_no = is_yes_no(question)
         # What a claim must add: words beyond the question's ("yes" or "no" for a yes/no one).
         self.asked = set(tokens(question)) | ({"yes", "no"} if self.yes_no else set())
-        # Question words a claim may repeat without its sentences: no premise is stated by a light
-        # verb ("held the UN post" where the sentence says "was") or by the kind of thing asked
-        # for ("post" in "What UN post had he held?").
+        # The question's words a claim may not repeat without its sentences. No premise is stated
+        # by a light verb ("held the UN post" where the sentence says "was") or by the kind of
+        # thing asked for ("post" in "What UN post had he held?").
         kind = _ASKED_KIND.match(question)
-        self.premise_free = _LIGHT_VERBS | set(tokens(kind[1] if kind else ""))
+        self.premise = premise_words(question) - _LIGHT_VERBS - set(tokens(kind[1] if kind else ""))
         self.wants = answer_type(question, short=True)
         self.count = asked_count(question)
         self.described = described_person(question)
@@ -329,10 +353,11 @@ class _Verifier:
         support = len(words & present) / len(words)
         if support < self.min_support:
             return f"only {support:.0%} of what it adds is in the sentences it cites"
-        # A word the claim takes from the question must stand in the sentences too, or the claim
-        # repeats the question's premise: "Kouchner rejected Clinton's appeal because of visa
-        # policies" for a question that assumed he rejected it, from a sentence where he did not.
-        taken = (set(tokens(claim)) & self.asked) - self.premise_free
+        # A word the claim takes from what the question assumes must stand in the sentences too,
+        # or the claim repeats the question's premise: "Kouchner rejected Clinton's appeal because
+        # of visa policies" for a question that assumed he rejected it, from a sentence where he
+        # did not.
+        taken = set(tokens(claim)) & self.premise
         echoed = sorted(taken - present)
         if echoed and not self.yes_no:
             return (
