@@ -512,6 +512,13 @@ def test_a_sentence_restating_what_the_question_gives_as_known_is_not_its_answer
             "The cable calls him a Muslim of Canadian origin - where was Khadr born?",
             "where was Khadr born?",
         ),
+        # A sentence before the one that asks is given too; a last sentence that does not ask
+        # is no ask of its own.
+        (
+            "The memo names Kouchner and Clinton. What did he ask her?",
+            "What did he ask her? Kouchner Clinton",
+        ),
+        ("Who replaced Cannon? I mean as foreign minister.", None),
         ("Between SL Green and General Motors, which one is older?", None),
         ("Where does the singer, who features on the album, hail from?", None),
     ],

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from qa.answering.judge import blended
-from qa.chunking import quotable_spans
+from qa.chunking import quotable_spans, split_sentences
 from qa.citations import cited_pieces, span_citation
 from qa.dates import MONTHS, PRECISIONS, YEAR, find_dates, spoken, without_labels
 from qa.text import CLAUSE_BOUNDARY, NUMBER_WORDS, STOPWORDS, stem, tokens
@@ -44,23 +44,24 @@ PERSON_NOUN = (
 _ASKS_PERSON = re.compile(
     rf"^\s*(who|whom)\b|\b(which|what) (?:(?!{_FUNCTION_WORD}\b)[\w.'-]+ ){{0,2}}(?:{PERSON_NOUN})s?\b"
 )
-# A clause the question first gives as known, then its ask: "After falling out with MSF, what
-# group did he found?", "The article says Khadr was to serve his sentence in Canada; when was he
-# brought back?". A lead clause without a subordinating opening ("Between X and Y, which…") or a
-# strong break (";", " - ") holds what the question is about, and stays.
+# What a question first gives as known, then its ask: "After falling out with MSF, what group did
+# he found?", "The article says Khadr was to serve his sentence in Canada; when was he brought
+# back?", "Cannon is the man in the photo. Who replaced him?". A lead clause without a
+# subordinating opening ("Between X and Y, which…") holds what the question is about, and stays.
 _INTERROGATIVE = (
     r"(?:(?:on|in|at|for|from|by|to|with) )?(?:who|whom|whose|what|when|where|which|why|how|did|"
     r"does|do|is|was|were|are|has|have|had|can|could)\b"
 )
 _SUBORDINATE = (
-    r"(?:after|before|once|if|since|besides|apart from|according to|given|although|though|while|"
-    r"by the time)\b"
+    r"(?:after|before|once|if|since|because|now that|besides|apart from|according to|"
+    r"given|although|though|while|by the time)\b"
 )
 _GIVEN_THEN_ASK = re.compile(
-    rf"^\s*{_SUBORDINATE}[^,;:—–]*,\s*(?={_INTERROGATIVE})"
+    rf"^\s*{_SUBORDINATE}(?P<clause>[^,;:—–]*),\s*(?={_INTERROGATIVE})"
     rf"|^[^;—–]*(?:;|\s[-—–]\s)\s*(?={_INTERROGATIVE})",
     re.I,
 )
+_ASKS = re.compile(rf"^\s*{_INTERROGATIVE}", re.I)
 # The noun naming the kind of date asked for is no term the answer shares: "the Miami Herald gave
 # his arrival date as 28 October 2002" is no closer to "On what date was Khadr captured?" for it.
 _KIND_OF_DATE = re.compile(
@@ -651,22 +652,32 @@ def ask_terms(question: str) -> set[str]:
     return set(tokens(_KIND_OF_DATE.sub(r"\1", the_ask(question))))
 
 
+def given_and_ask(question: str) -> tuple[str, str]:
+    """What the question gives as known and what it asks (see _GIVEN_THEN_ASK): the sentences
+    before a last one that asks, then a lead clause (without its "since" or "after") or what stands
+    before a strong break."""
+    spans = split_sentences(question)
+    start = spans[-1][0] if len(spans) > 1 and _ASKS.match(question[spans[-1][0] :]) else 0
+    given = _GIVEN_THEN_ASK.match(question[start:])
+    if not given:
+        return question[:start], question[start:]
+    return question[:start] + (given["clause"] or given[0]), question[start + given.end() :]
+
+
 def the_ask(question: str) -> str:
-    """The question without the clause it first gives as known (see _GIVEN_THEN_ASK), keeping the
-    names in that clause, to whom the ask's "he" or "it" refers. A sentence restating what the
-    reader already knows holds most of the question's words, yet it is not the answer: "After the
-    jury acquitted Khadr in 2010, why did he stay at Guantanamo?" is not answered by the sentence
-    about the jury."""
-    given = _GIVEN_THEN_ASK.search(question)
+    """The question without what it first gives as known (see given_and_ask), keeping the names
+    in it, to whom the ask's "he" or "it" refers. A sentence restating what the reader already
+    knows holds most of the question's words, yet it is not the answer: "After the jury acquitted
+    Khadr in 2010, why did he stay at Guantanamo?" is not answered by the sentence about the jury."""
+    given, ask = given_and_ask(question)
     if not given:
         return question
-    ask = question[given.end() :]
-    # An ask that names whom it is about needs none of the clause's names: in "The cable calls
+    # An ask that names whom it is about needs none of the given part's names: in "The cable calls
     # him a Muslim of Canadian origin - where was Khadr born?", "Muslim" and "Canadian" would
     # draw the cable's sentence.
     if _CAPITALISED.search(ask) and not _REFERS_TO_SOMEONE.search(ask):
         return ask
-    names = " ".join(name[0] for name in _CAPITALISED.finditer(question[: given.end()]))
+    names = " ".join(name[0] for name in _CAPITALISED.finditer(given))
     return f"{ask} {names}"
 
 

@@ -28,10 +28,15 @@ from langchain_core.runnables import Runnable
 from langchain_core.utils.json import parse_partial_json
 
 from qa.answering.durations import figure_follows
-from qa.answering.extractive import PERSON_NOUN, ScoredSentence, answer_type, is_yes_no
+from qa.answering.extractive import (
+    PERSON_NOUN,
+    ScoredSentence,
+    answer_type,
+    given_and_ask,
+    is_yes_no,
+)
 from qa.answering.local_model import LLM_TYPE as LOCAL_LLM_TYPE
 from qa.answering.local_model import LocalChatModel
-from qa.chunking import split_sentences
 from qa.config import Settings
 from qa.dates import find_dates
 from qa.errors import AnswerModelError, ConfigError
@@ -68,12 +73,8 @@ _ASKED_KIND = re.compile(
     r"(?:did|does|do|is|was|were|are|has|have|had|can|could|would|will)\b",
     re.I,
 )
-# What a question assumes rather than words: what it asks the reason for, and what a lead clause
-# grants before it asks ("Since Harper asked …, what did …").
+# A question asks the reason for what it assumes: "Why did Kouchner reject Clinton's appeal?".
 _EXPLAINS = re.compile(r"^\s*(?:why|how come|what made)\b", re.I)
-_GRANTS = re.compile(
-    r"^\s*(?:since|after|once|given that|now that|because|as|when|if)\b([^,]*),", re.I
-)
 # Between the things a claim lists: "The New York Times, The Guardian and Le Monde".
 _ITEM_SEPARATOR = re.compile(r"\s*(?:[,;\n]|\band\b)\s*(?:and\s+)?")
 _Claim = tuple[str, tuple[int, ...]]
@@ -242,13 +243,9 @@ def premise_words(question: str) -> set[str]:
     Harper asked Clinton, …") and what the sentences before the question state. The rest words what
     is asked ("When was Khadr finally flown home?"), which a right claim may put otherwise ("was
     repatriated")."""
-    spans = split_sentences(question)
-    asking = question[spans[-1][0] :] if spans else question
-    stated = question[: spans[-1][0]] if spans else ""
+    stated, asking = given_and_ask(question)
     if _EXPLAINS.match(asking):
         stated += " " + asking
-    elif granted := _GRANTS.match(asking):
-        stated += " " + granted[1]
     named = " ".join(_NAME.findall(question) + _NUMBER.findall(question))
     return set(tokens(stated)) | set(tokens(named))
 
