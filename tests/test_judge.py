@@ -141,13 +141,15 @@ def test_the_refusal_thresholds_are_chosen_by_how_often_their_additions_are_righ
     # Answered with the judge's part off: sums 0.015-0.045 unanswerable, 0.055 and 0.065 not.
     off = [Asked(t / 1000, False, True) for t in (15, 25, 35, 45)]
     off += [Asked(t / 1000, False, False) for t in (55, 65)]
-    # Refused for weak support, answered once the judge overrules it.
-    weak = [(0.5, True), (1.0, True)] + [(1.2 + i / 10, False) for i in range(8)]
-    off += [Asked(total, True, unanswerable) for total, unanswerable in weak]
-    overruling = off[:6] + [Asked(total, False, unanswerable) for total, unanswerable in weak]
+    # Refused for weak support, answered once the judge overrules it: its best probabilities.
+    weak = [(0.2, False), (0.55, True), (0.6, True)] + [(0.65 + i / 25, False) for i in range(8)]
+    off += [Asked(1.0, True, unanswerable, best) for best, unanswerable in weak]
+    overruling = off[:6] + [Asked(1.0, False, unanswerable, best) for best, unanswerable in weak]
     chosen = choose(off, overruling)
     assert chosen["refuse_below"] == 0.06  # adds 4 right of 5; 0.07 and above 4 of 6
-    assert chosen["answer_above"] == 1.1  # 8 right of 8; 0.6-1.0 add 8 of 9, under nine in ten
+    # 8 right of 8; 0.6 adds 8 of 9, under nine in ten. A reading of 0.2 never overrules: the
+    # judge must read one sentence as more likely than not the answer.
+    assert chosen["answer_above"] == 0.65
 
 
 def test_the_left_out_gate_is_the_lowest_whose_declines_are_right_nine_times_in_ten(
@@ -159,9 +161,9 @@ def test_the_left_out_gate_is_the_lowest_whose_declines_are_right_nine_times_in_
     # The judge's readings of the listed detail each question was matched with; None: no match.
     readings = [(0.05, False), (0.12, False), (0.2, True), (0.3, True), (0.35, False)]
     readings += [(0.4 + i / 20, True) for i in range(9)]
-    gated = [Asked(1.0, False, unanswerable, gate) for gate, unanswerable in readings]
+    gated = [Asked(1.0, False, unanswerable, gate=g) for g, unanswerable in readings]
     gated.append(Asked(1.0, False, False))
     chosen = choose_left_out(gated)
     # From 0.15 on, 11 right of 12 declines; at 0.10, 11 of 13, under nine in ten.
     assert chosen["left_out_above"] == 0.15
-    assert choose_left_out([Asked(1.0, False, False, 0.9)])["left_out_above"] == 0.5
+    assert choose_left_out([Asked(1.0, False, False, gate=0.9)])["left_out_above"] == 0.5

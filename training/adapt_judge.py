@@ -16,11 +16,29 @@ an answer. Evidence the retriever missed is added as a positive. HaluEval pairs 
 0-799 are replayed alongside so the first stage is kept. Never reads corpus/eval.
 
     .venv/bin/pip install -e '.[train]'
-    .venv/bin/python training/adapt_judge.py [--seed 0] [--write]
+    .venv/bin/python training/adapt_judge.py [--seed 0] [--train FILE ...] [--soup-with DIR ...]
+        [--blend B] [--write] [--out qa/judge]
 
 Starts from the first-stage judge (--start, default qa/judge/ as train_judge.py leaves it; an
 adapted judge is refused, as adapting twice is another recipe). Prints data counts and validation
-figures as JSON; with --write, saves the adapted judge (fp16) and its blend into qa/judge/.
+figures as JSON; with --write, saves the adapted judge (fp16) and its blend into --out.
+
+--soup-with: other adaptations of the same first stage (saved with --out), whose weights are
+averaged with this one's, each counting once (a "model soup"). Judges adapted on different
+question sets err on different questions; their average tells unanswerable questions apart about
+as well as the better of them (bench/RESULTS.md, nineteenth session). The validation figures and
+the blend are then the soup's.
+
+The shipped judge is the soup of two adaptations, seed 0:
+
+    adapt_judge.py --start FIRST --write --out /tmp/judge-1210
+    adapt_judge.py --start FIRST --train training/data/reader-questions-train.jsonl \
+        training/data/reader-questions-more.jsonl --soup-with /tmp/judge-1210 --blend 0.4 --write
+
+where FIRST is the first stage as training/train_judge.py writes it. The blend is given: the
+soup's first pick on validation is best at 0.6, but asked end to end through the app the
+validation questions get 130-131 of 176 right at every blend from 0.3 to 0.6, so the shipped
+judge's 0.4 stays (bench/RESULTS.md, nineteenth session). Then training/calibrate_refusal.py.
 """
 
 from __future__ import annotations
@@ -143,14 +161,27 @@ def best_blend(figures: dict[str, Any]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--train", type=Path, default=TRAIN_FILE)
+    parser.add_argument("--train", type=Path, nargs="+", default=[TRAIN_FILE])
     parser.add_argument("--validation", type=Path, default=VALIDATION_FILE)
     parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-5, help="Encoder learning rate.")
     parser.add_argument("--head-lr", type=float, default=1e-3, help="Head learning rate.")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--write", action="store_true", help="Save into qa/judge/.")
+    parser.add_argument("--write", action="store_true", help="Save into --out.")
+    parser.add_argument("--out", type=Path, default=JUDGE_DIR)
+    parser.add_argument(
+        "--blend",
+        type=float,
+        help="Save this blend instead of the one with the best first pick on validation.",
+    )
+    parser.add_argument(
+        "--soup-with",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="Adapted judges of the same first stage to average this one's weights with.",
+    )
     parser.add_argument("--work", type=Path, default=ROOT / ".qa" / "judge-adapting")
     parser.add_argument(
         "--start", type=Path, default=JUDGE_DIR, help="The first-stage judge to adapt."
@@ -174,7 +205,7 @@ def main() -> None:
 
     # Support only: the pools are the judge's candidates, not its ranking.
     pipeline = build_pipeline(Settings(judge=False), sync_corpus=True)  # a first run indexes
-    taught = candidate_pools(args.train, pipeline)
+    taught = [pool for path in args.train for pool in candidate_pools(path, pipeline)]
     held = candidate_pools(args.validation, pipeline)
     data = reader_pairs(taught)
     counts: dict[str, float] = {
@@ -195,8 +226,13 @@ def main() -> None:
     train(judge, data, args, reset_head=False)
     seconds = round(time.perf_counter() - started, 1)
     after = validate(judge, held)
+    soup = [_ingredient(folder, start_meta) for folder in args.soup_with]
+    if soup:
+        alone = after
+        _average(judge, [load_judge_model(folder) for folder in args.soup_with])
+        after = validate(judge, held)
     report = {
-        "train": str(args.train.relative_to(ROOT)),
+        "train": [str(path.relative_to(ROOT)) for path in args.train],
         "validation": str(args.validation.relative_to(ROOT)),
         "seed": args.seed,
         "epochs": args.epochs,
@@ -205,9 +241,37 @@ def main() -> None:
         "validation_before": before,
         "validation_after": after,
     }
+    if soup:
+        report["soup"] = {"alone": alone, "with": soup}
     print(json.dumps(report, indent=1))
     if args.write:
-        _save(judge, start_meta, report, best_blend(after)[0])
+        blend = best_blend(after)[0] if args.blend is None else args.blend
+        _save(judge, start_meta, report, blend, args.out)
+
+
+def _ingredient(folder: Path, start_meta: dict[str, Any]) -> dict[str, Any]:
+    """The adaptation report of a judge to average with, which must come from the same first
+    stage: averaging weights is meaningful only between fine-tunings of one model."""
+    meta = json.loads((folder / "judge.json").read_text(encoding="utf-8"))
+    first = {key: value for key, value in meta.items() if key not in ("adaptation", "calibration")}
+    stage = {key: value for key, value in start_meta.items() if key != "calibration"}
+    if "adaptation" not in meta or first != stage:
+        raise SystemExit(f"{folder} is no adaptation of the first stage given by --start.")
+    report: dict[str, Any] = meta["adaptation"]
+    return report
+
+
+def _average(judge: Any, others: list[Any]) -> None:
+    """Each weight of the judge set to the mean of its own and the others'."""
+    states = [judge.state_dict(), *(other.state_dict() for other in others)]
+    judge.load_state_dict(
+        {
+            name: sum(state[name] for state in states) / len(states)
+            if value.is_floating_point()
+            else value
+            for name, value in states[0].items()
+        }
+    )
 
 
 def _with_replay(data: dict[str, list], seed: int) -> dict[str, list]:
@@ -228,16 +292,18 @@ def _with_replay(data: dict[str, list], seed: int) -> dict[str, list]:
     return {key: data[key] + [replay[key][i] for i in order] for key in data}
 
 
-def _save(judge: Any, meta: dict[str, Any], report: dict[str, Any], blend: float) -> None:
-    judge.half().save_pretrained(str(JUDGE_DIR))
-    (JUDGE_DIR / "README.md").unlink(missing_ok=True)
+def _save(
+    judge: Any, meta: dict[str, Any], report: dict[str, Any], blend: float, out: Path
+) -> None:
+    judge.half().save_pretrained(str(out))
+    (out / "README.md").unlink(missing_ok=True)
     meta["adaptation"] = report
     meta["calibration"] = {
         "blend": blend,
         "by": "training/adapt_judge.py",
         "on": report["validation"],
     }
-    (JUDGE_DIR / "judge.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    (out / "judge.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -2,19 +2,21 @@
 `left_out_above` in qa/judge/judge.json.
 
 The app refuses a question when the judge's probabilities over the sentences it reads sum to less
-than `refuse_below`, and no longer refuses one for a weak support when they sum to `answer_above`
-or more (see answer_extractively). Every question of the readers' training and validation sets
+than `refuse_below`, and no longer refuses one for a weak support when one of them is
+`answer_above` or more (see answer_extractively). Every question of the readers' training and
+validation sets
 (training/data/, never corpus/eval) is asked through the app's own pipeline twice, with the
-judge's part in refusal off and then with the judge overruling every weak support, and the sum is
-recorded.
+judge's part in refusal off and then with the judge overruling every weak support, and the sum and
+the best probability are recorded.
 
 - refuse_below: of the questions the app answers with the judge's part off, those whose sum falls
   under a threshold are the refusals it adds. The largest threshold (0.01 grid) whose added
   refusals are to unanswerable questions at least four times in five.
 - answer_above: of the questions refused for a weak support that the judge can overrule, those
-  whose sum reaches a threshold are the answers it adds. The smallest threshold (0.1 grid) whose
-  added answers are to answerable questions at least nine times in ten: an answer to a question
-  the sources leave open misleads the reader, where a wrong refusal only withholds.
+  whose best probability reaches a threshold are the answers it adds. The smallest threshold
+  (0.05 grid, from 0.5) whose added answers are to answerable questions at least nine times in
+  ten: an answer to a question the sources leave open misleads the reader, where a wrong refusal
+  only withholds.
 
 - left_out_above: a question matched with a detail the corpus's editors list as left out is
   declined when the judge, reading the detail as if it answered, gives it this or more. Asked once
@@ -54,7 +56,10 @@ from qa.goldset import load_gold_set  # noqa: E402
 DATA = ROOT / "training" / "data"
 SETS = [DATA / "reader-questions-train.jsonl", DATA / "reader-questions-validation.jsonl"]
 REFUSE_GRID = [t / 100 for t in range(1, 31)]
-ANSWER_GRID = [t / 10 for t in range(1, 31)]
+# Overruled only where the judge reads one sentence as more likely than not the answer: the
+# readers' sets hold no question off the story, so they cannot show what a fainter reading lets
+# through (a weak support, and some sentence sharing a word with the question).
+ANSWER_GRID = [t / 20 for t in range(10, 20)]
 LEFT_OUT_GRID = [t / 20 for t in range(1, 20)]
 REFUSALS_RIGHT = 0.8  # share of the refusals a threshold adds that must be right
 ANSWERS_RIGHT = 0.9  # and of the answers
@@ -63,9 +68,10 @@ DECLINES_RIGHT = 0.9  # and of the declines for a listed left-out detail
 
 @dataclass
 class RecordingJudge:
-    """The app's judge with its part in refusal set here, keeping the sum of the probabilities
-    it gave first after `total` was cleared: the answer's candidates, which the judge reads before
-    anything else; and its reading of a listed left-out detail (one of `details`) as `gate`."""
+    """The app's judge with its part in refusal set here, keeping the sum and the best of the
+    probabilities it gave first after `total` was cleared: the answer's candidates, which the judge
+    reads before anything else; and its reading of a listed left-out detail (one of `details`) as
+    `gate`."""
 
     judge: Judge
     details: frozenset[str]
@@ -73,6 +79,7 @@ class RecordingJudge:
     refuse_below: float = 0.0
     left_out_above: float = 0.0
     total: float | None = None
+    best: float | None = None
     gate: float | None = None
 
     @property
@@ -82,7 +89,7 @@ class RecordingJudge:
     def score(self, question: str, sentences: Sequence[str]) -> list[float]:
         probabilities = self.judge.score(question, sentences)
         if self.total is None:
-            self.total = sum(probabilities)
+            self.total, self.best = sum(probabilities), max(probabilities, default=0.0)
         elif len(sentences) == 1 and sentences[0] in self.details:
             self.gate = probabilities[0]
         return probabilities
@@ -93,6 +100,7 @@ class Asked:
     total: float | None  # None: the app answered without asking the judge
     refused: bool
     unanswerable: bool
+    best: float | None = None  # the best of those probabilities
     gate: float | None = None  # the judge's reading of the listed detail matched, if any
 
 
@@ -101,10 +109,16 @@ def ask_all(pipeline: Any, recorder: RecordingJudge) -> list[Asked]:
     for path in SETS:
         items, _ = load_gold_set(path, pipeline.settings.corpus)
         for item in items:
-            recorder.total = recorder.gate = None
+            recorder.total = recorder.best = recorder.gate = None
             answer = pipeline.ask(item.question, item.history)
             asked.append(
-                Asked(recorder.total, answer.refused, item.expected_refusal, recorder.gate)
+                Asked(
+                    recorder.total,
+                    answer.refused,
+                    item.expected_refusal,
+                    recorder.best,
+                    recorder.gate,
+                )
             )
     return asked
 
@@ -120,16 +134,14 @@ def choose_left_out(gated: list[Asked]) -> dict[str, Any]:
 def choose(off: list[Asked], overruling: list[Asked]) -> dict[str, Any]:
     answered = [(a.total, a.unanswerable) for a in off if not a.refused and a.total is not None]
     overruled = [
-        (b.total, not b.unanswerable)
+        (b.best, not b.unanswerable)
         for a, b in zip(off, overruling, strict=True)
-        if a.refused and not b.refused and b.total is not None
+        if a.refused and not b.refused and b.best is not None
     ]
     refusals, refuse_below = _table(
         answered, REFUSE_GRID, REFUSALS_RIGHT, lambda total, t: total < t
     )
-    answers, answer_above = _table(
-        overruled, ANSWER_GRID, ANSWERS_RIGHT, lambda total, t: total >= t
-    )
+    answers, answer_above = _table(overruled, ANSWER_GRID, ANSWERS_RIGHT, lambda best, t: best >= t)
     return {
         "questions": len(off),
         "refusals_added": refusals,

@@ -286,13 +286,13 @@ def answer_extractively(
     (by source and start offset) are what the question already rests on, and are not quoted.
 
     With a judge, only the JUDGE_POOL best sentences by support are candidates, and their support
-    is blended with the judge's probability. The judge also decides whether to refuse, by the sum
-    of its probabilities: under judge.refuse_below no candidate answers, and the question is
-    refused however well supported (unless the reader states a claim); at judge.answer_above or
-    more one does, and a best support under `threshold` no longer refuses. Support alone hardly
-    tells readers' unanswerable questions from answerable ones (ROC area 0.53-0.58 on their sets,
-    bench/RESULTS.md): an on-topic question the sources leave open still names what they talk
-    about, and an answer in other words shares few of the question's.
+    is blended with the judge's probability. The judge also decides whether to refuse: when its
+    probabilities sum under judge.refuse_below no candidate answers, and the question is refused
+    however well supported (unless the reader states a claim); when one of them reaches
+    judge.answer_above that one does, and a best support under `threshold` no longer refuses.
+    Support alone hardly tells readers' unanswerable questions from answerable ones (ROC area
+    0.53-0.58 on their sets, bench/RESULTS.md): an on-topic question the sources leave open still
+    names what they talk about, and an answer in other words shares few of the question's.
     """
     weights = weights or weights_for(question)
     ranked = [
@@ -315,13 +315,16 @@ def answer_extractively(
     weak = supported < threshold
     unlikely = False
     if judge is not None:
-        ranked, likelihood = judge_sentences(question, ranked, judge)
+        ranked, probabilities = judge_sentences(question, ranked, judge)
+        likelihood = sum(probabilities)
         # A claim to check ("Khadr was acquitted.") asks nothing for a sentence to answer: the
         # judge learned questions, and a sentence that refutes the claim still answers it.
         unlikely = likelihood < judge.refuse_below and not is_claim(question)
         # Readers ask in their own words ("how long did the gunfight go on" of a "four-hour
-        # firefight"): the judge may find the answer that word overlap scores weakly.
-        weak = weak and likelihood < judge.answer_above
+        # firefight"): the judge may find the answer that word overlap scores weakly. One
+        # sentence must read as the answer: ten faint readings add up to as much ("the best way
+        # to cook a French onion soup" summed 0.25 over sentences about Kouchner).
+        weak = weak and max(probabilities, default=0.0) < judge.answer_above
     best = ranked[0] if ranked else None
     if best is None or weak or unlikely or no_figure or refuses_by_absence(question, best.text):
         return Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
@@ -683,21 +686,22 @@ def the_ask(question: str) -> str:
 
 def judge_sentences(
     question: str, ranked: Sequence[ScoredSentence], judge: SentenceJudge
-) -> tuple[list[ScoredSentence], float]:
+) -> tuple[list[ScoredSentence], list[float]]:
     """The JUDGE_POOL best sentences, their support blended with the judge's P(answers), best
-    first; and the sum of those probabilities. Composing the answer then weighs runners-up by the
-    judged support, like the ranking: on support alone the article's sentence that names the
-    question's subject took the place of the judge's pick ("Who is Kouchner's significant other?"
-    was answered with the memo sentence). The sum rather than the best probability, as an answer
-    told across sentences gives each a middling one: it tells readers' unanswerable questions
-    apart better (ROC area 0.85 against 0.83 on their validation questions)."""
+    first; and those probabilities, in the order of `ranked`. Composing the answer then weighs
+    runners-up by the judged support, like the ranking: on support alone the article's sentence
+    that names the question's subject took the place of the judge's pick ("Who is Kouchner's
+    significant other?" was answered with the memo sentence). Refusal reads their sum rather than
+    the best, as an answer told across sentences gives each a middling one: it tells readers'
+    unanswerable questions apart better (ROC area 0.85 against 0.83 on their validation
+    questions)."""
     pool = list(ranked[:JUDGE_POOL])
     probabilities = judge.score(question, [s.text for s in pool])
     judged = [
         replace(s, support=blended(judge.blend, p, s.support))
         for s, p in zip(pool, probabilities, strict=True)
     ]
-    return sorted(judged, key=lambda s: -s.support), sum(probabilities)
+    return sorted(judged, key=lambda s: -s.support), probabilities
 
 
 def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] | None:

@@ -77,10 +77,10 @@ class Judge:
     `blend`, the judge's share of a sentence's ranking score against its hand-weighted support, is
     chosen by training/adapt_judge.py on readers' validation questions, never on corpus/eval, and
     stored in judge.json beside the weights. When the judge's probabilities over the sentences it
-    reads sum to less than `refuse_below`, none of them answers and the question is refused; at
-    `answer_above` or more, one does, and a weak support does not refuse it. Both are chosen by
-    training/calibrate_refusal.py on readers' training and validation questions; absent, the judge
-    never refuses nor overrules (0 and infinity).
+    reads sum to less than `refuse_below`, none of them answers and the question is refused; when
+    one of them is `answer_above` or more, that one does, and a weak support does not refuse it.
+    Both are chosen by training/calibrate_refusal.py on readers' training and validation
+    questions; absent, the judge never refuses nor overrules (0 and infinity).
 
     A detail the corpus's editors list as left out is declined only when the judge, reading the
     detail as if it were a sentence answering the question, gives it `left_out_above` or more:
