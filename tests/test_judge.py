@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -167,3 +168,31 @@ def test_the_left_out_gate_is_the_lowest_whose_declines_are_right_nine_times_in_
     # From 0.15 on, 11 right of 12 declines; at 0.10, 11 of 13, under nine in ten.
     assert chosen["left_out_above"] == 0.15
     assert choose_left_out([Asked(1.0, False, False, gate=0.9)])["left_out_above"] == 0.5
+
+
+def test_a_soup_averages_adaptations_of_one_first_stage(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """training/adapt_judge.py --soup-with: each weight becomes the mean of the judges', and only
+    adaptations of the first stage it starts from are averaged with."""
+    import torch
+
+    monkeypatch.syspath_prepend(str(PROJECT_ROOT / "training"))
+    from adapt_judge import _average, _ingredient
+
+    judge, other = torch.nn.Linear(2, 1), torch.nn.Linear(2, 1)
+    with torch.no_grad():
+        judge.weight.copy_(torch.tensor([[1.0, 3.0]]))
+        other.weight.copy_(torch.tensor([[3.0, -1.0]]))
+    _average(judge, [other])
+    assert judge.weight.tolist() == [[2.0, 1.0]]
+
+    first = {"data": "halueval", "seed": 0, "calibration": {"blend": 0.5}}
+    adapted = {**first, "adaptation": {"seed": 0}, "calibration": {"blend": 0.4}}
+    (tmp_path / "judge.json").write_text(json.dumps(adapted), encoding="utf-8")
+    assert _ingredient(tmp_path, first) == {"seed": 0}
+    with pytest.raises(SystemExit):
+        _ingredient(tmp_path, {**first, "seed": 1})  # another first stage
+    (tmp_path / "judge.json").write_text(json.dumps(first), encoding="utf-8")
+    with pytest.raises(SystemExit):
+        _ingredient(tmp_path, first)  # not adapted
