@@ -720,3 +720,18 @@ def test_a_person_asked_for_by_description_must_be_described_so_where_cited() ->
         assert answer.refused is not kept
         if not kept:
             assert answer.verification[0].reason.startswith("names no one the sentences it cites")
+
+
+def test_a_yes_cannot_stand_beside_a_sentence_saying_the_sources_are_silent() -> None:
+    text = (
+        "Kouchner asked the U.S. for assistance with Khadr's case, the cable records, without "
+        "detailing the conversation."
+    )
+    question = "Does the cable spell out what Kouchner said about Khadr?"
+    yes = answered(question, text, "Yes, the cable spells out what Kouchner said about Khadr.", [1])
+    assert yes.refused
+    assert yes.verification[0].reason.startswith("says yes where")
+    no = answered(
+        question, text, "No, the cable records it without detailing the conversation.", [1]
+    )
+    assert not no.refused

@@ -811,6 +811,11 @@ def is_claim(question: str) -> bool:
     return not ("?" in question or _WH.search(question) or is_yes_no(question))
 
 
+def says_silent(sentence: str) -> bool:
+    """Whether the sentence says the record is silent on something ("without detailing …")."""
+    return bool(_ABSENCE.search(sentence))
+
+
 def refuses_by_absence(question: str, sentence: str) -> bool:
     """True when the best sentence says the record is silent about what is asked, and the question
     is not yes/no.

@@ -34,6 +34,7 @@ from qa.answering.extractive import (
     answer_type,
     given_and_ask,
     is_yes_no,
+    says_silent,
 )
 from qa.answering.local_model import LLM_TYPE as LOCAL_LLM_TYPE
 from qa.answering.local_model import LocalChatModel
@@ -71,6 +72,13 @@ _LIGHT_VERBS = frozenset(
 _ASKED_KIND = re.compile(
     r"^\s*(?:what|which)\s+(?:[\w'-]+\s+){0,2}?([\w'-]+)\s+"
     r"(?:did|does|do|is|was|were|are|has|have|had|can|could|would|will)\b",
+    re.I,
+)
+_YES = re.compile(r"^\W*yes\b", re.I)
+# A yes/no question on what someone or something says: "Does the cable spell out …?".
+_ASKS_WHAT_IS_SAID = re.compile(
+    r"^\s*(?:does|do|did)\s+(?:the\s+)?[\w'.-]+(?:\s+[\w'.-]+)?\s+(?:actually\s+)?"
+    r"(?:say|spell|detail|mention|record|state|specify|disclose|reveal|explain)\b",
     re.I,
 )
 # A question asks the reason for what it assumes: "Why did Kouchner reject Clinton's appeal?".
@@ -261,6 +269,7 @@ class _Verifier:
         anchors: int | None = None,
     ) -> None:
         self.yes_no = is_yes_no(question)
+        self.on_record = self.yes_no and bool(_ASKS_WHAT_IS_SAID.match(question))
         # What a claim must add: words beyond the question's ("yes" or "no" for a yes/no one).
         self.asked = set(tokens(question)) | ({"yes", "no"} if self.yes_no else set())
         # The question's words a claim may not repeat without its sentences. No premise is stated
@@ -332,6 +341,11 @@ class _Verifier:
             return "does not hold the kind of thing asked for (a date, a number, a name)"
         if self.count and (listed := len(_ITEM_SEPARATOR.split(claim))) < self.count:
             return f"lists {listed} of the {self.count} things asked for"
+        # "Does the cable spell out what they said?": a "yes" cannot stand beside the extractive
+        # answer's own sentence saying the cable does not detail it.
+        silent = any(says_silent(c.text) for c in self.candidates[: self.anchors])
+        if self.on_record and silent and _YES.match(claim):
+            return "says yes where a sentence the answer rests on says the sources are silent"
         return ""
 
     def _unborne(self, claim: str, ids: tuple[int, ...]) -> str:
