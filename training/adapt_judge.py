@@ -194,6 +194,8 @@ def main() -> None:
             f"{args.start} holds an adapted judge: rebuild the first stage with "
             "training/train_judge.py, or pass --start with a first-stage judge."
         )
+    # Checked before the hour of training, not after it.
+    soup = [_ingredient(folder, start_meta) for folder in args.soup_with]
     apply_offline_defaults()
     random.seed(args.seed)
 
@@ -226,7 +228,6 @@ def main() -> None:
     train(judge, data, args, reset_head=False)
     seconds = round(time.perf_counter() - started, 1)
     after = validate(judge, held)
-    soup = [_ingredient(folder, start_meta) for folder in args.soup_with]
     if soup:
         alone = after
         _average(judge, [load_judge_model(folder) for folder in args.soup_with])

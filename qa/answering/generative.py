@@ -269,7 +269,6 @@ class _Verifier:
         anchors: int | None = None,
     ) -> None:
         self.yes_no = is_yes_no(question)
-        self.on_record = self.yes_no and bool(_ASKS_WHAT_IS_SAID.match(question))
         # What a claim must add: words beyond the question's ("yes" or "no" for a yes/no one).
         self.asked = set(tokens(question)) | ({"yes", "no"} if self.yes_no else set())
         # The question's words a claim may not repeat without its sentences. No premise is stated
@@ -283,6 +282,13 @@ class _Verifier:
         self.candidates = candidates
         self.min_support = min_support
         self.anchors = len(candidates) if anchors is None else anchors
+        # "Does the cable spell out what they said?": a "yes" cannot stand beside the extractive
+        # answer's own sentence saying the cable does not detail it.
+        self.silent_on_record = (
+            self.yes_no
+            and bool(_ASKS_WHAT_IS_SAID.match(question))
+            and any(says_silent(c.text) for c in candidates[: self.anchors])
+        )
         self.seen = 0  # claims of the reply already checked
         self.pieces: list[str] = []
         self.checks: list[ClaimCheck] = []
@@ -341,10 +347,7 @@ class _Verifier:
             return "does not hold the kind of thing asked for (a date, a number, a name)"
         if self.count and (listed := len(_ITEM_SEPARATOR.split(claim))) < self.count:
             return f"lists {listed} of the {self.count} things asked for"
-        # "Does the cable spell out what they said?": a "yes" cannot stand beside the extractive
-        # answer's own sentence saying the cable does not detail it.
-        silent = any(says_silent(c.text) for c in self.candidates[: self.anchors])
-        if self.on_record and silent and _YES.match(claim):
+        if self.silent_on_record and _YES.match(claim):
             return "says yes where a sentence the answer rests on says the sources are silent"
         return ""
 
