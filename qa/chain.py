@@ -30,6 +30,7 @@ from qa.answering.generative import load_chat_model, stream_generatively
 from qa.answering.judge import Judge, load_judge
 from qa.answering.left_out import asked_left_out
 from qa.answering.opposites import answer_by_opposite
+from qa.answering.rerank import JudgeRerank
 from qa.answering.responses import answer_by_response, parse_response_question
 from qa.answering.succession import answer_by_succession, parse_succession_question
 from qa.answering.tenure import answer_by_tenure, parse_tenure_question
@@ -204,7 +205,13 @@ class Pipeline:
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
-        documents = state["retriever"].invoke(state["query"])
+        retriever: HybridRetriever = state["retriever"]
+        if self.judge is None or self.settings.rerank_depth <= self.settings.k:
+            documents = retriever.invoke(state["query"])
+        else:
+            fused = retriever.invoke(state["query"], k=self.settings.rerank_depth)
+            rerank = JudgeRerank(judge=self.judge, idf=retriever.lexical.idf, k=self.settings.k)
+            documents = list(rerank.compress_documents(fused, state["query"]))
         state["timings"]["retrieve"] = _ms(started)
         return {**state, "documents": documents, "passages": [to_passage(d) for d in documents]}
 

@@ -46,15 +46,16 @@ class HybridRetriever(BaseRetriever):
         return self._lexical
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[Document]:
+        """The k best fused passages (`k` given to invoke: that many instead)."""
         vector = self.store.model.embeddings.embed_query(query)
         hits = self.store.search(vector, self.fetch_k * SENTENCES_PER_PASSAGE)
         passages = self.lexical.by_id
         documents = fuse(
             rank_passages(hits, passages),
             self.lexical.search(query, self.fetch_k),
-            self.k,
+            k or self.k,
             self.rrf_k,
             self.authority_weight,
             self.lexical_weight,

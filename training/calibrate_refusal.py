@@ -69,9 +69,9 @@ DECLINES_RIGHT = 0.9  # and of the declines for a listed left-out detail
 @dataclass
 class RecordingJudge:
     """The app's judge with its part in refusal set here, keeping the sum and the best of the
-    probabilities it gave first after `total` was cleared: the answer's candidates, which the judge
-    reads before anything else; and its reading of a listed left-out detail (one of `details`) as
-    `gate`."""
+    probabilities it gave last for other than a listed left-out detail (one of `details`): the
+    answer's candidates, which the judge reads after the passage rerank's pool and before any such
+    detail; and its reading of that detail as `gate`."""
 
     judge: Judge
     details: frozenset[str]
@@ -88,10 +88,10 @@ class RecordingJudge:
 
     def score(self, question: str, sentences: Sequence[str]) -> list[float]:
         probabilities = self.judge.score(question, sentences)
-        if self.total is None:
-            self.total, self.best = sum(probabilities), max(probabilities, default=0.0)
-        elif len(sentences) == 1 and sentences[0] in self.details:
+        if len(sentences) == 1 and sentences[0] in self.details:
             self.gate = probabilities[0]
+        else:
+            self.total, self.best = sum(probabilities), max(probabilities, default=0.0)
         return probabilities
 
 

@@ -238,7 +238,7 @@ class SentenceJudge(Protocol):
 
     @property
     def answer_above(self) -> float:
-        """Answer despite a weak support when the judge's probabilities sum to this or more."""
+        """Answer despite a weak support when one of the judge's probabilities is this or more."""
 
     def score(self, question: str, sentences: Sequence[str]) -> list[float]: ...
 

@@ -1,0 +1,62 @@
+"""The answer judge's rerank of retrieved passages, as a LangChain document compressor.
+
+Fusion ranks passages by how many of the question's words and how much of its meaning they share;
+the answering sentence's passage is often just below the k the answerer reads (among fused ranks
+6-10 for 7-13% of the gold evidence, bench/RESULTS.md), behind passages that repeat the question's
+names. More passages are fused than are kept, and the judge chooses among them by the sentence of
+each it reads as answering best.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from langchain_core.callbacks import Callbacks
+from langchain_core.documents import BaseDocumentCompressor, Document
+from pydantic import ConfigDict
+
+from qa.answering.extractive import SentenceJudge, score_sentences
+from qa.answering.judge import blended
+from qa.retrieval import sentence_similarity, to_passage
+
+# Sentences the judge reads to rank the passages: the best by support over all of them. The k
+# passages kept then hold most of the answerer's own candidates, which the judge has read already.
+RERANK_POOL = 15
+
+
+class JudgeRerank(BaseDocumentCompressor):
+    """Keeps `k` of the fused documents: the first (the one both retrievers rank best, or that one
+    of them ranks first), then those whose best pooled sentence has the highest judged support,
+    in their fused order. A document none of whose sentences is pooled ranks after every judged
+    one."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    judge: Any  # a SentenceJudge (a Protocol, which pydantic cannot check)
+    idf: Callable[[str], float]
+    k: int
+
+    def compress_documents(
+        self, documents: Sequence[Document], query: str, callbacks: Callbacks | None = None
+    ) -> Sequence[Document]:
+        if len(documents) <= self.k:
+            return documents
+        judge: SentenceJudge = self.judge
+        ranked = score_sentences(
+            query,
+            [to_passage(d) for d in documents],
+            sentence_similarity(list(documents)),
+            self.idf,
+        )
+        pool = ranked[:RERANK_POOL]
+        best: dict[str, float] = {}
+        for sentence, p in zip(pool, judge.score(query, [s.text for s in pool]), strict=True):
+            chunk_id = sentence.passage.chunk_id
+            best[chunk_id] = max(best.get(chunk_id, 0.0), blended(judge.blend, p, sentence.support))
+        # The fused first stays: judged alone, the article's sentence saying the cable is silent
+        # lost its place to a dossier's sentences about the cable.
+        first, *others = documents
+        others = sorted(others, key=lambda d: -best.get(str(d.id), -1.0))
+        kept = {first.id, *(d.id for d in others[: self.k - 1])}
+        return [d for d in documents if d.id in kept]
