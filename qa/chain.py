@@ -33,7 +33,12 @@ from qa.answering.opposites import answer_by_opposite
 from qa.answering.rerank import JudgeRerank
 from qa.answering.responses import answer_by_response, parse_response_question
 from qa.answering.succession import answer_by_succession, parse_succession_question
-from qa.answering.tenure import answer_by_tenure, parse_tenure_question
+from qa.answering.tenure import (
+    answer_by_tenure,
+    answer_by_term_length,
+    parse_length_question,
+    parse_tenure_question,
+)
 from qa.answering.verdicts import (
     answer_both,
     answer_same,
@@ -337,6 +342,7 @@ class Pipeline:
         """For a question of how long between two events, an answer that computes the interval
         from the sentences dating each event, unless the best quote already states it; for one of
         who held a post when something happened, the term of office that holds the event's date;
+        for one of how long someone held one, the length of the term a sentence gives;
         for one of whether two things both have a property, "yes" when a sentence about each
         states it (or "no" when the property is a country and one is of another); for one of
         whether two things share a country or a year, "yes" or "no" from the sentence about each;
@@ -351,6 +357,8 @@ class Pipeline:
             states_duration(c.quote, asked) for c in answer.citations
         ):
             computed = answer_by_computation(query, asked, find, threshold)
+        elif held := parse_length_question(query):
+            computed = answer_by_term_length(query, held, answer.citations, find, threshold)
         elif succession := parse_succession_question(query):
             computed = answer_by_succession(query, succession, find, threshold)
         elif response := parse_response_question(query):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from qa.answering.tenure import (
     answer_by_tenure,
+    answer_by_term_length,
+    parse_length_question,
     parse_tenure_question,
     terms_of_office,
 )
 from qa.dates import find_dates
-from qa.types import Answer
+from qa.types import Answer, Citation
 from tests.passages import find_in
 
 CANNON = "Lawrence Cannon — Minister of Foreign Affairs from 30 October 2008 to 18 May 2011."
@@ -64,3 +66,50 @@ def test_no_answer_when_no_term_holds_the_event_or_the_event_is_undated() -> Non
 def test_a_term_that_names_no_one_does_not_answer_who() -> None:
     vacant = "The foreign ministry had no minister from 30 October 2008 to 18 May 2011."
     assert tenure(QUESTION, vacant, MEETING) is None
+
+
+def test_a_terms_length_is_stated_as_precisely_as_its_dates_allow() -> None:
+    def length(sentence: str) -> str | None:
+        [term] = terms_of_office(sentence)
+        return term.length()
+
+    assert length(CANNON) == "2.5 years"
+    assert length("Envoy from July 1999 to January 2001.") == "about 18 months"
+    assert length("Mayor from 3 March 2001 to 10 May 2004.") == "3 years and 2 months"
+    assert length("Senator from 1990 to 1996.") == "about 6 years"
+    assert length("Stephen Harper — Prime Minister of Canada from 2006.") is None
+
+
+def length_answer(question: str, *texts: str, quoted: tuple[str, ...] = ()) -> Answer | None:
+    """The computed answer from these texts, the extractive answer having quoted `quoted`."""
+    held = parse_length_question(question)
+    assert held is not None
+    citations = [Citation(n, "q.md", "Q", "", f"q{n}", 0, len(q), q) for n, q in enumerate(quoted)]
+    return answer_by_term_length(question, held, citations, find_in(*texts), 0.1)
+
+
+def test_how_long_someone_held_a_post_is_computed_from_the_term_a_sentence_gives() -> None:
+    question = "How long did Lawrence Cannon serve as Canada's foreign minister?"
+    assert parse_length_question(question) == "lawrence cannon serve as canada's foreign minister"
+    answer = length_answer(question, MEETING, CANNON)
+    assert answer is not None and answer.answered_by == "computed"
+    assert answer.answer.endswith("[1] From 30 October 2008 to 18 May 2011: 2.5 years.")
+    assert [c.quote for c in answer.citations] == [CANNON]
+    # A quote that already says how long is the answer; a sentence of two terms is not read.
+    stated = "Cannon served as foreign minister for 30 months."
+    assert length_answer(question, CANNON, quoted=(stated,)) is None
+    both = "Cannon was foreign minister from 2008 to 2011 and ambassador from 2012 to 2015."
+    assert length_answer(question, both) is None
+    assert parse_length_question("How long a sentence did the jury give Khadr?") is None
+
+
+def test_a_term_the_answer_already_quotes_comes_before_sentences_found_by_word_overlap() -> None:
+    """A life's dates read as a term: the sentence the judge chose for the answer is read first."""
+    question = "How long did the dynasty Wulffen was born in last?"
+    prince = "Prince Otto of the dynasty (7 January 1829 – 1 March 1895) was born in Gotha."
+    alone = length_answer(question, prince)
+    assert alone is not None and alone.answer.endswith("66 years and 1 month.")
+    lasted = "It lasted from 1826 to 1918."
+    answer = length_answer(question, prince, quoted=("Wulffen was born in Gotha.", lasted))
+    assert answer is not None and [c.quote for c in answer.citations] == [lasted]
+    assert answer.answer == "It lasted from 1826 to 1918. [1] From 1826 to 1918: about 92 years."

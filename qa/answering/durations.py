@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from qa.answering.extractive import STATES_AGE, ScoredSentence
@@ -20,7 +20,7 @@ from qa.chunking import split_sentences
 from qa.citations import cited_pieces
 from qa.dates import DateMention, cut_to_shared, find_dates
 from qa.text import CLAUSE_BOUNDARY, HEDGES, NUMBER_WORDS, stem, tokens, words
-from qa.types import Answer
+from qa.types import Answer, Citation, Passage
 
 _UNIT = r"(?P<unit>days?|weeks?|months?|years?)"
 _AUX = r"(?:did|does|do|was|were|is|are|had|has|have|would|could)"
@@ -356,11 +356,24 @@ def computed_answer(question: str, sentences: list[ScoredSentence], statement: s
         s for i, s in enumerate(sentences) if s.text not in {t.text for t in sentences[:i]}
     ]
     citations = tuple(s.cite(n) for n, s in enumerate(sentences, start=1))
+    passages = tuple(dict.fromkeys(s.passage for s in sentences))
+    return computed_from_quotes(question, citations, statement, passages)
+
+
+def computed_from_quotes(
+    question: str,
+    citations: Sequence[Citation],
+    statement: str,
+    passages: Sequence[Passage] = (),
+) -> Answer:
+    """The quotes with their citations (numbered from 1, in order), then the statement computed
+    from them."""
+    citations = tuple(replace(c, n=n) for n, c in enumerate(citations, start=1))
     return Answer(
         question,
         "".join(cited_pieces(citations)) + " " + statement,
         refused=False,
         citations=citations,
-        passages=tuple(dict.fromkeys(s.passage for s in sentences)),
+        passages=tuple(passages),
         answered_by="computed",
     )

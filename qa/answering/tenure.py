@@ -1,4 +1,5 @@
-"""Computed answers: who held a post when something happened, from a term of office and a date.
+"""Computed answers from terms of office: who held a post when something happened, and how long
+someone held one.
 
 "Who was Canada's foreign minister when Kouchner lobbied Clinton?" names a post and an event that no
 sentence joins: a list of officials gives "Lawrence Cannon — Minister of Foreign Affairs from 30
@@ -6,24 +7,34 @@ October 2008 to 18 May 2011", another source dates the meeting. The best sentenc
 are read for a term of office, the event's date is read as for an interval (durations.py), and the
 best-supported term that holds the date answers, with both sentences quoted and the check stated:
 "… [1] … [2] 5 February 2009 falls between 30 October 2008 and 18 May 2011."
+
+"How long was Lawrence Cannon foreign minister?" asks the length of a term no sentence states: the
+best-supported sentence about it that gives one term answers, with its length computed from the
+term's two dates: "… [1] From 30 October 2008 to 18 May 2011: 2.5 years."
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa.answering.durations import (
     AT_EVENT,
+    DurationQuestion,
     FindSentences,
+    Interval,
     computed_answer,
+    computed_from_quotes,
+    difference,
     nearest_date,
     question_text,
+    states_duration,
 )
 from qa.answering.extractive import answer_type
 from qa.dates import DateMention, cut_to_shared, find_dates
 from qa.text import tokens
-from qa.types import Answer
+from qa.types import Answer, Citation
 
 _SHAPE = re.compile(
     rf"^(?:who|which \w+) (?:was|were|served as) (?P<post>.+?) {AT_EVENT} (?P<event>.+)$"
@@ -37,6 +48,10 @@ _TERM_GAP = re.compile(r"\s*(?:to|until|till|through|and|[-–—])\s*")
 _TERM_OPENS = re.compile(r"\b(?:from|between|since)\s+$", re.I)
 # Sentences about the post read for a term: past the best few, they are about other posts.
 POST_CANDIDATES = 5
+# "How long did Cannon serve as foreign minister?", "how long was he in Kosovo?": what lasted. The
+# shapes of a time between two events ("how long after …", "how long had … when …") are read
+# first, by durations.py.
+_LENGTH_SHAPE = re.compile(r"^how long (?:did|was|were|had|has|is) (?P<held>.+)$")
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,28 @@ class Term:
         after_start = cut_to_shared(self.start, day) <= cut_to_shared(day, self.start)
         return after_start and (
             self.end is None or cut_to_shared(day, self.end) <= cut_to_shared(self.end, day)
+        )
+
+    def length(self) -> str | None:
+        """How long the term lasted, as precisely as its dates allow: "18 months", "2.5 years",
+        "3 years and 2 months", "about 2 years" (only the years known); None when open or
+        backwards."""
+        if self.end is None:
+            return None
+        interval = difference(self.start, self.end, "months") or difference(
+            self.start, self.end, "years"
+        )
+        if interval is None or interval.value <= 0:
+            return None
+        about = "about " if interval.approximate else ""
+        if interval.unit == "years" or interval.value < 24:
+            return about + _counted(interval)
+        years, months = divmod(interval.value, 12)
+        if months == 6:
+            return f"{about}{years}.5 years"
+        whole = _counted(Interval(years, "years", False))
+        return (
+            about + whole + (f" and {_counted(Interval(months, 'months', False))}" * bool(months))
         )
 
     def check(self, day: DateMention) -> str:
@@ -125,3 +162,54 @@ def answer_by_tenure(
         if term is not None:
             return computed_answer(question, [candidate, event], term.check(when))
     return None
+
+
+def parse_length_question(question: str) -> str | None:
+    """What lasted, when the question asks how long something did and names no second event
+    (durations.py reads those)."""
+    m = _LENGTH_SHAPE.match(question_text(question))
+    return m["held"] if m else None
+
+
+def answer_by_term_length(
+    question: str,
+    held: str,
+    quoted: Sequence[Citation],
+    find: FindSentences,
+    threshold: float,
+) -> Answer | None:
+    """A sentence giving one closed term of what was held, quoted with the term's length: one the
+    answer already quotes (`quoted`, which the judge chose), or else the best-supported of the
+    sentences about it with support ≥ threshold. None when the answer's quotes already say how
+    long, or no sentence gives such a term. The answer's own quotes come first: the sentences
+    best supported by word overlap may be about something else whose dates read as a term, such
+    as a prince's life ("Metternich (7 January 1829 – 1 March 1895)") for how long his dynasty
+    lasted."""
+    if any(states_duration(c.quote, DurationQuestion(held, held, None)) for c in quoted):
+        return None
+    for citation in quoted:
+        statement = _length_statement(citation.quote)
+        if statement is not None:
+            return computed_from_quotes(question, [citation], statement)
+    for candidate in find(held)[:POST_CANDIDATES]:
+        statement = _length_statement(candidate.text)
+        if candidate.support >= threshold and statement is not None:
+            return computed_answer(question, [candidate], statement)
+    return None
+
+
+def _length_statement(sentence: str) -> str | None:
+    """'From 30 October 2008 to 18 May 2011: 2.5 years.' when the sentence gives one closed term."""
+    closed = [t for t in terms_of_office(sentence) if t.end is not None]
+    if len(closed) != 1:
+        return None
+    [term] = closed
+    length = term.length()
+    if length is None or term.end is None:
+        return None
+    return f"From {term.start.text} to {term.end.text}: {length}."
+
+
+def _counted(interval: Interval) -> str:
+    noun = interval.unit if interval.value != 1 else interval.unit[:-1]
+    return f"{interval.value} {noun}"
