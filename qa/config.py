@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     # 0.004; bench/RESULTS.md).
     fetch_k: int = Field(40, ge=1, le=200, description="Candidates per retriever before fusion.")
     # 10: test questions 256 → 266 right of 352 and retrieval recall@k 0.831 → 0.875, for about
-    # 15 ms (bench/RESULTS.md, twentieth session).
+    # 30 ms (warm p50 58 → 87-91 ms; bench/RESULTS.md, twentieth session).
     rerank_depth: int = Field(
         10,
         ge=0,

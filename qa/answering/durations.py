@@ -210,9 +210,13 @@ def _statements(quote: str) -> list[tuple[int, int]]:
 
 def state_difference(earlier: DateMention, later: DateMention, interval: Interval) -> str:
     """The computed sentence: 'From 28 November 2010 to 1 December 2010: 3 days.'"""
-    noun = interval.unit if interval.value != 1 else interval.unit[:-1]
     about = "about " if interval.approximate else ""
-    return f"From {earlier.text} to {later.text}: {about}{interval.value} {noun}."
+    return f"From {earlier.text} to {later.text}: {about}{counted(interval.value, interval.unit)}."
+
+
+def counted(value: int, unit: str) -> str:
+    """'3 days', '1 day': a count and its unit (plural, as durations name them)."""
+    return f"{value} {unit if value != 1 else unit[:-1]}"
 
 
 _NUMBER_WORD = rf"\d+|{NUMBER_WORDS}|a few|several|a little over \w+|about \w+|a|an"

@@ -23,9 +23,9 @@ from qa.answering.durations import (
     AT_EVENT,
     DurationQuestion,
     FindSentences,
-    Interval,
     computed_answer,
     computed_from_quotes,
+    counted,
     difference,
     nearest_date,
     question_text,
@@ -89,14 +89,13 @@ class Term:
             return None
         about = "about " if interval.approximate else ""
         if interval.unit == "years" or interval.value < 24:
-            return about + _counted(interval)
+            return about + counted(interval.value, interval.unit)
         years, months = divmod(interval.value, 12)
         if months == 6:
             return f"{about}{years}.5 years"
-        whole = _counted(Interval(years, "years", False))
-        return (
-            about + whole + (f" and {_counted(Interval(months, 'months', False))}" * bool(months))
-        )
+        if months == 0:
+            return about + counted(years, "years")
+        return f"{about}{counted(years, 'years')} and {counted(months, 'months')}"
 
     def check(self, day: DateMention) -> str:
         """The computed sentence: '5 February 2009 falls between 30 October 2008 and 18 May 2011.'"""
@@ -185,6 +184,7 @@ def answer_by_term_length(
     best supported by word overlap may be about something else whose dates read as a term, such
     as a prince's life ("Metternich (7 January 1829 – 1 March 1895)") for how long his dynasty
     lasted."""
+    # A quote saying how long, in a clause about what was held (its only event).
     if any(states_duration(c.quote, DurationQuestion(held, held, None)) for c in quoted):
         return None
     for citation in quoted:
@@ -200,16 +200,9 @@ def answer_by_term_length(
 
 def _length_statement(sentence: str) -> str | None:
     """'From 30 October 2008 to 18 May 2011: 2.5 years.' when the sentence gives one closed term."""
-    closed = [t for t in terms_of_office(sentence) if t.end is not None]
+    closed = [(t, t.end) for t in terms_of_office(sentence) if t.end is not None]
     if len(closed) != 1:
         return None
-    [term] = closed
+    [(term, end)] = closed
     length = term.length()
-    if length is None or term.end is None:
-        return None
-    return f"From {term.start.text} to {term.end.text}: {length}."
-
-
-def _counted(interval: Interval) -> str:
-    noun = interval.unit if interval.value != 1 else interval.unit[:-1]
-    return f"{interval.value} {noun}"
+    return f"From {term.start.text} to {end.text}: {length}." if length else None
