@@ -4,10 +4,9 @@
 The app refuses a question when the judge's probabilities over the sentences it reads sum to less
 than `refuse_below`, and no longer refuses one for a weak support when one of them is
 `answer_above` or more (see answer_extractively). Every question of the readers' training and
-validation sets
-(training/data/, never corpus/eval) is asked through the app's own pipeline twice, with the
-judge's part in refusal off and then with the judge overruling every weak support, and the sum and
-the best probability are recorded.
+validation sets (training/data/, never corpus/eval) is asked through the app's own pipeline twice,
+with the judge's part in refusal off and then with the judge overruling every weak support, and the
+sum and the best probability are recorded.
 
 - refuse_below: of the questions the app answers with the judge's part off, those whose sum falls
   under a threshold are the refusals it adds. The largest threshold (0.01 grid) whose added

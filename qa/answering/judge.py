@@ -9,6 +9,7 @@ weights ship inside the package (qa/judge/), so it loads with no network. Like t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -34,7 +35,7 @@ MAX_TOKENS = 128  # question + sentence; longer pairs are truncated (as in train
 # about 0.10 at most over 400 readers' pairs, not 0.15 (0.43 quantising everything per tensor),
 # for about one millisecond more per pair (bench/RESULTS.md, seventeenth session).
 FP32_NODES = re.compile(r"/layer\.[012]/output/dense/MatMul$")
-# Pairs remembered (see OnnxJudgeModel.score): a few questions' worth.
+# Pairs remembered (see OnnxJudgeModel): a few questions' worth.
 RECENT_PAIRS = 256
 # Names the export's file with the weights' hash: an export made another way is not reused.
 EXPORT_RECIPE = "int8-channel-fp32ffn3"
@@ -54,37 +55,28 @@ class OnnxJudgeModel:
         self.tokenizer.no_padding()
         self.session = onnx_session(model_file)
         self._workers: ThreadPoolExecutor | None = None
-        self._recent: dict[tuple[str, str], float] = {}
+        # A pair read lately is not read again: the answerer's candidates are mostly sentences the
+        # passage rerank (qa.answering.rerank) has just read for the same question.
+        self._read_recent = functools.lru_cache(maxsize=RECENT_PAIRS)(self._read)
 
     def score(self, question: str, sentences: Sequence[str]) -> list[float]:
         """Each pair alone, so a probability never depends on its neighbours (a padded batch
         shares one int8 scale for its activations, and cost more than the calls), and the pairs
         spread over the cores: the session runs on one thread (see onnx_session), which a single
         reader's question would leave the other cores idle for, and ONNX Runtime releases the GIL
-        while it runs.
+        while it runs."""
+        if self._workers is None:  # made on first use, not before a server forks its workers
+            self._workers = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="judge")
+        return list(self._workers.map(lambda s: self._read_recent(question, s), sentences))
 
-        A pair read lately is not read again: the answerer's candidates are mostly sentences the
-        passage rerank (qa.answering.rerank) has just read for the same question."""
+    def _read(self, question: str, sentence: str) -> float:
         import numpy as np
 
         from qa.embeddings import token_feeds
 
-        known = {s: p for s in sentences if (p := self._recent.get((question, s))) is not None}
-        unread = [s for s in dict.fromkeys(sentences) if s not in known]
-        if unread:
-            if self._workers is None:  # made on first use, not before a server forks its workers
-                self._workers = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="judge")
-            pairs = self.tokenizer.encode_batch([(question, s) for s in unread])
-            outputs = self._workers.map(lambda e: self.session.run(None, token_feeds(e)), pairs)
-            read = {
-                s: float(1 / (1 + np.exp(-float(out[0][0, 0]))))
-                for s, out in zip(unread, outputs, strict=True)
-            }
-            if len(self._recent) > RECENT_PAIRS:  # a bound, not an order: start afresh
-                self._recent = {}
-            self._recent.update({(question, s): p for s, p in read.items()})
-            known |= read
-        return [known[s] for s in sentences]
+        encoding = self.tokenizer.encode(question, sentence)
+        logit = float(self.session.run(None, token_feeds(encoding))[0][0, 0])
+        return float(1 / (1 + np.exp(-logit)))
 
 
 @dataclass(frozen=True)
