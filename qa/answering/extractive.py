@@ -685,9 +685,9 @@ def the_ask(question: str) -> str:
 
 
 def judge_sentences(
-    question: str, ranked: Sequence[ScoredSentence], judge: SentenceJudge
+    question: str, ranked: Sequence[ScoredSentence], judge: SentenceJudge, pool: int = JUDGE_POOL
 ) -> tuple[list[ScoredSentence], list[float]]:
-    """The JUDGE_POOL best sentences, their support blended with the judge's P(answers), best
+    """The `pool` best sentences, their support blended with the judge's P(answers), best
     first; and those probabilities, in the order of `ranked`. Composing the answer then weighs
     runners-up by the judged support, like the ranking: on support alone the article's sentence
     that names the question's subject took the place of the judge's pick ("Who is Kouchner's
@@ -695,11 +695,11 @@ def judge_sentences(
     the best, as an answer told across sentences gives each a middling one: it tells readers'
     unanswerable questions apart better (ROC area 0.85 against 0.83 on their validation
     questions)."""
-    pool = list(ranked[:JUDGE_POOL])
-    probabilities = judge.score(question, [s.text for s in pool])
+    read = list(ranked[:pool])
+    probabilities = judge.score(question, [s.text for s in read])
     judged = [
         replace(s, support=blended(judge.blend, p, s.support))
-        for s, p in zip(pool, probabilities, strict=True)
+        for s, p in zip(read, probabilities, strict=True)
     ]
     return sorted(judged, key=lambda s: -s.support), probabilities
 

@@ -16,8 +16,7 @@ from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import ConfigDict
 
-from qa.answering.extractive import SentenceJudge, score_sentences
-from qa.answering.judge import blended
+from qa.answering.extractive import judge_sentences, score_sentences
 from qa.retrieval import sentence_similarity, to_passage
 
 # Sentences the judge reads to rank the passages: the best by support over all of them. The k
@@ -42,18 +41,16 @@ class JudgeRerank(BaseDocumentCompressor):
     ) -> Sequence[Document]:
         if len(documents) <= self.k:
             return documents
-        judge: SentenceJudge = self.judge
         ranked = score_sentences(
             query,
             [to_passage(d) for d in documents],
             sentence_similarity(list(documents)),
             self.idf,
         )
-        pool = ranked[:RERANK_POOL]
+        judged, _ = judge_sentences(query, ranked, self.judge, RERANK_POOL)
         best: dict[str, float] = {}
-        for sentence, p in zip(pool, judge.score(query, [s.text for s in pool]), strict=True):
-            chunk_id = sentence.passage.chunk_id
-            best[chunk_id] = max(best.get(chunk_id, 0.0), blended(judge.blend, p, sentence.support))
+        for sentence in judged:  # best first: a passage's first is its best
+            best.setdefault(sentence.passage.chunk_id, sentence.support)
         # The fused first stays: judged alone, the article's sentence saying the cable is silent
         # lost its place to a dossier's sentences about the cable.
         first, *others = documents
