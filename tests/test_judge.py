@@ -134,20 +134,25 @@ def test_two_processes_exporting_the_judge_at_once_both_load_it(tmp_path: Path) 
 def test_the_refusal_thresholds_are_chosen_by_how_often_their_additions_are_right(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """training/calibrate_refusal.py: a refusal threshold is kept while four in five of the
-    refusals it adds are right, an answer threshold once nine in ten of the answers it adds are."""
+    """training/calibrate_refusal.py: a refusal threshold is kept while nine in ten of the
+    refusals it adds withhold no right answer (the question is unanswerable, or the answer
+    withheld was wrong), an answer threshold once nine in ten of the answers it adds are to
+    answerable questions."""
     monkeypatch.syspath_prepend(str(PROJECT_ROOT / "training"))
     from calibrate_refusal import Asked, choose
 
-    # Answered with the judge's part off: sums 0.015-0.045 unanswerable, 0.055 and 0.065 not.
-    off = [Asked(t / 1000, False, True) for t in (15, 25, 35, 45)]
-    off += [Asked(t / 1000, False, False) for t in (55, 65)]
+    # Answered with the judge's part off: sums 0.005-0.045 unanswerable; 0.055, 0.065 and 0.085
+    # answerable but answered wrong, 0.075 answered right.
+    off = [Asked(t / 1000, False, True) for t in (5, 15, 25, 35, 45)]
+    off += [Asked(t / 1000, False, False, correct=t == 75) for t in (55, 65, 75, 85)]
     # Refused for weak support, answered once the judge overrules it: its best probabilities.
     weak = [(0.2, False), (0.55, True), (0.6, True)] + [(0.65 + i / 25, False) for i in range(8)]
     off += [Asked(1.0, True, unanswerable, best) for best, unanswerable in weak]
-    overruling = off[:6] + [Asked(1.0, False, unanswerable, best) for best, unanswerable in weak]
+    overruling = off[:9] + [Asked(1.0, False, unanswerable, best) for best, unanswerable in weak]
     chosen = choose(off, overruling)
-    assert chosen["refuse_below"] == 0.06  # adds 4 right of 5; 0.07 and above 4 of 6
+    # 0.07 adds 7 right of 7: the two wrong answers it withholds count as right refusals (had only
+    # unanswerable questions counted, 5 of 7). 0.08 withholds the right answer: 7 of 8.
+    assert chosen["refuse_below"] == 0.07
     # 8 right of 8; 0.6 adds 8 of 9, under nine in ten. A reading of 0.2 never overrules: the
     # judge must read one sentence as more likely than not the answer.
     assert chosen["answer_above"] == 0.65

@@ -10,7 +10,9 @@ sum and the best probability are recorded.
 
 - refuse_below: of the questions the app answers with the judge's part off, those whose sum falls
   under a threshold are the refusals it adds. The largest threshold (0.01 grid) whose added
-  refusals are to unanswerable questions at least four times in five.
+  refusals withhold no right answer at least nine times in ten: each declines a question the
+  sources cannot answer, or withholds an answer holding none of the question's acceptable
+  answers, which would have misled the reader.
 - answer_above: of the questions refused for a weak support that the judge can overrule, those
   whose best probability reaches a threshold are the answers it adds. The smallest threshold
   (0.05 grid, from 0.5) whose added answers are to answerable questions at least nine times in
@@ -50,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 from qa.answering.judge import JUDGE_DIR, Judge  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.environment import apply_offline_defaults  # noqa: E402
+from qa.evaluation import contains_answer  # noqa: E402
 from qa.goldset import load_gold_set  # noqa: E402
 
 DATA = ROOT / "training" / "data"
@@ -60,7 +63,7 @@ REFUSE_GRID = [t / 100 for t in range(1, 31)]
 # through (a weak support, and some sentence sharing a word with the question).
 ANSWER_GRID = [t / 20 for t in range(10, 20)]
 LEFT_OUT_GRID = [t / 20 for t in range(1, 20)]
-REFUSALS_RIGHT = 0.8  # share of the refusals a threshold adds that must be right
+REFUSALS_RIGHT = 0.9  # share of the refusals a threshold adds that must be right
 ANSWERS_RIGHT = 0.9  # and of the answers
 DECLINES_RIGHT = 0.9  # and of the declines for a listed left-out detail
 
@@ -101,6 +104,12 @@ class Asked:
     unanswerable: bool
     best: float | None = None  # the best of those probabilities
     gate: float | None = None  # the judge's reading of the listed detail matched, if any
+    correct: bool = False  # the answer holds one of the question's acceptable answers
+
+    @property
+    def better_refused(self) -> bool:
+        """Whether a refusal in place of this answer would be right (see refuse_below)."""
+        return self.unanswerable or not self.correct
 
 
 def ask_all(pipeline: Any, recorder: RecordingJudge) -> list[Asked]:
@@ -117,6 +126,7 @@ def ask_all(pipeline: Any, recorder: RecordingJudge) -> list[Asked]:
                     item.expected_refusal,
                     recorder.best,
                     recorder.gate,
+                    not answer.refused and contains_answer(answer.answer, item.answers),
                 )
             )
     return asked
@@ -131,7 +141,7 @@ def choose_left_out(gated: list[Asked]) -> dict[str, Any]:
 
 
 def choose(off: list[Asked], overruling: list[Asked]) -> dict[str, Any]:
-    answered = [(a.total, a.unanswerable) for a in off if not a.refused and a.total is not None]
+    answered = [(a.total, a.better_refused) for a in off if not a.refused and a.total is not None]
     overruled = [
         (b.best, not b.unanswerable)
         for a, b in zip(off, overruling, strict=True)
