@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import subprocess
@@ -156,6 +157,22 @@ def test_the_refusal_thresholds_are_chosen_by_how_often_their_additions_are_righ
     # 8 right of 8; 0.6 adds 8 of 9, under nine in ten. A reading of 0.2 never overrules: the
     # judge must read one sentence as more likely than not the answer.
     assert chosen["answer_above"] == 0.65
+
+
+def test_a_calibration_with_no_answer_threshold_leaves_none_behind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.syspath_prepend(str(PROJECT_ROOT / "training"))
+    from calibrate_refusal import record
+
+    calibration = {"blend": 0.4, "refuse_below": 0.09, "answer_above": 0.5}
+    record(calibration, {"refuse_below": 0.2, "answer_above": math.inf, "left_out_above": 0.3})
+    assert calibration == {
+        "blend": 0.4,
+        "refuse_below": 0.2,
+        "left_out_above": 0.3,
+        "refusal_by": "training/calibrate_refusal.py",
+    }
 
 
 def test_the_left_out_gate_is_the_lowest_whose_declines_are_right_nine_times_in_ten(

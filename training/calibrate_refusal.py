@@ -177,6 +177,18 @@ def _table(
     return table, good
 
 
+def record(calibration: dict[str, Any], result: dict[str, Any]) -> None:
+    """Store the chosen thresholds in the judge's calibration. With no answer threshold right
+    often enough the judge overrules nothing, which the key's absence says (load_judge's
+    default), not an earlier run's value left behind."""
+    for key in ("refuse_below", "answer_above", "left_out_above"):
+        if result[key] == math.inf:
+            calibration.pop(key, None)
+        else:
+            calibration[key] = result[key]
+    calibration["refusal_by"] = "training/calibrate_refusal.py"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help="Store the choice in judge.json.")
@@ -197,9 +209,7 @@ def main() -> None:
     if args.write:
         meta_file = JUDGE_DIR / "judge.json"
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        keys = ("refuse_below", "answer_above", "left_out_above")
-        chosen = {k: result[k] for k in keys if result[k] != math.inf}
-        meta["calibration"].update(chosen, refusal_by="training/calibrate_refusal.py")
+        record(meta["calibration"], result)
         meta_file.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
 
