@@ -211,7 +211,12 @@ def _statements(quote: str) -> list[tuple[int, int]]:
 def state_difference(earlier: DateMention, later: DateMention, interval: Interval) -> str:
     """The computed sentence: 'From 28 November 2010 to 1 December 2010: 3 days.'"""
     about = "about " if interval.approximate else ""
-    return f"From {earlier.text} to {later.text}: {about}{counted(interval.value, interval.unit)}."
+    return state_length(earlier, later, about + counted(interval.value, interval.unit))
+
+
+def state_length(earlier: DateMention, later: DateMention, length: str) -> str:
+    """A length stated with the two dates it runs between: 'From … to …: 2.5 years.'"""
+    return f"From {earlier.text} to {later.text}: {length}."
 
 
 def counted(value: int, unit: str) -> str:

@@ -29,6 +29,7 @@ from qa.answering.durations import (
     difference,
     nearest_date,
     question_text,
+    state_length,
     states_duration,
 )
 from qa.answering.extractive import answer_type
@@ -205,4 +206,4 @@ def _length_statement(sentence: str) -> str | None:
         return None
     [(term, end)] = closed
     length = term.length()
-    return f"From {term.start.text} to {end.text}: {length}." if length else None
+    return state_length(term.start, end, length) if length else None
