@@ -327,6 +327,12 @@ def test_silence_about_something_else_does_not_refuse() -> None:
     assert refuses_by_absence("What did the cable say about the conversation?", sentence)
 
 
+def in_the_article(text: str, start: int = 300, chunk_id: str = "a1") -> Passage:
+    return replace(
+        passage(text, start, chunk_id), source="article.txt", kind="article", authority=1.0
+    )
+
+
 def labelled(source: str, authority: float, text: str, start: int, chunk_id: str) -> Passage:
     return replace(passage(text, start, chunk_id), source=source, authority=authority)
 
@@ -585,18 +591,41 @@ def test_the_articles_restatement_does_not_undo_the_judges_pick() -> None:
     only when nearly as good on the judged score, not on support alone."""
     question = "Who is Kouchner's significant other?"
     dossier = passage("Kouchner's partner is the journalist Christine Ockrent.")
-    article = replace(
-        passage("The memo shows that Bernard Kouchner raised Khadr with Clinton.", 300, "a1"),
-        source="article.txt",
-        kind="article",
-        authority=1.0,
-    )
+    article = in_the_article("The memo shows that Bernard Kouchner raised Khadr with Clinton.")
     judge = ScriptedJudge({"partner": 0.9, "memo": 0.05}, blend=0.4)
     answer = answer_extractively(
         question, [article, dossier], similar(0.5), idf, refusal=REFUSAL, threshold=0.1, judge=judge
     )
     assert judge.asked[0].startswith("The memo")  # the article ranks first by support
     assert [c.quote for c in answer.citations] == [dossier.text]
+
+
+def test_an_answer_from_the_background_is_followed_by_what_the_article_says() -> None:
+    question = "How long had Clinton been in office at the meeting?"
+    dossier = passage("Clinton was sworn in on 21 January 2009, two weeks before the meeting.")
+    article = in_the_article("Then only weeks into her term, she called the prison a cancer.")
+
+    def cited(article_reads: float, max_sentences: int = 2, *passages: Passage) -> list[str]:
+        judge = ScriptedJudge({"sworn": 0.9, "cancer": article_reads})
+        answer = answer_extractively(
+            question,
+            passages or (dossier, article),
+            similar(0.5),
+            idf,
+            refusal=REFUSAL,
+            threshold=0.1,
+            judge=judge,
+            max_sentences=max_sentences,
+        )
+        return [c.quote for c in answer.citations]
+
+    # Judged at 0.6 of the best (ARTICLE_BESIDE), the article's sentence follows the dossier's.
+    assert cited(0.6) == [dossier.text, article.text]
+    assert cited(0.5) == [dossier.text]
+    assert cited(0.6, 1) == [dossier.text]  # no room
+    # An answer quoting the article already is left as it is.
+    told = in_the_article(dossier.text, start=100, chunk_id="a2")
+    assert cited(0.6, 2, told, article) == [told.text]
 
 
 def test_weak_support_is_refused_by_a_judge_without_answer_above() -> None:
