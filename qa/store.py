@@ -28,9 +28,15 @@ from qa.lexical import LexicalIndex, drop_lexical_indexes, open_lexical_index
 from qa.types import Chunk, Passage, Source
 
 REBUILD_HINT = "Rebuild the index with: qa ingest --rebuild"
-# Bumped whenever what an entry holds or how sources are cut into passages changes; an index of
-# another format must be rebuilt.
-INDEX_FORMAT = 11  # 11: a full stop inside brackets ends no sentence; "Op.", "Vol." …
+# Bumped whenever what an entry holds, how sources are cut into passages or how a collection is
+# configured changes; an index of another format must be rebuilt.
+INDEX_FORMAT = 12  # 12: SEARCH_EF; 11: a full stop inside brackets ends no sentence; "Op.", "Vol." …
+# Candidates Chroma's HNSW graph keeps while searching (its ef_search). At the default, 100, search
+# was approximate and not even repeatable: a collection under Chroma's sync threshold is rebuilt
+# into a new graph by each process that opens it, and one process in about eight retrieved another
+# passage for the same question, and answered it otherwise (bench/RESULTS.md, twenty-second
+# session). Up to this many entries the search is exact; above, it finds more of the true nearest.
+SEARCH_EF = 1000
 # Entries are embedded and written this many at a time: memory stays flat for a long source, a
 # killed run loses at most one batch, and one encoder call still sorts enough texts by length.
 EMBED_BATCH = 512
@@ -80,7 +86,7 @@ class Generation:
             collection_name=self.name,
             embedding_function=model.embeddings,
             client=client,
-            collection_metadata={"hnsw:space": "cosine"},
+            collection_configuration={"hnsw": {"space": "cosine", "ef_search": SEARCH_EF}},
         )
         # Read-only handle for metadata and counts; queries go through langchain_chroma, which
         # holds the embedding function (a bare collection would fall back to Chroma's default).

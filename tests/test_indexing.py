@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import chromadb
+import numpy as np
 import pytest
 
 from qa.chunking import chunk_source, quotable_spans
@@ -13,7 +14,7 @@ from qa.corpus import load_sources
 from qa.embeddings import EmbeddingModel
 from qa.errors import IndexBusyError, IndexMismatchError
 from qa.indexing import ingest_corpus
-from qa.store import ChunkStore, entry_ids_of, open_store, reset_store
+from qa.store import SEARCH_EF, ChunkStore, entry_ids_of, open_store, reset_store
 from tests.fakes import FakeHashingEmbeddings, fake_model
 
 
@@ -204,6 +205,22 @@ def test_sentence_similarities_cover_every_sentence_of_the_asked_passages(
     assert set(scores) == expected
     assert scores[(hit.chunk_id, hit.start, hit.end)] == pytest.approx(hit.score, abs=1e-4)
     assert live.sentence_similarities(vector, []) == {}
+
+
+def test_vector_search_is_exact_up_to_its_search_breadth(fake_store: ChunkStore) -> None:
+    """The nearest entries by cosine, every one of them, in an index of SEARCH_EF entries: an
+    approximate search gave the same question another passage in one process of about eight."""
+    generation = fake_store.generation(1)
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(SEARCH_EF, 64))
+    generation.vectors._collection.add(
+        ids=[f"s#{i}@0-1" for i in range(SEARCH_EF)], embeddings=vectors.tolist()
+    )
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    for query in rng.normal(size=(3, 64)):
+        nearest = np.sort(vectors @ (query / np.linalg.norm(query)))[::-1][:120]
+        found = generation.search(query.tolist(), 120)
+        assert [h.score for h in found] == pytest.approx(list(nearest), abs=1e-5)
 
 
 def test_unlisted_files_are_reported_and_trusted_least(
