@@ -29,8 +29,9 @@ from qa.types import Chunk, Passage, Source
 
 REBUILD_HINT = "Rebuild the index with: qa ingest --rebuild"
 # Bumped whenever what an entry holds, how sources are cut into passages or how a collection is
-# configured changes; an index of another format must be rebuilt.
-INDEX_FORMAT = 12  # 12: SEARCH_EF; 11: a full stop inside brackets ends no sentence; "Op.", "Vol." …
+# configured changes; an index of another format must be rebuilt. 12: SEARCH_EF. 11: a full stop
+# inside brackets ends no sentence; "Op.", "Vol." …
+INDEX_FORMAT = 12
 # Candidates Chroma's HNSW graph keeps while searching (its ef_search). At the default, 100, search
 # was approximate and not even repeatable: a collection under Chroma's sync threshold is rebuilt
 # into a new graph by each process that opens it, and one process in about eight retrieved another
