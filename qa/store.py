@@ -33,10 +33,9 @@ REBUILD_HINT = "Rebuild the index with: qa ingest --rebuild"
 # inside brackets ends no sentence; "Op.", "Vol." …
 INDEX_FORMAT = 12
 # Candidates Chroma's HNSW graph keeps while searching (its ef_search). At the default, 100, search
-# was approximate and not even repeatable: a collection under Chroma's sync threshold is rebuilt
-# into a new graph by each process that opens it, and one process in about eight retrieved another
-# passage for the same question, and answered it otherwise (bench/RESULTS.md, twenty-second
-# session). Up to this many entries the search is exact; above, it finds more of the true nearest.
+# was approximate and not even repeatable: 7 fresh processes of 26 opening the same index retrieved
+# another passage for the same question (bench/RESULTS.md, twenty-second session). Up to this many
+# entries the search is exact, so repeatable; above, it finds more of the true nearest.
 SEARCH_EF = 1000
 # Entries are embedded and written this many at a time: memory stays flat for a long source, a
 # killed run loses at most one batch, and one encoder call still sorts enough texts by length.
