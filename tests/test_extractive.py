@@ -325,6 +325,10 @@ def test_silence_about_something_else_does_not_refuse() -> None:
     sentence = "Kouchner founded MSF, the cable records, without detailing the conversation."
     assert not refuses_by_absence("What did Kouchner found?", sentence)
     assert refuses_by_absence("What did the cable say about the conversation?", sentence)
+    # The silence is about the official figure; the rest of the sentence gives the one asked for.
+    paid = "The government did not disclose the amount, but Canadian media reported $10.5M."
+    assert not refuses_by_absence("How much did the Canadian government pay Khadr?", paid)
+    assert refuses_by_absence("Who negotiated the amount?", paid.split(",")[0] + ".")
 
 
 def in_the_article(text: str, start: int = 300, chunk_id: str = "a1") -> Passage:

@@ -860,14 +860,19 @@ def refuses_by_absence(question: str, sentence: str) -> bool:
 
     "X founded MSF, the cable records, without detailing the conversation" answers "what did X
     found?": the silence is about something else. So the clause holding the silence must share at
-    least as many of the question's terms as the rest of the sentence.
+    least as many of the question's terms as the rest of the sentence, and the rest must not give
+    the kind of thing asked for: "The government did not disclose the amount, but Canadian media
+    reported it as C$10.5 million" answers how much was paid.
     """
     if is_yes_no(question):
         return False
     asked = set(tokens(question))
+    wants = answer_type(question)
     for clause in CLAUSE_BOUNDARY.split(sentence):
         if _ABSENCE.search(clause):
             rest = sentence.replace(clause, " ")
+            if wants is not None and wants(rest):
+                return False
             return len(asked & set(tokens(clause))) >= len(asked & set(tokens(rest)))
     return False
 
