@@ -22,6 +22,13 @@ _HONORIFIC_NAME = re.compile(r"\b(?P<honorific>Mr|Ms|Mrs|Miss)\.?\s+(?P<surname>
 _SURNAME = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][\w’'-]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _OPENING_PRONOUN = re.compile(r"^\W*(He|She)\b")
+# A follow-up that places itself at the last turn's event ("How old was he at that point?", "What
+# did the court order in that one?"): the event is named only in the last question.
+_THAT_EVENT = re.compile(
+    r"\b(?:at that (?:point|time|stage|moment)|at the time|by then|by that (?:point|time)"
+    r"|that one|back then)\b",
+    re.I,
+)
 # A run of capitalised words ("French President Nicolas Sarkozy", "Michèle Alliot-Marie"), or a
 # surname after an honorific ("Mr. Khadr").
 _CAPITALISED_RUN = re.compile(
@@ -73,13 +80,15 @@ def condense_question(
     known to be a man's and "he", "him" and "his" a woman's: after "Who handed Clinton a paper?" —
     "Bernard Kouchner", "she" is Clinton. The answer may be the bot's own quote ("But Prime
     Minister Stephen Harper steadfastly insisted…"), so a name is a run's last two words, titles
-    before them left out. A short elliptical question carries the last question along.
-    Instructions aimed at the bot are dropped first (see strip_instructions).
+    before them left out. A short elliptical question carries the last question along, and so
+    does one placing itself at the last turn's event (see _THAT_EVENT). Instructions aimed at the
+    bot are dropped first (see strip_instructions).
     """
     question = strip_instructions(question)
     if not history:
         return question
     last = history[-1]
+    event = f" {last.question}" if _THAT_EVENT.search(question) else ""
     if _PRONOUN.search(question):
         asked = set(tokens(last.question))
         added = [n for n in _names(last.answer) if not set(tokens(n)) & asked]
@@ -88,12 +97,13 @@ def condense_question(
             # A gendered pronoun may stand for a surname the last question gives alone ("Who
             # handed Clinton a paper?"), which is no run of capitalised words.
             alone = _SURNAME.findall(f"{last.question} {last.answer}")
-            return _PRONOUN.sub(
+            resolved = _PRONOUN.sub(
                 lambda m: _replace(m.group(1), _referent(m.group(1), names, alone, gender)),
                 question,
             )
+            return resolved + event
         return f"{question} {last.question} {last.answer}"
-    if len(tokens(question)) < 3:
+    if event or len(tokens(question)) < 3:
         return f"{question} {last.question}"
     return question
 
