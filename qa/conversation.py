@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
 
-from qa.text import tokens, without_possessive
+from qa.text import STOPWORDS, tokens, without_possessive
 from qa.types import Turn
 
 _PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
@@ -120,6 +120,12 @@ def titled_names(text: str) -> list[tuple[str, str]]:
     found = []
     for run in _CAPITALISED_RUN.finditer(text):
         words = _HONORIFIC.sub("", run.group(0)).split()
+        # A capitalised opening word is no part of a name, and the initials left of an abbreviation
+        # cut at its full stop are none: "The U.S. Army arrested …" gives no "The U".
+        while words and words[0].lower() in STOPWORDS:
+            words.pop(0)
+        if all(len(w) == 1 for w in words):
+            continue
         found.append((run.group(0), without_possessive(" ".join(words[-2:]))))
     return found
 

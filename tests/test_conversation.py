@@ -13,6 +13,14 @@ def test_pronoun_takes_the_name_from_the_last_answer() -> None:
     )
 
 
+def test_an_opening_word_and_a_cut_abbreviation_are_no_name() -> None:
+    answer = "The U.S. Army arrested Private First Class Bradley Manning in 2010."
+    history = [Turn("Who was arrested as the source of the cables?", answer)]
+    assert condense_question("When did she leave prison?", history) == (
+        "When did Bradley Manning leave prison?"
+    )
+
+
 def test_pronoun_takes_the_name_the_bots_quoted_answer_adds_to_its_question() -> None:
     # The UI's history holds the bot's own answers: whole quoted sentences with titles and several
     # names. The name asked about is not the one meant; the name answering the question is.
