@@ -383,6 +383,26 @@ def test_a_figure_the_cited_sentence_does_not_state_is_dropped(claim: str) -> No
     assert answer.verification[0].reason.startswith(("states a number", "only", "names"))
 
 
+@pytest.mark.parametrize(
+    ("claim", "kept"),
+    [
+        ("Khadr was 15 at the time of the meeting.", False),  # 15 is his age when detained
+        ("Khadr was 22 at the time of the meeting.", True),
+        ("He was 15 when he was detained.", True),
+    ],
+)
+def test_a_figure_taken_from_another_fact_of_the_sentence_is_dropped(
+    claim: str, kept: bool
+) -> None:
+    ages = passage(
+        "Khadr was in fact 22 at the time of the meeting - he was 15 when he was detained."
+    )
+    answer = ask(reply((claim, [1])), ages)
+    assert answer.refused is not kept
+    if not kept:
+        assert answer.verification[0].reason.startswith("states a number")
+
+
 def test_a_figure_the_cited_sentence_states_is_kept() -> None:
     born = passage("Omar Khadr was born on 19 September 1986 in Toronto, the fourth of 6.")
     assert not ask(reply(("Khadr was born in Toronto on 19 September 1986.", [1])), born).refused

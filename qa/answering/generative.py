@@ -461,7 +461,25 @@ def _figures_stand(claim: str, quotes: list[str]) -> bool:
     if any((d.year, d.month, d.day) not in quote_dates for d in claim_dates):
         return False
     computed = {_NUMBER.findall(d)[0] for d in _computed_durations(claim, quotes)}
-    return set(_NUMBER.findall(_outside_dates(claim))) <= _stated_numbers(quotes) | computed
+    numbers = set(_NUMBER.findall(_outside_dates(claim)))
+    if not numbers <= _stated_numbers(quotes) | computed:
+        return False
+    return not any(_taken_from_another_fact(n, claim, quotes) for n in numbers - computed)
+
+
+def _taken_from_another_fact(number: str, claim: str, quotes: list[str]) -> bool:
+    """Whether the clauses of the quotes that state the number share fewer of the claim's other
+    words than a clause stating another number: "Khadr was 15 at the time of the meeting" from
+    "Khadr was in fact 22 at the time of the meeting - he was 15 in 2002 when he was detained"."""
+    words = set(tokens(_NUMBER.sub(" ", claim)))
+    clauses = [c for q in quotes for c in CLAUSE_BOUNDARY.split(_outside_dates(q))]
+
+    def shared(clause: str) -> int:
+        return len(words & set(tokens(clause)))
+
+    stating = [shared(c) for c in clauses if number in _NUMBER.findall(c)]
+    others = [shared(c) for c in clauses if _NUMBER.findall(c) and number not in _NUMBER.findall(c)]
+    return bool(stating) and max(others, default=0) > max(stating)
 
 
 def _computed_durations(claim: str, quotes: list[str]) -> list[str]:
