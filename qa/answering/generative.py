@@ -472,14 +472,14 @@ def _taken_from_another_fact(number: str, claim: str, quotes: list[str]) -> bool
     words than a clause stating another number: "Khadr was 15 at the time of the meeting" from
     "Khadr was in fact 22 at the time of the meeting - he was 15 in 2002 when he was detained"."""
     words = set(tokens(_NUMBER.sub(" ", claim)))
-    clauses = [c for q in quotes for c in CLAUSE_BOUNDARY.split(_outside_dates(q))]
-
-    def shared(clause: str) -> int:
-        return len(words & set(tokens(clause)))
-
-    stating = [shared(c) for c in clauses if number in _NUMBER.findall(c)]
-    others = [shared(c) for c in clauses if _NUMBER.findall(c) and number not in _NUMBER.findall(c)]
-    return bool(stating) and max(others, default=0) > max(stating)
+    stating: list[int] = []  # words shared by each clause stating the number
+    other: list[int] = []  # … and by each clause stating only other numbers
+    for quote in quotes:
+        for clause in CLAUSE_BOUNDARY.split(_outside_dates(quote)):
+            if numbers := _NUMBER.findall(clause):
+                shared = len(words & set(tokens(clause)))
+                (stating if number in numbers else other).append(shared)
+    return bool(stating) and max(other, default=0) > max(stating)
 
 
 def _computed_durations(claim: str, quotes: list[str]) -> list[str]:
