@@ -432,10 +432,7 @@ def compose(
         # Only the primary source (the news article, the most authoritative source retrieved)
         # takes the place of what it restates: one dossier a little above another is no reason to
         # quote it instead.
-        primary = (
-            candidate.passage.kind == "article"
-            and candidate.passage.authority == top_authority > best.passage.authority
-        )
+        primary = _primary(candidate, top_authority) and top_authority > best.passage.authority
         adds = bool((asked & present) - covered)
         if any(_overlaps(candidate, c) for c in chosen) or not (primary or adds):
             continue
@@ -474,20 +471,24 @@ def beside_the_article(
     """
     if len(chosen) >= max_sentences or any(c.passage.kind == "article" for c in chosen):
         return chosen
-    primary = max(s.passage.authority for s in ranked)
+    top_authority = max(s.passage.authority for s in ranked)
     floor = ARTICLE_BESIDE * chosen[0].support
     article = next(
         (
             c
             for c in ranked
             if c.support >= floor
-            and c.passage.kind == "article"
-            and c.passage.authority == primary
+            and _primary(c, top_authority)
             and not any(_overlaps(c, x) for x in chosen)
         ),
         None,
     )
     return chosen if article is None else [*chosen, article]
+
+
+def _primary(sentence: ScoredSentence, top_authority: float) -> bool:
+    """Whether the sentence is the news article's, the most authoritative source retrieved."""
+    return sentence.passage.kind == "article" and sentence.passage.authority == top_authority
 
 
 def _dated_instead(question: str, ranked: Sequence[ScoredSentence]) -> ScoredSentence | None:
@@ -867,10 +868,10 @@ def refuses_by_absence(question: str, sentence: str) -> bool:
     if is_yes_no(question):
         return False
     asked = set(tokens(question))
-    wants = answer_type(question)
     for clause in CLAUSE_BOUNDARY.split(sentence):
         if _ABSENCE.search(clause):
             rest = sentence.replace(clause, " ")
+            wants = answer_type(question)
             if wants is not None and wants(rest):
                 return False
             return len(asked & set(tokens(clause))) >= len(asked & set(tokens(rest)))

@@ -464,22 +464,28 @@ def _figures_stand(claim: str, quotes: list[str]) -> bool:
     numbers = set(_NUMBER.findall(_outside_dates(claim)))
     if not numbers <= _stated_numbers(quotes) | computed:
         return False
-    return not any(_taken_from_another_fact(n, claim, quotes) for n in numbers - computed)
+    return not _taken_from_another_fact(numbers - computed, claim, quotes)
 
 
-def _taken_from_another_fact(number: str, claim: str, quotes: list[str]) -> bool:
-    """Whether the clauses of the quotes that state the number share fewer of the claim's other
-    words than a clause stating another number: "Khadr was 15 at the time of the meeting" from
-    "Khadr was in fact 22 at the time of the meeting - he was 15 in 2002 when he was detained"."""
+def _taken_from_another_fact(numbers: set[str], claim: str, quotes: list[str]) -> bool:
+    """Whether, for one of the numbers, the clauses of the quotes that state it share fewer of the
+    claim's other words than a clause stating another number: "Khadr was 15 at the time of the
+    meeting" from "Khadr was in fact 22 at the time of the meeting - he was 15 in 2002 when he was
+    detained"."""
     words = set(tokens(_NUMBER.sub(" ", claim)))
-    stating: list[int] = []  # words shared by each clause stating the number
-    other: list[int] = []  # … and by each clause stating only other numbers
-    for quote in quotes:
-        for clause in CLAUSE_BOUNDARY.split(_outside_dates(quote)):
-            if numbers := _NUMBER.findall(clause):
-                shared = len(words & set(tokens(clause)))
-                (stating if number in numbers else other).append(shared)
-    return bool(stating) and max(other, default=0) > max(stating)
+    # Each clause stating a number: the numbers it states, and how many of the words it shares.
+    clauses = [
+        (set(stated), len(words & set(tokens(clause))))
+        for quote in quotes
+        for clause in CLAUSE_BOUNDARY.split(_outside_dates(quote))
+        if (stated := _NUMBER.findall(clause))
+    ]
+    for number in numbers:
+        stating = [shared for stated, shared in clauses if number in stated]
+        other = [shared for stated, shared in clauses if number not in stated]
+        if stating and max(other, default=0) > max(stating):
+            return True
+    return False
 
 
 def _computed_durations(claim: str, quotes: list[str]) -> list[str]:
