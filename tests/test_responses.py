@@ -49,6 +49,10 @@ REFUSAL = "The sources don't answer that."
             "Why did Clinton turn down Kouchner's request?",
             ResponseQuestion("clinton", "kouchner's request", "refused", True, "kouchner"),
         ),
+        (  # the object between the verb and its particle
+            "Why did Clinton turn Kouchner down when he asked her?",
+            ResponseQuestion("clinton", "kouchner when he asked her", "refused", True, ""),
+        ),
         (
             "Why did Sarkozy agree to take a detainee?",
             ResponseQuestion("sarkozy", "take a detainee", "agreed", True, ""),
@@ -197,6 +201,8 @@ def test_a_response_contradicting_the_question_is_quoted_as_a_correction() -> No
     assert (
         answer.answer == "The sources say otherwise: The Secretary agreed to review the case. [1]"
     )
+    turned = ask("Why did Clinton turn Kouchner down when he asked about the Khadr paper?", MEETING)
+    assert turned is not None and turned.answer == answer.answer
 
 
 def test_a_response_agreeing_with_the_question_or_saying_neither_leaves_the_usual_answer() -> None:

@@ -39,6 +39,9 @@ _ADVERB = r"(?: (?:personally|publicly|officially|privately|initially|first|late
 _RESPONSE = r"(?:response|reaction|reply|answer)"
 _REFUSING = r"turn(?:ed)? down|refuse|reject|decline|deny|dismiss|rebuff|say no to"
 _AGREEING = r"agree to|accept|approve|grant|endorse"
+# "turn Kouchner down when he asked …": the verb's object before its particle is put after it, as
+# in "turn down Kouchner's request".
+_SEPARATED = re.compile(r"\b(turn(?:ed)?) ((?:[\w'’-]+ ){0,2}?[\w'’-]+) (down)\b")
 _SHAPES = (
     re.compile(rf"^how did (?P<actor>.+?){_ADVERB} (?:respond|react|reply|answer){_STIMULUS}$"),
     re.compile(rf"^what (?:was|were) (?P<actor>.+?)'s?(?: \w+)? {_RESPONSE}{_STIMULUS}$"),
@@ -117,7 +120,7 @@ class Response:
 
 def parse_response_question(question: str) -> ResponseQuestion | None:
     """Who responded and to what, when the question asks how someone responded."""
-    text = question_text(question)
+    text = _SEPARATED.sub(r"\1 \3 \2", question_text(question))
     for shape in _SHAPES:
         m = shape.match(text)
         # "How did Clinton respond to that?" names nothing to look for.
