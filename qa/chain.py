@@ -259,6 +259,7 @@ class Pipeline:
                     # The scorer chooses evidence better than a small model does (issue 12:
                     # 27 against 20 of 45 dev items), so claims rest on what the floor quotes.
                     anchors=sum(_span(s) in quoted for s in candidates),
+                    answering=_answering(candidates, floor.citations),
                 ):
                     if isinstance(item, Answer):
                         generated = item
@@ -468,6 +469,22 @@ def _span(sentence: ScoredSentence) -> tuple[str, int]:
 def _spans(citations: Sequence[Citation]) -> set[tuple[str, int]]:
     """Where each cited span starts, as _span says it of a sentence."""
     return {(c.source, c.start) for c in citations}
+
+
+def _answering(candidates: Sequence[ScoredSentence], quotes: Sequence[Citation]) -> list[int]:
+    """The ids of the candidates a claim must rest on (one of them): the extractive answer's
+    first quote, its answer, and any quote of a source above that one's, the primary source's
+    telling beside it (see beside_the_article)."""
+    opening = [(c.source, c.start) for c in quotes[:1]]
+    first = next((s for s in candidates if [_span(s)] == opening), None)
+    if first is None:
+        return []
+    quoted = _spans(quotes)
+    return [
+        n
+        for n, s in enumerate(candidates, start=1)
+        if s is first or (_span(s) in quoted and s.passage.authority > first.passage.authority)
+    ]
 
 
 def _distinct(ranked: list[ScoredSentence]) -> list[ScoredSentence]:

@@ -26,7 +26,7 @@ from qa.answering.generative import (
     stream_generatively,
     structured,
 )
-from qa.chain import Pipeline, build_pipeline
+from qa.chain import Pipeline, _answering, build_pipeline
 from qa.chunking import quotable_spans
 from qa.config import PROJECT_ROOT, Settings
 from qa.errors import AnswerModelError, ConfigError
@@ -173,6 +173,45 @@ def test_with_anchors_a_claim_must_rest_on_a_sentence_the_extractive_answer_quot
     assert answer.verification[0].cited == (1,)
     *_, answer = stream(reply(agreed), anchors=3)
     assert answer.answer == "Clinton agreed to review the case. [1]"
+
+
+def test_a_claim_must_rest_on_the_sentence_the_extractive_answer_gives_as_its_answer() -> None:
+    # The extractive answer quotes sentence 3 as its answer and sentence 1 beside it: a claim
+    # from sentence 1 alone answers from a neighbouring fact, and no answer sentence bears it out.
+    met = ("Kouchner met Clinton on 5 February 2009.", [1])
+    *_, answer = stream(reply(met), anchors=3, answering=[3])
+    assert answer.refused
+    assert [c.reason for c in answer.verification] == [
+        "rests only on what the extractive answer quotes beside its answer"
+    ]
+    *_, answer = stream(
+        reply(met, ("Clinton agreed to review the case.", [3])), anchors=3, answering=[3]
+    )
+    assert answer.answer == "Clinton agreed to review the case. [1]"
+    # Cited to sentence 1 beside the answer, the claim is cited to the answer that bears it out.
+    *_, answer = stream(
+        reply(("Clinton agreed to review the case.", [1])), anchors=3, answering=[3]
+    )
+    assert answer.answer == "Clinton agreed to review the case. [1]"
+    assert answer.verification[0].cited == (3,)
+    # A claim on the answer and the sentence beside it stands.
+    both = ("Kouchner met Clinton on 5 February 2009 and she agreed to review the case.", [1, 3])
+    *_, answer = stream(reply(both), anchors=3, answering=[3])
+    assert not answer.refused and answer.verification[0].cited == (1, 3)
+
+
+def test_the_answer_a_claim_rests_on_is_the_first_quote_or_the_primary_sources_telling() -> None:
+    dossier = passage()
+    article = replace(
+        passage("Clinton said she would review it.", "a1", 0), source="article.txt", authority=1.0
+    )
+    found = candidates(dossier, article)  # [1]-[3] the dossier's, [4] the article's
+    quote = {n: s.cite(n) for n, s in enumerate(found, start=1)}
+    assert _answering(found, [quote[3], quote[1]]) == [3]
+    assert _answering(found, [quote[3], quote[4]]) == [3, 4]
+    # A quote of a source below the first's is no answer; nothing quoted, nothing required.
+    assert _answering(found, [quote[4], quote[3]]) == [4]
+    assert _answering(found, []) == []
 
 
 def test_citations_are_numbered_in_order_of_use_and_shared_sentences_once() -> None:

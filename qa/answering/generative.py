@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -132,12 +132,15 @@ def stream_generatively(
     min_support: float = 0.6,
     timeout_s: float = 20.0,
     anchors: int | None = None,
+    answering: Collection[int] = (),
 ) -> Iterator[str | Answer]:
     """Each claim the model writes, as soon as it is complete and verified (its text with its
     markers, a leading space after the first), then the Answer: refused when none survived.
 
     With anchors, a claim may rest only on the first `anchors` candidates (the sentences the
-    extractive answer quotes): the model words the answer, the scorer chooses its evidence.
+    extractive answer quotes): the model words the answer, the scorer chooses its evidence. With
+    answering, it must rest on one of those candidates at least: the sentence the extractive
+    answer quotes as its answer, and the primary source's telling of it beside (see _Verifier).
 
     A reply still running after timeout_s is cut there (the claims verified so far stand). An
     error before the first claim raises AnswerModelError; one after it ends the answer there.
@@ -147,7 +150,7 @@ def stream_generatively(
         yield refused
         return
     messages = answer_messages(question, candidates, system, prompt)
-    verifier = _Verifier(question, candidates, min_support, anchors)
+    verifier = _Verifier(question, candidates, min_support, anchors, answering)
     deadline = time.monotonic() + timeout_s
     reply = ""
     finished = False
@@ -267,6 +270,7 @@ class _Verifier:
         candidates: Sequence[ScoredSentence],
         min_support: float,
         anchors: int | None = None,
+        answering: Collection[int] = (),
     ) -> None:
         self.yes_no = is_yes_no(question)
         # What a claim must add: words beyond the question's ("yes" or "no" for a yes/no one).
@@ -282,6 +286,11 @@ class _Verifier:
         self.candidates = candidates
         self.min_support = min_support
         self.anchors = len(candidates) if anchors is None else anchors
+        # The other sentences the extractive answer quotes say what its answer leaves out, or
+        # lead to it. A claim resting on them alone answered from a neighbouring fact: the
+        # meeting's date given for the photo's, a prison named for the home he lived in on bail
+        # (bench/RESULTS.md, twenty-third session).
+        self.answering = frozenset(answering)
         # "Does the cable spell out what they said?": a "yes" cannot stand beside the extractive
         # answer's own sentence saying the cable does not detail it.
         self.silent_on_record = (
@@ -323,9 +332,12 @@ class _Verifier:
         reason = self._unborne(claim, ids)
         if not reason:  # the ids are known ones: which of them hold what the claim adds
             contributing = self._contributing(claim, ids)
-            if all(i <= self.anchors for i in contributing):
+            if not all(i <= self.anchors for i in contributing):
+                reason = "rests on a sentence the extractive answer does not quote"
+            elif not self._on_the_answer(contributing):
+                reason = "rests only on what the extractive answer quotes beside its answer"
+            else:
                 return ClaimCheck(claim, ids, supported=True, cited=contributing)
-            reason = "rests on a sentence the extractive answer does not quote"
         bearing = self._bearing(claim)
         if not bearing:
             return ClaimCheck(claim, ids, supported=False, reason=reason)
@@ -394,11 +406,22 @@ class _Verifier:
         return ""
 
     def _bearing(self, claim: str) -> tuple[int, ...]:
-        """The best-ranked anchor that bears the claim out, or else pair of them."""
+        """The best-ranked anchor that bears the claim out, or else pair of them, on the answer
+        (see _on_the_answer)."""
         ids = range(1, self.anchors + 1)
         singles = [(i,) for i in ids]
         pairs = [(i, j) for i in ids for j in ids if i < j]
-        return next((c for c in [*singles, *pairs] if not self._unborne(claim, c)), ())
+        return next(
+            (
+                c
+                for c in [*singles, *pairs]
+                if self._on_the_answer(self._contributing(claim, c)) and not self._unborne(claim, c)
+            ),
+            (),
+        )
+
+    def _on_the_answer(self, ids: tuple[int, ...]) -> bool:
+        return not self.answering or not self.answering.isdisjoint(ids)
 
     def _contributing(self, claim: str, ids: tuple[int, ...]) -> tuple[int, ...]:
         """The cited ids whose sentences hold something the claim adds to the question: a model
