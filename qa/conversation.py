@@ -14,7 +14,7 @@ from itertools import pairwise
 from qa.text import STOPWORDS, tokens, without_possessive
 from qa.types import Turn
 
-_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
+_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b(?=(\W+\w+)?)", re.I)
 _POSSESSIVE = {"his", "hers", "their"}
 _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
 _HONORIFIC_GENDER = {"Mr": "m", "Ms": "f", "Mrs": "f", "Miss": "f"}
@@ -96,12 +96,10 @@ def condense_question(
         if names:
             # A gendered pronoun may stand for a surname the last question gives alone ("Who
             # handed Clinton a paper?"), which is no run of capitalised words.
-            alone = _SURNAME.findall(f"{last.question} {last.answer}")
-            resolved = _PRONOUN.sub(
-                lambda m: _replace(m.group(1), _referent(m.group(1), names, alone, gender)),
-                question,
-            )
-            return resolved + event
+            alone = [
+                without_possessive(n) for n in _SURNAME.findall(f"{last.question} {last.answer}")
+            ]
+            return _resolved(question, names, alone, gender) + event
         return f"{question} {last.question} {last.answer}"
     if event or len(tokens(question)) < 3:
         return f"{question} {last.question}"
@@ -154,6 +152,41 @@ def genders(texts: Iterable[str]) -> dict[str, str]:
     return found
 
 
+def _resolved(
+    question: str,
+    names: list[str],
+    alone: list[str],
+    gender: Callable[[str], str | None] | None,
+) -> str:
+    """The question with each pronoun replaced by its referent (see _referent). A name the
+    sources give no gender takes its pronoun's for the rest of the question, so "she" and "him"
+    in "What did she ask the commission to do with him?" stand for two people."""
+    taken: dict[str, str] = {}
+
+    def known(name: str) -> str | None:
+        return taken.get(name) or (gender(name) if gender else None)
+
+    def replace(m: re.Match[str]) -> str:
+        pronoun = m.group(1)
+        name = _referent(pronoun, names, alone, known if gender else None)
+        wanted = _PRONOUN_GENDER.get(pronoun.lower())
+        if wanted and gender:
+            taken.setdefault(name, wanted)
+        return f"{name}'s" if _possessive(pronoun, m.group(2)) else name
+
+    return _PRONOUN.sub(replace, question)
+
+
+def _possessive(pronoun: str, after: str | None) -> bool:
+    """Whether the pronoun is a possessive: "his", "their", or "her" before a word that is no
+    function word ("her decision", not "asked her to" or "gave her the paper")."""
+    lowered = pronoun.lower()
+    if lowered in _POSSESSIVE:
+        return True
+    following = (after or "").split()
+    return lowered == "her" and bool(following) and following[-1].lower() not in STOPWORDS
+
+
 def _referent(
     pronoun: str,
     names: list[str],
@@ -169,7 +202,3 @@ def _referent(
     fitting = [n for n in names if gender(n) in (wanted, None)]
     fitting += [n for n in alone if gender(n) == wanted]
     return fitting[0] if fitting else names[0]
-
-
-def _replace(pronoun: str, name: str) -> str:
-    return f"{name}'s" if pronoun.lower() in _POSSESSIVE else name

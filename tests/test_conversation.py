@@ -119,3 +119,28 @@ def test_genders_are_read_from_honorifics_and_from_pronouns_after_a_name() -> No
     assert found["clinton"] == "f" and found["kouchner"] == "m"
     assert found["alliot-marie"] == "f"
     assert "harper" not in found
+
+
+def test_her_before_a_noun_is_possessive() -> None:
+    history = [Turn("Which judge granted Khadr bail?", "Justice June Ross.")]
+    assert condense_question("Did Ottawa overturn her decision?", history) == (
+        "Did Ottawa overturn June Ross's decision?"
+    )
+    assert condense_question("Who appointed her to the court?", history) == (
+        "Who appointed June Ross to the court?"
+    )
+    assert condense_question("Who gave her the case?", history) == "Who gave June Ross the case?"
+
+
+def test_two_pronouns_of_two_genders_stand_for_two_people() -> None:
+    # Moreau is a woman nowhere in the sources, Khadr a man: once "her" stands for Moreau, "him"
+    # and "he" cannot, and go to the man the last turn names.
+    known = {"khadr": "m"}
+
+    def gender(name: str) -> str | None:
+        return known.get(name.split()[-1].lower())
+
+    history = [Turn("Who declared Khadr's sentence served?", "Chief Justice Mary Moreau.")]
+    assert condense_question(
+        "What did her ruling let him do that he could not?", history, gender
+    ) == ("What did Mary Moreau's ruling let Khadr do that Khadr could not?")
