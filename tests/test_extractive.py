@@ -263,6 +263,12 @@ ANSWER_TYPES = [
         id="how long wants a figure beside what it asks about",
     ),
     pytest.param(
+        "When exactly did U.S. forces capture Khadr?",
+        ["On 27 July 2002 U.S. troops attacked the compound.", "He was taken on July 27, 2002."],
+        ["He was 15 in 2002 when he was detained by U.S. forces."],
+        id="when exactly wants a day",
+    ),
+    pytest.param(
         "How much did the government pay him?",
         ["The government paid him C$10.5 million."],
         ["On 7 July 2017 the government paid him."],

@@ -69,7 +69,10 @@ _KIND_OF_DATE = re.compile(
 )
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _YES_NO = re.compile(r"^\s*(does|do|did|is|was|were|are|has|have|had|can|could)\b", re.I)
-_ASKS_DAY = re.compile(r"\b(exact date|what day|which day|on what date|what date)\b")
+_ASKS_DAY = re.compile(
+    r"\b(exact (?:date|day)|precise date|what (?:exact )?day|which day|on what date|what date"
+    r"|when exactly|exactly when)\b"
+)
 _ASKS_MONTH = re.compile(r"\b(what|which) month\b|\bmonth and year\b")
 _ASKS_YEAR = re.compile(r"\b(what|which) year\b")
 # How precise a date the question wants, the most precise asked for first.
