@@ -170,7 +170,7 @@ def _resolved(
         pronoun = m.group(1)
         name = _referent(pronoun, names, alone, known if gender else None)
         wanted = _PRONOUN_GENDER.get(pronoun.lower())
-        if wanted and gender:
+        if wanted and gender and gender(name) is None:
             taken.setdefault(name, wanted)
         return f"{name}'s" if _possessive(pronoun, m.group(2)) else name
 
