@@ -21,6 +21,7 @@ _HONORIFIC_GENDER = {"Mr": "m", "Ms": "f", "Mrs": "f", "Miss": "f"}
 _HONORIFIC_NAME = re.compile(r"\b(?P<honorific>Mr|Ms|Mrs|Miss)\.?\s+(?P<surname>[A-Z][\w’'-]+)")
 _SURNAME = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][\w’'-]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_LOWERCASE_WORD = re.compile(r"\b[a-zà-ÿ][\w’'-]*")
 _OPENING_PRONOUN = re.compile(r"^\W*(He|She)\b")
 # A follow-up that places itself at the last turn's event ("How old was he at that point?", "What
 # did the court order in that one?"): the event is named only in the last question.
@@ -132,7 +133,9 @@ def genders(texts: Iterable[str]) -> dict[str, str]:
     """Who the texts speak of as a woman ("f") or a man ("m"), by surname, lowercased: from an
     honorific ("Ms. Clinton", "Mr. Kouchner") or from "she" or "he" opening the sentence after one
     whose first name is theirs. A surname spoken of both ways goes by the majority; a tie, by
-    neither."""
+    neither. A capitalised word they also write in lowercase is no one's ("n", see
+    _common_nouns): "he" is not "Alberta Court"."""
+    texts = list(texts)
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for text in texts:
         for m in _HONORIFIC_NAME.finditer(text):
@@ -149,7 +152,18 @@ def genders(texts: Iterable[str]) -> dict[str, str]:
         (first, n), *rest = counted.most_common()
         if not rest or rest[0][1] < n:
             found[surname] = first
-    return found
+    return found | {word: "n" for word in _common_nouns(texts) if word not in votes}
+
+
+def _common_nouns(texts: Iterable[str]) -> set[str]:
+    """Capitalised words the texts also write in lowercase: the last word of no one's name
+    ("Alberta Court", "Guantanamo Bay", "Médecins sans frontières"), lowercased."""
+    capitalised: set[str] = set()
+    lowercase: set[str] = set()
+    for text in texts:
+        capitalised.update(w.lower() for w in _SURNAME.findall(text))
+        lowercase.update(_LOWERCASE_WORD.findall(text))
+    return capitalised & lowercase
 
 
 def _resolved(

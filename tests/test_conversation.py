@@ -121,6 +121,23 @@ def test_genders_are_read_from_honorifics_and_from_pronouns_after_a_name() -> No
     assert "harper" not in found
 
 
+def test_a_word_the_sources_also_write_in_lowercase_is_no_ones_name() -> None:
+    texts = [
+        "Justice June Ross of the Alberta Court granted bail. The court later ruled again.",
+        "Mr. Kouchner helped found Médecins sans frontières. He left in 1979.",
+    ]
+    found = genders(texts)
+    assert found["court"] == "n" and "ross" not in found and found["kouchner"] == "m"
+
+    def gender(name: str) -> str | None:
+        return found.get(name.split()[-1].lower())
+
+    history = [Turn("Who heard the bail hearing?", "The Alberta Court, Justice June Ross.")]
+    assert condense_question("What did she decide?", history, gender) == (
+        "What did June Ross decide?"
+    )
+
+
 def test_her_before_a_noun_is_possessive() -> None:
     history = [Turn("Which judge granted Khadr bail?", "Justice June Ross.")]
     assert condense_question("Did Ottawa overturn her decision?", history) == (
