@@ -475,8 +475,10 @@ def _answering(candidates: Sequence[ScoredSentence], quotes: Sequence[Citation])
     """The ids of the candidates a claim must rest on (one of them): the extractive answer's
     first quote, its answer, and any quote of a source above that one's, the primary source's
     telling beside it (see beside_the_article)."""
-    opening = [(c.source, c.start) for c in quotes[:1]]
-    first = next((s for s in candidates if [_span(s)] == opening), None)
+    if not quotes:
+        return []
+    opening = (quotes[0].source, quotes[0].start)
+    first = next((s for s in candidates if _span(s) == opening), None)
     if first is None:
         return []
     quoted = _spans(quotes)

@@ -157,7 +157,7 @@ def genders(texts: Iterable[str]) -> dict[str, str]:
 
 def _common_nouns(texts: Iterable[str]) -> set[str]:
     """Capitalised words the texts also write in lowercase: the last word of no one's name
-    ("Alberta Court", "Guantanamo Bay", "Médecins sans frontières"), lowercased."""
+    ("Alberta Court", "Médecins sans frontières"), lowercased."""
     capitalised: set[str] = set()
     lowercase: set[str] = set()
     for text in texts:
