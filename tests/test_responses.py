@@ -212,14 +212,20 @@ def test_a_response_agreeing_with_the_question_or_saying_neither_leaves_the_usua
     assert ask("Why did Clinton turn down Kouchner's request about Khadr?", noted) is None
 
 
-def test_the_stance_is_read_from_the_response_s_own_sentence() -> None:
-    # The clause's sentence says neither; the one after it (same quote) says "agreed" of others.
-    text = (
+def test_what_the_responder_goes_on_to_say_in_the_next_sentence_is_their_response() -> None:
+    # The clause says neither; the next sentence, closing "he said", agrees.
+    request = (
         "Clinton asked for help with detainees, but Mr. Kouchner noted that the EU had to act "
-        "together. EU countries agreed in principle, he said."
     )
     question = "Why did Kouchner reject Clinton's request for help with detainees?"
-    assert ask(question, text) is None
+    answer = ask(question, request + "together. EU countries agreed in principle, he said.")
+    assert answer is not None
+    assert answer.answer == (
+        "The sources say otherwise: Clinton asked for help with detainees, but Mr. Kouchner noted "
+        "that the EU had to act together. EU countries agreed in principle, he said. [1]"
+    )
+    # Not said to be his, the next sentence's stance is not his response's.
+    assert ask(question, request + "together. EU countries agreed in principle.") is None
 
 
 def test_the_news_article_s_response_is_quoted_before_a_dossier_retelling_it() -> None:

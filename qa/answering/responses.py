@@ -56,6 +56,8 @@ _REFUSED = re.compile(
 _AGREED = re.compile(r"\b(?:agree|accept|approv|grant|promis|endors)", re.I)
 # Where a clause telling of someone else's stance may start.
 _ANOTHERS_CLAUSE = re.compile(r"\b(?:even though|although|though|whereas|while|because)\b", re.I)
+# A sentence closing on who said it, by pronoun: it goes on with what the sentence before reports.
+_REPORTED = re.compile(r",\s+(?:he|she)\s+(?:said|added|noted|explained|argued|told \w+)\W*$")
 # Where a later clause of the stimulus's own sentence may start, with a new subject.
 _CLAUSE = re.compile(r"[,;]\s+(?:but|and|while|whereas|yet)\s+|;\s+")
 # What may open a sentence or clause before its subject: a conjunction or the "that" of reported
@@ -207,22 +209,30 @@ def _responses(
     """The responses of the actor a sentence sharing a word with the stimulus gives: itself, when
     the actor is its subject and it tells of the stimulus too (see _tells_of: "Sarkozy told Obama
     … that France would accept one"); a later clause of it with the actor as subject (the
-    sentence is quoted); the sentence after it, with the actor as subject."""
+    sentence is quoted), with the next sentence when it goes on with what they said; the sentence
+    after it, with the actor as subject."""
     offset = sentence.start - sentence.passage.start
-    whole = (offset, offset + len(sentence.text))
+    after = _next_sentence(sentence)
+    following = sentence.passage.text[after[0] : after[1]] if after else ""
+    # What the actor says goes on in the next sentence when it closes "…, he said.": "Mr. Kouchner
+    # noted that the EU had to address the issue together. EU countries agreed with resettling the
+    # detainees in principle, …, he said." Both are quoted, and the second may tell the stance.
+    reported = bool(after and _REPORTED.search(following))
+    whole = (offset, after[1] if after and reported else offset + len(sentence.text))
+
+    def own(clause: str) -> str:
+        return _stance(_own_sentence(clause)) or (_stance(following) if reported else "")
+
     found = []
     if _tells_of(sentence.text, stimulus, party) and _is_subject(sentence.text, actor, titles):
-        found.append(Response(sentence, *whole, _stance(_own_sentence(sentence.text)), False))
+        found.append(Response(sentence, *whole, own(sentence.text), False))
     found += [
-        Response(sentence, *whole, _stance(_own_sentence(clause)))
+        Response(sentence, *whole, own(clause))
         for m in _CLAUSE.finditer(sentence.text)
         if _is_subject(clause := sentence.text[m.end() :], actor, titles)
     ]
-    after = _next_sentence(sentence)
-    if after:
-        text = sentence.passage.text[after[0] : after[1]]
-        if _is_subject(text, actor, titles):
-            found.append(Response(sentence, *after, _stance(text)))
+    if after and _is_subject(following, actor, titles):
+        found.append(Response(sentence, *after, _stance(following)))
     return found
 
 
