@@ -218,3 +218,18 @@ def test_a_soup_averages_adaptations_of_one_first_stage(
     (tmp_path / "judge.json").write_text(json.dumps(first), encoding="utf-8")
     with pytest.raises(SystemExit):
         _ingredient(tmp_path, first)  # not adapted
+
+
+def test_the_adaptation_report_names_data_files_however_they_were_given(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """training/adapt_judge.py names its data files from the project's root: a path relative to
+    the working directory once failed the report after the whole training had run."""
+    monkeypatch.syspath_prepend(str(PROJECT_ROOT / "training"))
+    from adapt_judge import _shown
+
+    monkeypatch.chdir(PROJECT_ROOT)
+    named = "training/data/reader-questions-train.jsonl"
+    assert _shown(Path(named)) == named
+    assert _shown(PROJECT_ROOT / named) == named
+    assert _shown(tmp_path / "more.jsonl") == str((tmp_path / "more.jsonl").resolve())

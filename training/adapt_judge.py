@@ -233,8 +233,8 @@ def main() -> None:
         _average(judge, [load_judge_model(folder) for folder in args.soup_with])
         after = validate(judge, held)
     report = {
-        "train": [str(path.relative_to(ROOT)) for path in args.train],
-        "validation": str(args.validation.relative_to(ROOT)),
+        "train": [_shown(path) for path in args.train],
+        "validation": _shown(args.validation),
         "seed": args.seed,
         "epochs": args.epochs,
         "counts": counts,
@@ -248,6 +248,13 @@ def main() -> None:
     if args.write:
         blend = best_blend(after)[0] if args.blend is None else args.blend
         _save(judge, start_meta, report, blend, args.out)
+
+
+def _shown(path: Path) -> str:
+    """A data file as the report names it: from the project's root when it is inside it (a path
+    given relative to the working directory too, which once failed after the whole training)."""
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def _ingredient(folder: Path, start_meta: dict[str, Any]) -> dict[str, Any]:
