@@ -217,17 +217,17 @@ def _responses(
     # What the actor says goes on in the next sentence when it closes "…, he said.": "Mr. Kouchner
     # noted that the EU had to address the issue together. EU countries agreed with resettling the
     # detainees in principle, …, he said." Both are quoted, and the second may tell the stance.
-    reported = bool(after and _REPORTED.search(following))
-    whole = (offset, after[1] if after and reported else offset + len(sentence.text))
-
-    def own(clause: str) -> str:
-        return _stance(_own_sentence(clause)) or (_stance(following) if reported else "")
-
+    reported = after if after and _REPORTED.search(following) else None
+    whole = (offset, reported[1] if reported else offset + len(sentence.text))
+    # The stance the reported sentence tells, for a clause that tells none of its own.
+    goes_on = _stance(following) if reported else ""
     found = []
     if _tells_of(sentence.text, stimulus, party) and _is_subject(sentence.text, actor, titles):
-        found.append(Response(sentence, *whole, own(sentence.text), False))
+        found.append(
+            Response(sentence, *whole, _stance(_own_sentence(sentence.text)) or goes_on, False)
+        )
     found += [
-        Response(sentence, *whole, own(clause))
+        Response(sentence, *whole, _stance(_own_sentence(clause)) or goes_on)
         for m in _CLAUSE.finditer(sentence.text)
         if _is_subject(clause := sentence.text[m.end() :], actor, titles)
     ]
