@@ -340,3 +340,35 @@ def test_an_event_told_in_the_passive_is_read_from_a_sentence_stating_it() -> No
     assert answer is not None
     assert answer.citations[0].quote == founding
     assert answer.answer.endswith("From 1971 to 1999: about 28 years.")
+
+
+def cited(question: str, *texts: str) -> list[str]:
+    """The quotes the computed answer cites, from these texts alone."""
+    answer = computed(question, *texts)
+    assert answer is not None
+    return [c.quote for c in answer.citations]
+
+
+def found_for_later_event(question: str, *texts: str) -> str:
+    """The sentence of these texts ranked first for the question's later event."""
+    asked = parse_duration_question(question)
+    assert asked is not None
+    return find_in(*texts)(asked.later)[0].text
+
+
+def test_an_event_told_as_one_to_come_does_not_date_its_happening() -> None:
+    # The first sentence dates when the acceptance was promised; the second, when it happened.
+    meeting = "The two ministers met on 5 February 2009."
+    promised = "In April 2009 the president said that the country would accept one prisoner."
+    happened = "The country later accepted one prisoner, who arrived there on 15 May 2009."
+    question = "How long after the ministers met did the country accept a prisoner?"
+    assert found_for_later_event(question, meeting, promised, happened) == promised
+    assert cited(question, meeting, promised, happened) == [meeting, happened]
+    # An event that is itself the promise is dated by the sentence telling it.
+    promise = "How long after the ministers met did the country promise to accept a prisoner?"
+    pledged = "In April 2009 the country promised that it would accept one prisoner."
+    assert cited(promise, meeting, pledged, happened)[1] == pledged
+    # A sentence telling the event itself, with a promise besides, still dates it.
+    told = "The country accepted one prisoner on 15 May 2009 and said it would accept more."
+    assert found_for_later_event(question, meeting, told, promised) == told
+    assert cited(question, meeting, told, promised)[1] == told

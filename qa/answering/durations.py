@@ -259,6 +259,10 @@ _TAKES_UP = re.compile(
     r"\b(?:became|become|becomes|took office|took over|joined|appointed|elected|sworn in|"
     r"(?:was|were) (?:named|made))\b"
 )
+# What is yet to come at the time a sentence tells it: "would accept", "promised to take".
+_TO_COME = re.compile(
+    r"\b(?:would|will|(?:was|were) to|(?:promis|pledg|agree|plan|offer|vow)\w* to)\b", re.I
+)
 # "msf was founded": what the event happened to, and its verb.
 _PASSIVE_EVENT = re.compile(r"^(?P<subject>.+?) (?:was|were) (?P<verb>[a-z]+ed)$")
 # Words from the verb within which what it happened to stands: past a name and its acronym
@@ -301,8 +305,14 @@ def answer_by_computation(
             return None
         # Sentences that state the event itself first: "founded Médecins Sans Frontières (MSF"
         # for "MSF was founded", before "broke with MSF … and in 1980 co-founded a second
-        # organization", whose founding is another's (stable: each kind keeps its ranking).
-        dated.sort(key=lambda reading: not _states_passive(event, reading[0].text))
+        # organization", whose founding is another's; then those telling it happened before those
+        # telling it was to come (stable: each kind keeps its ranking).
+        dated.sort(
+            key=lambda reading: (
+                not _states_passive(event, reading[0].text),
+                _foretells(event, reading[0].text),
+            )
+        )
         readings.append(dated)
     # "How long had she been mayor?": the best sentences about her as mayor may date any time she
     # was; the earliest of them is nearest to when she became it. So with an event that starts a
@@ -341,6 +351,25 @@ def _begins_state(event: str) -> bool:
     """Whether the event is someone's taking up a post or a role ("he became foreign minister",
     "she was appointed", "he took office")."""
     return bool(_TAKES_UP.search(event))
+
+
+def _foretells(event: str, sentence: str) -> bool:
+    """Whether the sentence tells the event mostly as one to come: more of its words follow
+    "would", "will" or a promise, in the same clause, than stand elsewhere ("Sarkozy told Obama …
+    in April 2009 that France would accept one Guantanamo prisoner"). Its date is when that was
+    said, not when the event happened; while "Kouchner had handed Clinton a paper …, and Clinton
+    had agreed to review the case" tells the meeting itself. An event that is itself the promise
+    ("France agreed to take a prisoner") is told so by it."""
+    if _TO_COME.search(event):
+        return False
+    terms = set(tokens(event))
+    to_come, told = set(), []
+    for clause in CLAUSE_BOUNDARY.split(sentence):
+        m = _TO_COME.search(clause)
+        told.append(clause[: m.start()] if m else clause)
+        if m:
+            to_come |= terms & set(tokens(clause[m.end() :]))
+    return len(to_come) > len(terms & set(tokens(" ".join(told))))
 
 
 def _states_passive(event: str, sentence: str) -> bool:
