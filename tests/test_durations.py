@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from qa.answering.durations import (
+    FindSentences,
     Interval,
     answer_by_computation,
     difference,
@@ -372,3 +373,26 @@ def test_an_event_told_as_one_to_come_does_not_date_its_happening() -> None:
     told = "The country accepted one prisoner on 15 May 2009 and said it would accept more."
     assert found_for_later_event(question, meeting, told, promised) == told
     assert cited(question, meeting, told, promised)[1] == told
+
+
+def test_an_event_dated_coarsely_is_looked_for_again_with_its_date() -> None:
+    question = "How many days after the ministers met did the summit open?"
+    asked = parse_duration_question(question)
+    assert asked is not None
+    coarse = "The ministers met in February 2009 and talked about the prisoners."
+    summit = "The summit opened on 19 February 2009."
+
+    def finder(precise: str) -> FindSentences:
+        """A fake search: the precise sentence is found only when its month is asked for."""
+        return lambda query: find_in(coarse, summit, *[precise] * ("february" in query.lower()))(
+            query
+        )
+
+    precise = "5 February 2009 - first meeting of the ministers."
+    answer = answer_by_computation(question, asked, finder(precise), 0.1)
+    assert answer is not None
+    assert [c.quote for c in answer.citations] == [precise, summit]
+    assert answer.answer.endswith("From 5 February 2009 to 19 February 2009: 14 days.")
+    # A date outside the coarse one dates another meeting.
+    other = "5 March 2009 - second meeting of the ministers."
+    assert answer_by_computation(question, asked, finder(other), 0.1) is None

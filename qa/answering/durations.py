@@ -191,6 +191,26 @@ def nearest_date(quote: str, terms: set[str], before: str = "") -> DateMention |
     return min(dates, key=lambda d: min(abs((d.start + d.end) / 2 - p) for p in positions))
 
 
+def _dated(
+    sentences: list[ScoredSentence], threshold: float, terms: set[str], placing: set[str]
+) -> list[tuple[ScoredSentence, DateMention]]:
+    """The sentences supported at `threshold` or more that hold a word of the event (`terms`),
+    each with the date nearest the words that place it. A sentence holding none dates something
+    else: "Khadr was first charged … on 7 November 2005" is no reading of "his guilty plea"."""
+    return [
+        (s, d)
+        for s in sentences
+        if s.support >= threshold
+        and (terms & set(tokens(s.text)) or not terms)
+        and (d := nearest_date(s.text, placing, s.before)) is not None
+    ]
+
+
+def _within(precise: DateMention, coarse: DateMention) -> bool:
+    """Whether the precise date falls in the year, or the month, the coarse one gives."""
+    return precise.year == coarse.year and coarse.month in (None, precise.month)
+
+
 def _precise_enough(mention: DateMention, unit: str | None) -> bool:
     """Whether a date can measure in this unit: days and weeks need the day, months the month."""
     if unit in ("days", "weeks"):
@@ -288,19 +308,20 @@ def answer_by_computation(
         # its date.
         subject = _SUBJECT.match(event)
         placing = (terms - set(tokens(subject["subject"])) if subject else set()) or terms
-        # The best sentences that date the event as precisely as the unit needs: "in February
-        # of 2009" cannot count days, "on 5 February 2009" in another source can.
-        dated = [
-            (s, d)
-            for s in find(event)
-            if s.support >= threshold
-            # A sentence holding no word of the event dates something else: "Khadr was first
-            # charged … on 7 November 2005" is no reading of "his guilty plea".
-            and (terms & set(tokens(s.text)) or not terms)
-            and (d := nearest_date(s.text, placing, s.before)) is not None
-            # An age must be exact, which takes the month of both dates.
-            and _precise_enough(d, "months" if asked.age else asked.unit)
-        ]
+        # The best sentences that date the event as precisely as the unit needs (an age must be
+        # exact, which takes the month of both dates): "in February of 2009" cannot count days.
+        unit = "months" if asked.age else asked.unit
+        found = _dated(find(event), threshold, terms, placing)
+        dated = [(s, d) for s, d in found if _precise_enough(d, unit)]
+        if not dated and found:
+            # "On 5 February 2009" in another source can: the event is looked for again with the
+            # best sentence's coarse date, and a date within it read.
+            coarse = found[0][1]
+            dated = [
+                (s, d)
+                for s, d in _dated(find(f"{event} {coarse.text}"), threshold, terms, placing)
+                if _precise_enough(d, unit) and _within(d, coarse)
+            ]
         if not dated:
             return None
         # Sentences that state the event itself first: "founded Médecins Sans Frontières (MSF"
