@@ -40,6 +40,32 @@ THRESHOLD = 0.35
             "Who became France's foreign minister after Kouchner?",
             SuccessionQuestion("kouchner", "france's foreign minister", True),
         ),
+        (
+            "Who took over Kouchner's job at the foreign ministry?",
+            SuccessionQuestion("kouchner", "the foreign ministry", True),
+        ),
+        (
+            "Who took over Canada's foreign affairs portfolio after Lawrence Cannon?",
+            SuccessionQuestion("lawrence cannon", "canada's foreign affairs portfolio", True),
+        ),
+        # The one followed named in a closing clause, or in a clause given as known before.
+        (
+            "Who took over the foreign affairs job once Kouchner was out?",
+            SuccessionQuestion("kouchner", "the foreign affairs job", True),
+        ),
+        (
+            "Kouchner was out of the job by the time the story ran - who took over as France's "
+            "foreign minister?",
+            SuccessionQuestion("kouchner", "france's foreign minister", True),
+        ),
+        (
+            "The Globe says Kouchner left a few weeks before the story — who took over from him?",
+            SuccessionQuestion("kouchner", "", True),
+        ),
+        (
+            "Cannon is the minister in the photo. Who replaced him as foreign minister?",
+            SuccessionQuestion("cannon", "foreign minister", True),
+        ),
     ],
 )
 def test_a_succession_question_names_the_one_asked_about_and_the_post(
@@ -50,7 +76,15 @@ def test_a_succession_question_names_the_one_asked_about_and_the_post(
 
 @pytest.mark.parametrize(
     "question",
-    ["What replaced Camp X-Ray?", "Who replied to Kouchner?", "When was Kouchner replaced?"],
+    [
+        "What replaced Camp X-Ray?",
+        "Who replied to Kouchner?",
+        "When was Kouchner replaced?",
+        # No one named for "him", nor for whom the camp was taken over from.
+        "Who took over from him?",
+        "who took over from him once he was out?",
+        "Who took over the camp?",
+    ],
 )
 def test_other_questions_are_not_succession_questions(question: str) -> None:
     assert parse_succession_question(question) is None

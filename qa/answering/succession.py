@@ -35,7 +35,29 @@ _SUCCESSOR_SHAPES = (
     re.compile(rf"^who (?:was|became) the successor (?:of|to) (?P<name>.+?){_POST}$"),
     # "Who became France's foreign minister after Kouchner?"
     re.compile(r"^who (?:became|was named|was appointed) (?P<post>.+?) after (?P<name>.+)$"),
+    # "Who took over Kouchner's job at the foreign ministry?"
+    re.compile(
+        r"^who (?:\w+ly )?(?:took over|took|got|inherited) (?P<name>.+?)'s "
+        r"(?:job|post|place|role|portfolio|seat)(?: (?:as|at|in) (?P<post>.+))?$"
+    ),
+    # "Who took over Canada's foreign affairs portfolio after Lawrence Cannon?", "who took over
+    # the job from him?"
+    re.compile(r"^who (?:\w+ly )?took over (?P<post>.+?) (?:after|from) (?P<name>.+)$"),
 )
+# The one followed may be named elsewhere in the question (see parse_succession_question):
+# "who took over as French foreign minister", "who took over the foreign affairs job".
+_UNNAMED_SUCCESSOR = re.compile(r"^who (?:\w+ly )?took over(?: as| at)? (?P<post>.+)$")
+# A closing clause saying who left: "… once Kouchner was out", "… when he was shuffled out".
+_DEPARTED = re.compile(
+    r" (?:when|once|after) (?P<name>[\w.' -]+?) (?:was|were|got|had been|left|lost|stepped|quit)\b.*$"
+)
+# Who tells what the known clause says: "The Globe says", "the article notes that".
+_SAYS = re.compile(r"^.*?\b(?:says|said|reports|reported|notes|noted|writes|wrote|mentions)\b")
+# What stands for someone named before: "who took over from him", "who took over his job".
+_PRONOUNS = {"he", "him", "his", "she", "her"}
+# A clause given as known before the question: "Kouchner was out of the job by the time the story
+# ran - who took over …?", "Cannon is the minister in the photo. Who replaced him?"
+_KNOWN = re.compile(r"^(?P<known>.+?)(?:\s[-—–]+\s|[.;:]\s+)(?P<asked>(?:who|whom)\b.+)$", re.I)
 _PREDECESSOR_SHAPES = (
     re.compile(
         rf"^(?:who|whom) did (?P<name>.+?) (?:replace|succeed|take over from|follow){_POST}$"
@@ -83,13 +105,30 @@ class Succession:
 
 
 def parse_succession_question(question: str) -> SuccessionQuestion | None:
-    """The name and the post, when the question asks who followed someone or whom they followed."""
-    text = question_text(question)
+    """The name and the post, when the question asks who followed someone or whom they followed.
+
+    The one followed may be a pronoun or left out, named in a clause that closes the question
+    ("… once Kouchner was out") or in one given as known before it ("Kouchner was out of the job
+    by the time the story ran - who took over as France's foreign minister?"): the first name
+    there, as its subject."""
+    known = _KNOWN.match(question.strip())
+    text = question_text(known["asked"] if known else question)
+    departed = _DEPARTED.search(text)
+    text = text[: departed.start()] if departed else text
+    named = [departed["name"]] if departed and departed["name"] not in _PRONOUNS else []
+    # The known clause's first name, after whoever tells it ("The Globe says Kouchner …").
+    if known and (subject := _first_name(_SAYS.sub("", known["known"], count=1))):
+        named.append(subject.lower())
     for shapes, successor in ((_SUCCESSOR_SHAPES, True), (_PREDECESSOR_SHAPES, False)):
         for shape in shapes:
             m = shape.match(text)
-            if m:
+            if m and m["name"] not in _PRONOUNS:
                 return SuccessionQuestion(m["name"], m["post"] or "", successor)
+            if m and named:
+                return SuccessionQuestion(named[0], m["post"] or "", successor)
+    unnamed = _UNNAMED_SUCCESSOR.match(text)
+    if unnamed and named:
+        return SuccessionQuestion(named[0], unnamed["post"], True)
     return None
 
 
