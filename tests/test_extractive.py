@@ -252,6 +252,16 @@ ANSWER_TYPES = [
         id="where wants a place the question does not name",
     ),
     pytest.param(
+        "Where exactly in Afghanistan was Khadr captured?",
+        [
+            "On 27 July 2002, at a compound near Khost, Khadr was captured.",
+            "Troops attacked a compound in Ayub Kheyl, near Khost in eastern Afghanistan.",
+        ],
+        # The other places are where he was held and sent, not where he was captured.
+        ["Khadr was captured in Afghanistan, held at Guantanamo Bay in Cuba and sent to Canada."],
+        id="where wants the place beside what the question asks about",
+    ),
+    pytest.param(
         "How long did the meeting last?",
         [
             "The meeting lasted 30 minutes.",

@@ -120,6 +120,8 @@ _PLACE = re.compile(
     rf"(?:(?:north|south|east|west|central|northern|southern|eastern|western)\s+)?"
     rf"(?P<place>{NAME_WORD}(?:\s+{NAME_WORD})*)"
 )
+# A clause that places what the clause before it tells: ", at a council in Luxembourg,".
+_SETS_OFF_PLACE = re.compile(r"(?:in|at|near|outside)\b", re.I)
 # A question describing what it asks about ("Where is the studio that developed TimeShift
 # based?") asks two things: the sentence naming the studio answers the first.
 _DESCRIBES = re.compile(r"\b(?:that|who|which|whose)\b")
@@ -771,10 +773,14 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
     if _ASKS_PLACE.search(lowered) and not _DESCRIBES.search(lowered):
         # A place the question does not name already: "Where was Khadr captured?" is not
         # answered by "Khadr … was found badly wounded in the rubble", nor by "in Afghanistan" when
-        # it asks where in Afghanistan.
+        # it asks where in Afghanistan. Named in a clause about what the question asks, when one
+        # is: "… captured … in Afghanistan …, held … at Guantanamo Bay in Cuba" gives no place of
+        # the capture beyond the one asked about.
         named = set(tokens(question))
         return lambda sentence: any(
-            set(tokens(place["place"])) - named for place in _PLACE.finditer(sentence)
+            set(tokens(place["place"])) - named
+            for clause in _about(sentence, named)
+            for place in _PLACE.finditer(clause)
         )
     if _ASKS_PERSON.search(lowered):
         # Someone the question does not name already: "Who handed Clinton a paper about Omar
@@ -786,6 +792,16 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
             if not name["article"]
         )
     return None
+
+
+def _about(sentence: str, terms: set[str]) -> list[str]:
+    """The sentence's clauses that hold one of the terms, with a place set off beside one ("4
+    June 2009: at a council in Luxembourg, ministers …"); all of them when none holds a term."""
+    clauses = [c.strip() for c in CLAUSE_BOUNDARY.split(sentence)]
+    about = {i for i, c in enumerate(clauses) if set(tokens(c)) & terms}
+    beside = {j for i in about for j in (i - 1, i + 1) if 0 <= j < len(clauses)}
+    about |= {j for j in beside if _SETS_OFF_PLACE.match(clauses[j])}
+    return [c for i, c in enumerate(clauses) if i in about] or clauses
 
 
 def asks_amount(question: str) -> bool:
