@@ -66,6 +66,11 @@ THRESHOLD = 0.35
             "Cannon is the minister in the photo. Who replaced him as foreign minister?",
             SuccessionQuestion("cannon", "foreign minister", True),
         ),
+        # "The job" names no post for a sentence's post to match.
+        (
+            "Cannon is the minister in the photo - who eventually took over the job from him?",
+            SuccessionQuestion("cannon", "", True),
+        ),
     ],
 )
 def test_a_succession_question_names_the_one_asked_about_and_the_post(

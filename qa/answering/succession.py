@@ -53,6 +53,8 @@ _DEPARTED = re.compile(
 )
 # Who tells what the known clause says: "The Globe says", "the article notes that".
 _SAYS = re.compile(r"^.*?\b(?:says|said|reports|reported|notes|noted|writes|wrote|mentions)\b")
+# Words for a post that name none.
+_ANY_POST = {"job", "post", "place", "role", "seat", "position"}
 # What stands for someone named before: "who took over from him", "who took over his job".
 _PRONOUNS = {"he", "him", "his", "she", "her"}
 # A clause given as known before the question: "Kouchner was out of the job by the time the story
@@ -123,13 +125,19 @@ def parse_succession_question(question: str) -> SuccessionQuestion | None:
         for shape in shapes:
             m = shape.match(text)
             if m and m["name"] not in _PRONOUNS:
-                return SuccessionQuestion(m["name"], m["post"] or "", successor)
+                return SuccessionQuestion(m["name"], _post(m["post"]), successor)
             if m and named:
-                return SuccessionQuestion(named[0], m["post"] or "", successor)
+                return SuccessionQuestion(named[0], _post(m["post"]), successor)
     unnamed = _UNNAMED_SUCCESSOR.match(text)
     if unnamed and named:
-        return SuccessionQuestion(named[0], unnamed["post"], True)
+        return SuccessionQuestion(named[0], _post(unnamed["post"]), True)
     return None
+
+
+def _post(asked: str | None) -> str:
+    """The post a question names; none for "his job" or "the job", which name no post and would
+    fail to match the one a sentence gives."""
+    return asked if asked and set(tokens(asked)) - _ANY_POST else ""
 
 
 def successions(sentence: str) -> list[Succession]:
