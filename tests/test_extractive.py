@@ -390,6 +390,27 @@ def test_second_sentence_only_when_it_adds_terms_and_the_primary_source_quoted_i
     assert cited("Where was Kouchner born?", profile, other) == [profile.text]
 
 
+def test_the_article_sentence_a_question_cites_is_quoted_after_the_answer() -> None:
+    cited_text = (
+        "Khadr pleaded guilty in October and is expected to serve part of his sentence in Canada."
+    )
+    article = in_the_article(cited_text)
+    returned = labelled(
+        "biography.md", 0.5, "Khadr was transferred to Canada on 29 September 2012.", 0, "b"
+    )
+    question = "The article says he'd serve part of his sentence in Canada - when was he sent back?"
+    answer = answer_extractively(
+        question, [article, returned], similar(0.6), idf, refusal=REFUSAL, threshold=0.1
+    )
+    assert [c.quote for c in answer.citations] == [returned.text, article.text]
+    # Asked without citing the article, its sentence may answer as any other.
+    plain = "When was Khadr expected to serve part of his sentence in Canada?"
+    answer = answer_extractively(
+        plain, [article, returned], similar(0.6), idf, refusal=REFUSAL, threshold=0.1
+    )
+    assert answer.citations[0].quote == article.text
+
+
 def test_pronoun_led_sentence_is_quoted_with_the_sentence_naming_its_subject() -> None:
     text = (
         "Radhika Coomaraswamy, a UN official, raised the case. "

@@ -129,6 +129,12 @@ _DESCRIBES = re.compile(r"\b(?:that|who|which|whose)\b")
 _REFERS_TO_SOMEONE = re.compile(r"\b(?:he|she|it|they|him|her|his|its|their|them)\b", re.I)
 # Capitalised words after the first, one or more: the names a question gives ("Kouchner").
 _CAPITALISED = re.compile(rf"(?<![.!?]\s)(?<!^)\b{NAME_WORD}(?:\s+{NAME_WORD})*")
+# A question that first tells what the news article says: "The Globe story says …".
+_CITES_ARTICLE = re.compile(
+    r"^\s*(?:the )?(?:globe(?: and mail)?(?:'s)? )?(?:article|story|globe|piece)\b[^,;:]*?"
+    r"\b(?:says|said|mentions|notes|reports|tells)\b(?: that)?",
+    re.I,
+)
 # A sentence saying the record is silent: it answers "does X say…?" but refuses "what did X say?".
 _ABSENCE = re.compile(
     r"\b(does|do|did)( not|n't) (say|detail|specify|disclose|reveal|record|state|mention|explain)\b"
@@ -306,11 +312,9 @@ def answer_extractively(
     names what they talk about, and an answer in other words shares few of the question's.
     """
     weights = weights or weights_for(question)
-    ranked = [
-        s
-        for s in score_sentences(question, passages, dense, idf, weights)
-        if (s.passage.source, s.start) not in given
-    ]
+    scored = score_sentences(question, passages, dense, idf, weights)
+    cited = _cited_by_reader(question, scored)
+    ranked = [s for s in scored if (s.passage.source, s.start) not in given and s is not cited]
     # Whether the sources answer is decided by what their sentences say: a heading helps choose
     # among them, but "a restaurant near Parliament Hill" is not answered by a section headed "The
     # opposition and Parliament". It counts when the question asks for a kind of thing (a date, a
@@ -342,6 +346,8 @@ def answer_extractively(
     chosen = beside_the_article(
         compose(question, ranked, max_sentences, idf), ranked, max_sentences
     )
+    # What the reader cites is quoted after the answer, as the ground it stands on.
+    chosen += [cited] if cited is not None else []
     citations = tuple(s.cite(n) for n, s in enumerate(chosen, start=1))
     text = "".join(cited_pieces(citations))
     when = date_answer(question, chosen[0].text, chosen[0].before)
@@ -709,6 +715,21 @@ def given_and_ask(question: str) -> tuple[str, str]:
     if not given:
         return question[:start], question[start:]
     return question[:start] + (given["clause"] or given[0]), question[start + given.end() :]
+
+
+def _cited_by_reader(question: str, ranked: Sequence[ScoredSentence]) -> ScoredSentence | None:
+    """The news article's sentence a question cites before asking beyond it ("The article says
+    he'd serve part of his sentence in Canada - when did he actually get sent back?"): the one
+    holding most of what the question says the article says, and at least half of it. The reader
+    has read it: it is what the question stands on, not its answer."""
+    given, _ = given_and_ask(question)
+    cites = _CITES_ARTICLE.match(given)
+    said = set(tokens(given[cites.end() :])) if cites else set()
+    article = [s for s in ranked if s.passage.kind == "article"]
+    if not said or not article:
+        return None
+    best = max(article, key=lambda s: len(said & set(tokens(s.text))))
+    return best if 2 * len(said & set(tokens(best.text))) >= len(said) else None
 
 
 def the_ask(question: str) -> str:
