@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, replace
 
 from qa.answering.durations import FindSentences, computed_answer, question_text
-from qa.answering.extractive import NAME_WORD, ScoredSentence
+from qa.answering.extractive import NAME_WORD, ScoredSentence, given_and_ask
 from qa.dates import MONTHS
 from qa.text import STOPWORDS, tokens
 from qa.types import Answer
@@ -57,9 +57,6 @@ _SAYS = re.compile(r"^.*?\b(?:says|said|reports|reported|notes|noted|writes|wrot
 _ANY_POST = {"job", "post", "place", "role", "seat", "position"}
 # What stands for someone named before: "who took over from him", "who took over his job".
 _PRONOUNS = {"he", "him", "his", "she", "her"}
-# A clause given as known before the question: "Kouchner was out of the job by the time the story
-# ran - who took over …?", "Cannon is the minister in the photo. Who replaced him?"
-_KNOWN = re.compile(r"^(?P<known>.+?)(?:\s[-—–]+\s|[.;:]\s+)(?P<asked>(?:who|whom)\b.+)$", re.I)
 _PREDECESSOR_SHAPES = (
     re.compile(
         rf"^(?:who|whom) did (?P<name>.+?) (?:replace|succeed|take over from|follow){_POST}$"
@@ -113,13 +110,13 @@ def parse_succession_question(question: str) -> SuccessionQuestion | None:
     ("… once Kouchner was out") or in one given as known before it ("Kouchner was out of the job
     by the time the story ran - who took over as France's foreign minister?"): the first name
     there, as its subject."""
-    known = _KNOWN.match(question.strip())
-    text = question_text(known["asked"] if known else question)
+    known, asked = given_and_ask(question)
+    text = question_text(asked)
     departed = _DEPARTED.search(text)
     text = text[: departed.start()] if departed else text
     named = [departed["name"]] if departed and departed["name"] not in _PRONOUNS else []
     # The known clause's first name, after whoever tells it ("The Globe says Kouchner …").
-    if known and (subject := _first_name(_SAYS.sub("", known["known"], count=1))):
+    if known and (subject := _first_name(_SAYS.sub("", known, count=1))):
         named.append(subject.lower())
     for shapes, successor in ((_SUCCESSOR_SHAPES, True), (_PREDECESSOR_SHAPES, False)):
         for shape in shapes:
