@@ -97,6 +97,12 @@ def test_answer_quotes_sentence_with_span_offsets() -> None:
             "Khadr was detained in 2002. He pleaded guilty later.",
             "2002",
         ),
+        # "U.S." is no name the quote must hold: its letters are no terms.
+        (
+            "On what day did U.S. forces capture Khadr?",
+            "Khadr was captured by American troops on 27 July 2002.",
+            "27 July 2002",
+        ),
     ],
 )
 def test_a_date_question_is_answered_with_the_one_date_its_quote_gives(
@@ -528,6 +534,28 @@ def test_the_word_asking_for_an_age_is_no_fact_a_second_sentence_adds() -> None:
     text = f"{detained} Officials called Khadr a 15-year old boy."
     answer = ask("How old was Khadr when he was detained?", text=text)
     assert [c.quote for c in answer.citations] == [detained]
+
+
+def test_the_word_asking_for_a_date_is_no_fact_a_second_sentence_adds() -> None:
+    caption = labelled("a.md", 0.5, "The photo shows Clinton with Cannon on 30 March 2010.", 0, "a")
+    talks = "Clinton and Cannon set the date of their next talks for 5 February 2011."
+    answer = answer_extractively(
+        "What date is given for the photo of Clinton and Cannon?",
+        [labelled("b.md", 0.5, talks, 0, "b"), caption],  # retrieved first: nearly as supported
+        similar(0.6),
+        idf,
+        refusal=REFUSAL,
+        threshold=0.3,
+    )
+    assert [c.quote for c in answer.citations] == [caption.text]
+
+
+def test_a_second_sentence_giving_the_date_answered_tells_it_again() -> None:
+    began = "On 28 November 2010 WikiLeaks began publishing the embassy cables."
+    text = f"{began} 28 November 2010 — start of the release of cables."
+    answer = ask("On what day did WikiLeaks begin releasing the embassy cables?", text=text)
+    assert answer.answer.startswith("28 November 2010: ")
+    assert [c.quote for c in answer.citations] == [began]
 
 
 def test_a_sentence_restating_what_the_question_gives_as_known_is_not_its_answer() -> None:

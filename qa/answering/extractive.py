@@ -374,7 +374,9 @@ def date_answer(question: str, sentence: str, before: str = "") -> str | None:
     if not _ASKS_DATE.search(lowered) and not _ASKS_DAY.search(lowered):
         return None
     present = set(tokens(sentence))
-    if any(not set(tokens(name[0])) & present for name in _CAPITALISED.finditer(question)):
+    # A capitalised run holding no term ("U.S." is "U" and "S") names no one to look for.
+    names = (set(tokens(name[0])) for name in _CAPITALISED.finditer(question))
+    if any(name and not name & present for name in names):
         return None
     # "He pleaded guilty … in October of this year": a date the quote gives relative to when it
     # was written may be the one asked, and it cannot be placed, so another is not stated instead.
@@ -431,9 +433,10 @@ def compose(
     chosen = [best]
     covered = set(tokens(best.text))
     # The word naming the kind of answer is no fact to add: "how old" is not answered further by
-    # the cable's "15-year old" beside "he was 15 in 2002 when he was detained".
-    kind = " ".join(m[0] for m in _ASKS_AGE.finditer(question.lower()))
-    asked = set(tokens(question)) - set(tokens(kind))
+    # the cable's "15-year old" beside "he was 15 in 2002 when he was detained", nor "what date is
+    # given for the photo" by another event's "5 February 2009 — date of the meeting".
+    asked = set(tokens(_KIND_OF_DATE.sub(r"\1", _ASKS_AGE.sub(" ", question.lower()))))
+    when = date_answer(question, best.text, best.before)
     follow = _follow_on(question, ranked, wants) if max_sentences > 1 else None
     top_authority = max(s.passage.authority for s in ranked)
     for candidate in ranked[1:]:
@@ -448,7 +451,7 @@ def compose(
         if any(_overlaps(candidate, c) for c in chosen) or not (primary or adds):
             continue
         if adds:
-            if _retells(candidate, asked & covered, idf):
+            if _retells(candidate, asked & covered, idf) or _gives_date(candidate, when):
                 return chosen  # the sources agree on the answer: nothing more to add
             if follow is not None:
                 break  # the best sentence's passage goes on before another adds to it
@@ -615,6 +618,16 @@ def _retells(candidate: ScoredSentence, told: set[str], idf: Callable[[str], flo
     terms the chosen sentences cover: a second telling of their fact rather than another fact."""
     again = _weight(told & set(tokens(candidate.text)), idf)
     return again >= RETELLS * (_weight(told, idf) or 1.0)
+
+
+def _gives_date(sentence: ScoredSentence, date: str | None) -> bool:
+    """Whether the sentence gives the date (as date_answer states one, to any precision): a
+    timeline's "28 November 2010 — start of publication" beside the sentence that answered with
+    that day tells the answer again."""
+    if date is None:
+        return False
+    found = find_dates(sentence.text, sentence.before)
+    return any(spoken(d, p) == date for d in found for p in PRECISIONS)
 
 
 def _complement(
