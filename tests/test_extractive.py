@@ -519,6 +519,20 @@ def test_the_passage_goes_on_even_after_a_sentence_of_the_kind_asked_for() -> No
     assert [c.quote for c in answer.citations] == [born, founded]
 
 
+def test_a_further_sentence_the_judge_reads_as_no_answer_is_not_quoted() -> None:
+    born = "Tim McCann (born 1965) teaches film at his alma mater, the State University."
+    founded = "It was founded in 1967."
+    question = "In what year was Tim McCann's alma mater founded?"
+
+    def quotes(reads: float) -> list[str]:
+        judge = ScriptedJudge({"McCann": 0.6, "founded": reads}, blend=0.4)
+        answer = judged(question, judge, text=f"{born} {founded}")
+        return [c.quote for c in answer.citations]
+
+    assert quotes(0.3) == [born, founded]
+    assert quotes(0.001) == [born]
+
+
 def test_no_second_fact_when_the_first_holds_the_kind_of_thing_asked_for() -> None:
     text = "Khadr was captured in July 2002. The firefight took place near Khost."
     # The second sentence holds "Khost", which the first lacks, but the first holds the date asked.
