@@ -45,6 +45,17 @@ def test_the_judge_keeps_the_passages_whose_sentences_answer_in_their_fused_orde
     assert set(judge.asked) == set(TEXTS)
 
 
+def test_no_passage_fills_more_than_two_of_the_judges_readings() -> None:
+    long = " ".join(f"Kouchner and Clinton met on day {n} of the talks." for n in range(1, 20))
+    judge = ScriptedJudge({"handed": 0.9})
+    rerank = JudgeRerank(judge=judge, idf=lambda term: 1.0, k=2)
+    documents = fused(TEXTS[0], long, TEXTS[3])
+    kept = rerank.compress_documents(documents, "What did Kouchner and Clinton do at the talks?")
+    # The long passage's sentences all share more of the question's words than the answer does.
+    assert [d.id for d in kept] == ["p0", "p2"]
+    assert sum("talks" in sentence for sentence in judge.asked) == 2
+
+
 def test_the_fused_first_passage_stays_and_too_few_passages_are_not_reranked() -> None:
     judge = ScriptedJudge({"Washington": 0.0, "ministers": 0.8, "handed": 0.9})
     rerank = JudgeRerank(judge=judge, idf=lambda term: 1.0, k=2)
