@@ -533,6 +533,23 @@ def test_a_further_sentence_the_judge_reads_as_no_answer_is_not_quoted() -> None
     assert quotes(0.001) == [born]
 
 
+def test_the_judge_reads_at_most_three_sentences_of_any_one_passage() -> None:
+    long = " ".join(f"Kouchner and Clinton met on day {n} of the talks." for n in range(1, 9))
+    handed = "Kouchner handed Clinton a paper about Khadr."
+    judge = ScriptedJudge({"handed": 0.9}, blend=0.4)
+    answer = answer_extractively(
+        "What did Kouchner and Clinton do at the talks?",
+        [labelled("a.md", 0.5, long, 0, "a"), labelled("b.md", 0.5, handed, 0, "b")],
+        similar(0.6),
+        idf,
+        refusal=REFUSAL,
+        threshold=0.3,
+        judge=judge,
+    )
+    assert sum("talks" in sentence for sentence in judge.asked) == 3
+    assert answer.citations[0].quote == handed
+
+
 def test_no_second_fact_when_the_first_holds_the_kind_of_thing_asked_for() -> None:
     text = "Khadr was captured in July 2002. The firefight took place near Khost."
     # The second sentence holds "Khost", which the first lacks, but the first holds the date asked.
@@ -761,10 +778,13 @@ def test_a_claim_is_not_refused_by_the_judge() -> None:
 
 
 def test_the_judge_reads_only_the_best_supported_sentences() -> None:
-    text = " ".join(f"Sentence {i} mentions Kouchner." for i in range(3 * JUDGE_POOL))
+    passages = [
+        passage(" ".join(f"Sentence {i}{j} mentions Kouchner." for j in range(3)), chunk_id=f"c{i}")
+        for i in range(JUDGE_POOL)
+    ]
     judge = ScriptedJudge({"Kouchner": 0.9})
     answer_extractively(
-        "Kouchner?", [passage(text)], similar(0.5), idf, refusal=REFUSAL, threshold=0.1, judge=judge
+        "Kouchner?", passages, similar(0.5), idf, refusal=REFUSAL, threshold=0.1, judge=judge
     )
     assert len(judge.asked) == JUDGE_POOL
 

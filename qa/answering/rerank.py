@@ -9,7 +9,6 @@ each it reads as answering best.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,7 +16,7 @@ from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import ConfigDict
 
-from qa.answering.extractive import ScoredSentence, judge_sentences, score_sentences
+from qa.answering.extractive import judge_sentences, score_sentences
 from qa.retrieval import sentence_similarity, to_passage
 
 # Sentences the judge reads to rank the passages: the best by support over all of them, at most
@@ -54,7 +53,7 @@ class JudgeRerank(BaseDocumentCompressor):
             sentence_similarity(list(documents)),
             self.idf,
         )
-        judged, _ = judge_sentences(query, _pool(ranked), self.judge, RERANK_POOL)
+        judged, _ = judge_sentences(query, ranked, self.judge, RERANK_POOL, PER_PASSAGE)
         best: dict[str, float] = {}
         for sentence in judged:  # best first: a passage's first is its best
             best.setdefault(sentence.passage.chunk_id, sentence.support)
@@ -64,14 +63,3 @@ class JudgeRerank(BaseDocumentCompressor):
         others = sorted(others, key=lambda d: -best.get(str(d.id), -1.0))
         kept = {first.id, *(d.id for d in others[: self.k - 1])}
         return [d for d in documents if d.id in kept]
-
-
-def _pool(ranked: Sequence[ScoredSentence]) -> list[ScoredSentence]:
-    """The sentences best by support, at most PER_PASSAGE of any one passage."""
-    taken: Counter[str] = Counter()
-    pool = []
-    for sentence in ranked:
-        if taken[sentence.passage.chunk_id] < PER_PASSAGE:
-            taken[sentence.passage.chunk_id] += 1
-            pool.append(sentence)
-    return pool
