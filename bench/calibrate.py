@@ -2,9 +2,9 @@
 
 Chosen on HaluEval questions the judge was validated on but never trained on (lines 7500–7999, see
 training/train_judge.py), never on the dev set. Each question is asked over the HaluEval index; the
-JUDGE_POOL best sentences of its retrieved passages by support are ranked by the blend, and the
-question counts as right when the first holds the right answer. The blend that gets most right on
-the even lines is chosen and checked on the odd ones. Prints one JSON object. The app's blend is
+sentences the app's judge reads of its retrieved passages (judge_pool: the best by support) are
+ranked by the blend, and the question counts as right when the first holds the right answer. The
+blend that gets most right on the even lines is chosen and checked on the odd ones. Prints one JSON object. The app's blend is
 chosen on readers' questions about the story instead (training/adapt_judge.py).
 
     .venv/bin/python bench/calibrate.py [--questions 500] [--cases FILE]
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from external import log, open_halueval_index
 
-from qa.answering.extractive import JUDGE_POOL, score_sentences
+from qa.answering.extractive import judge_pool, score_sentences
 from qa.answering.judge import blended, judge_scores, load_judge_model
 from qa.config import PROJECT_ROOT
 from qa.embeddings import load_embedding_model
@@ -38,7 +38,7 @@ BLENDS = [b / 10 for b in range(11)]
 
 @dataclass
 class Case:
-    support: list[float]  # of the JUDGE_POOL best sentences by support
+    support: list[float]  # of the sentences the judge reads (judge_pool)
     judged: list[float]  # the judge's P(answers) for the same sentences
     good: list[bool]  # holds the right answer
 
@@ -71,12 +71,14 @@ def make_cases(questions: int, home: Path) -> list[Case]:
         record = index.records[line]
         question = record["question"]
         documents = retriever.invoke(question)
-        ranked = score_sentences(
-            question,
-            [to_passage(d) for d in documents],
-            sentence_similarity(documents),
-            retriever.lexical.idf,
-        )[:JUDGE_POOL]
+        ranked = judge_pool(
+            score_sentences(
+                question,
+                [to_passage(d) for d in documents],
+                sentence_similarity(documents),
+                retriever.lexical.idf,
+            )
+        )
         texts = [s.text for s in ranked]
         cases.append(
             Case(

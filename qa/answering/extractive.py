@@ -785,6 +785,20 @@ def the_ask(question: str) -> str:
     return f"{ask} {names}"
 
 
+def judge_pool(
+    ranked: Sequence[ScoredSentence], pool: int = JUDGE_POOL, per_passage: int = JUDGE_PER_PASSAGE
+) -> list[ScoredSentence]:
+    """The sentences the judge reads: the `pool` best by support, at most `per_passage` of any
+    one passage."""
+    taken: Counter[str] = Counter()
+    read: list[ScoredSentence] = []
+    for sentence in ranked:
+        if len(read) < pool and taken[sentence.passage.chunk_id] < per_passage:
+            taken[sentence.passage.chunk_id] += 1
+            read.append(sentence)
+    return read
+
+
 def judge_sentences(
     question: str,
     ranked: Sequence[ScoredSentence],
@@ -792,20 +806,14 @@ def judge_sentences(
     pool: int = JUDGE_POOL,
     per_passage: int = JUDGE_PER_PASSAGE,
 ) -> tuple[list[ScoredSentence], list[float]]:
-    """The `pool` best sentences, at most `per_passage` of any one passage, their support
-    blended with the judge's P(answers), best first; and those probabilities, in the order read.
-    Composing the answer then weighs runners-up by the judged support, like the ranking: on
-    support alone the article's sentence that names the question's subject took the place of the
-    judge's pick ("Who is Kouchner's significant other?" was answered with the memo sentence). Refusal reads their sum rather than
-    the best, as an answer told across sentences gives each a middling one: it tells readers'
-    unanswerable questions apart better (ROC area 0.85 against 0.83 on their validation
-    questions)."""
-    taken: Counter[str] = Counter()
-    read: list[ScoredSentence] = []
-    for sentence in ranked:
-        if len(read) < pool and taken[sentence.passage.chunk_id] < per_passage:
-            taken[sentence.passage.chunk_id] += 1
-            read.append(sentence)
+    """The judge_pool sentences, their support blended with the judge's P(answers), best first;
+    and those probabilities, in the order read. Composing the answer then weighs runners-up by the
+    judged support, like the ranking: on support alone the article's sentence that names the
+    question's subject took the place of the judge's pick ("Who is Kouchner's significant other?"
+    was answered with the memo sentence). Refusal reads their sum rather than the best, as an
+    answer told across sentences gives each a middling one: it tells readers' unanswerable
+    questions apart better (ROC area 0.85 against 0.83 on their validation questions)."""
+    read = judge_pool(ranked, pool, per_passage)
     probabilities = judge.score(question, [s.text for s in read])
     judged = [
         replace(s, support=blended(judge.blend, p, s.support), judged=p)
