@@ -728,6 +728,28 @@ def test_an_answer_from_the_background_is_followed_by_what_the_article_says() ->
     assert cited(0.6, 2, told, article) == [told.text]
 
 
+def test_the_article_giving_the_date_a_background_answer_gives_is_quoted_in_its_place() -> None:
+    dossier = passage("5 February 2009 — date of the Clinton–Kouchner meeting.")
+    article = in_the_article("Kouchner asked Clinton to review the case in February of 2009.")
+
+    def cited(question: str) -> list[str]:
+        judge = ScriptedJudge({"date": 0.9, "review": 0.6})
+        answer = answer_extractively(
+            question,
+            (dossier, article),
+            similar(0.5),
+            idf,
+            refusal=REFUSAL,
+            threshold=0.1,
+            judge=judge,
+        )
+        return [c.quote for c in answer.citations]
+
+    assert cited("In what month and year did Kouchner and Clinton meet?") == [article.text]
+    # Asked the day, the article's month is not the date answered: it goes beside.
+    assert cited("On what day did Kouchner and Clinton meet?") == [dossier.text, article.text]
+
+
 def test_weak_support_is_refused_by_a_judge_without_answer_above() -> None:
     judge = ScriptedJudge({"handed": 0.9})
 

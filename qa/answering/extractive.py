@@ -357,7 +357,7 @@ def answer_extractively(
     if best is None or weak or unlikely or no_figure or refuses_by_absence(question, best.text):
         return Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
     chosen = beside_the_article(
-        compose(question, ranked, max_sentences, idf), ranked, max_sentences
+        question, compose(question, ranked, max_sentences, idf), ranked, max_sentences
     )
     # What the reader cites is quoted after the answer, as the ground it stands on.
     chosen += [cited] if cited is not None else []
@@ -487,10 +487,16 @@ def compose(
 
 
 def beside_the_article(
-    chosen: list[ScoredSentence], ranked: Sequence[ScoredSentence], max_sentences: int
+    question: str,
+    chosen: list[ScoredSentence],
+    ranked: Sequence[ScoredSentence],
+    max_sentences: int,
 ) -> list[ScoredSentence]:
     """The chosen sentences, followed by the news article's best-supported sentence when they
     quote only background sources, there is room, and it has ARTICLE_BESIDE of the best's support.
+    When that sentence gives the very date the first one answers with ("in a meeting in February of
+    2009" for "5 February 2009 — date of the meeting", asked the month and year), it is quoted in the
+    first one's place: the primary source tells the same answer.
 
     The story is what readers ask about, and the dossiers retell it in their own words: the answer
     from a dossier ("sworn in … on 21 January 2009, about two weeks earlier") goes with what the
@@ -512,7 +518,11 @@ def beside_the_article(
         ),
         None,
     )
-    return chosen if article is None else [*chosen, article]
+    if article is None:
+        return chosen
+    if _gives_date(article, date_answer(question, chosen[0].text, chosen[0].before)):
+        return [article, *chosen[1:]]
+    return [*chosen, article]
 
 
 def _primary(sentence: ScoredSentence, top_authority: float) -> bool:
