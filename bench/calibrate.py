@@ -4,8 +4,9 @@ Chosen on HaluEval questions the judge was validated on but never trained on (li
 training/train_judge.py), never on the dev set. Each question is asked over the HaluEval index; the
 sentences the app's judge reads of its retrieved passages (judge_pool: the best by support) are
 ranked by the blend, and the question counts as right when the first holds the right answer. The
-blend that gets most right on the even lines is chosen and checked on the odd ones. Prints one JSON object. The app's blend is
-chosen on readers' questions about the story instead (training/adapt_judge.py).
+blend that gets most right on the even lines is chosen and checked on the odd ones. Prints one
+JSON object. The app's blend is chosen on readers' questions about the story instead
+(training/adapt_judge.py).
 
     .venv/bin/python bench/calibrate.py [--questions 500] [--cases FILE]
 """

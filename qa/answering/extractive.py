@@ -803,7 +803,9 @@ def judge_pool(
     taken: Counter[str] = Counter()
     read: list[ScoredSentence] = []
     for sentence in ranked:
-        if len(read) < pool and taken[sentence.passage.chunk_id] < per_passage:
+        if len(read) == pool:
+            break
+        if taken[sentence.passage.chunk_id] < per_passage:
             taken[sentence.passage.chunk_id] += 1
             read.append(sentence)
     return read
