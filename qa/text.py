@@ -27,7 +27,8 @@ NUMBER_WORDS = (
     "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 )
 # Where a clause ends: what a statement ("does not say", "three weeks ago") is about lies inside it.
-CLAUSE_BOUNDARY = re.compile(r"[,;:—–()]|\s-\s")
+# A comma or dash between digits joins one figure ("251,287", "a 2–1 vote", "1992–93").
+CLAUSE_BOUNDARY = re.compile(r"(?<!\d)[,—–]|[,—–](?!\d)|[;:()]|\s-\s")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 _WORD = re.compile(r"[\w'’-]+")
 

@@ -386,6 +386,23 @@ def test_a_claim_must_hold_the_kind_of_thing_asked_for(
         assert answer.verification[0].reason.startswith("does not hold the kind of thing asked")
 
 
+@pytest.mark.parametrize(
+    ("question", "claim", "kept"),
+    [
+        ("Who did Kouchner meet in Paris?", "Clinton", True),
+        ("Where did Kouchner meet Clinton?", "Paris.", True),
+        ("Who did Kouchner meet in Paris?", "Kouchner met her in Paris.", False),
+    ],
+)
+def test_a_name_alone_answers_who_or_where(question: str, claim: str, kept: bool) -> None:
+    # One word is no full name, and a bare place has no preposition to place it.
+    text = "Kouchner met Clinton in Paris on 5 February 2009."
+    answer = answered(question, text, claim, [1])
+    assert answer.refused is not kept
+    if not kept:
+        assert answer.verification[0].reason.startswith("does not hold the kind of thing asked")
+
+
 def test_only_the_cited_sentences_that_bear_the_claim_out_are_cited() -> None:
     # A model that cites everything it was given: only sentence 3 holds what the claim adds.
     answer = ask(reply(("She agreed to review the case.", [1, 2, 3])))
@@ -440,6 +457,13 @@ def test_a_figure_taken_from_another_fact_of_the_sentence_is_dropped(
     assert answer.refused is not kept
     if not kept:
         assert answer.verification[0].reason.startswith("states a number")
+
+
+def test_figures_joined_by_a_dash_are_one_fact() -> None:
+    # The 1 of "a 2–1 vote" is not a figure taken from another clause than its 2.
+    upheld = passage("In August 2009 the appeal court upheld the order by a 2–1 vote.")
+    claim = "The appeal court upheld the order by a 2–1 vote."
+    assert not ask(reply((claim, [1])), upheld).refused
 
 
 def test_a_figure_the_cited_sentence_states_is_kept() -> None:

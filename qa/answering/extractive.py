@@ -108,6 +108,8 @@ _HAS_NAME = re.compile(
     rf"(?<![.!?]\s)(?<!^)\b(?:(?P<article>[Tt]he)\s+{NAME_WORD}|{NAME_WORD}\s+{NAME_WORD})"
     rf"(?:\s+{NAME_WORD})*"
 )
+# A capitalised word that does not open the text: a name, in a short answer.
+_NAMED = re.compile(rf"(?<!^){NAME_WORD}")
 # "Where …?", also after a clause given as known ("The cable calls him Canadian - where exactly
 # was he born?").
 _ASKS_PLACE = re.compile(
@@ -856,6 +858,11 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
             return lambda claim: bool(_HAS_NUMBER.search(_DATE_FIGURES.sub(" ", claim)))
         asked = ask_terms(question)
         return lambda sentence: _states_amount(sentence, asked)
+    if short and (_ASKS_PLACE.search(lowered) or _ASKS_PERSON.search(lowered)):
+        # A short answer may be the name alone: "Gatineau, Que." is where, with no preposition to
+        # place it, and "WikiLeaks" is who, though one word makes no full name.
+        named = set(tokens(question))
+        return lambda claim: any(set(tokens(m[0])) - named for m in _NAMED.finditer(claim))
     if _ASKS_PLACE.search(lowered) and not _DESCRIBES.search(lowered):
         # A place the question does not name already: "Where was Khadr captured?" is not
         # answered by "Khadr … was found badly wounded in the rubble", nor by "in Afghanistan" when
