@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -774,6 +775,63 @@ def test_the_real_local_model_is_cut_off_at_the_timeout(smollm: Any) -> None:
         smollm.callbacks = None
     assert pieces == [] and isinstance(answer, Answer) and answer.refused
     assert 0 < counter.tokens < 96  # it stopped writing long before max_tokens
+
+
+@pytest.mark.integration
+def test_the_real_local_model_writes_one_reply_at_a_time(smollm: Any) -> None:
+    """Two readers at once: each gets the reply it gets alone (two streams into one llama.cpp
+    context at once crashed the process); one that cannot wait long enough is told so."""
+    asks = ["Count from one to ten, in words.", "Name the days of the week."]
+    alone = [smollm.invoke(ask).text for ask in asks]
+    together: dict[int, str] = {}
+
+    def ask(n: int) -> None:
+        together[n] = "".join(chunk.text for chunk in smollm.stream(asks[n]))
+
+    readers = [threading.Thread(target=ask, args=(n,)) for n in range(2)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert [together[0], together[1]] == alone and all(alone)
+
+    writing = smollm.stream(asks[0])
+    next(writing)  # the first reply is being written
+    smollm.busy_wait_s = 0.05
+    try:
+        with pytest.raises(TimeoutError, match="busy"):
+            smollm.invoke(asks[1])
+    finally:
+        smollm.busy_wait_s = 20.0
+        writing.close()
+    assert smollm.invoke(asks[1]).text == alone[1]  # its turn came once the first was closed
+
+
+@pytest.mark.integration
+def test_the_lazy_grammar_check_writes_what_llama_cpp_s_own_sampler_writes(smollm: Any) -> None:
+    """The local model checks its grammar one token at a time (qa/answering/greedy_grammar.py):
+    the replies must be those of llama-cpp-python's sampler, which runs it over the vocabulary."""
+    from llama_cpp import Llama
+
+    stock = Llama(model_path=smollm.model_path, n_ctx=2048, n_threads=2, seed=0, verbose=False)
+    messages = [
+        {"role": "system", "content": SYSTEM.render()},
+        {"role": "user", "content": PROMPT.render(question="Who met Clinton?", sentences=TEXT)},
+    ]
+    for response_format in ({"type": "json_object", "schema": claims_schema(3)}, None):
+        replies = [
+            llama.create_chat_completion(
+                messages=messages,
+                temperature=0.0,
+                max_tokens=60,
+                repeat_penalty=1.1,
+                response_format=response_format,
+            )["choices"][0]["message"]["content"]
+            for llama in (stock, smollm._llama)
+        ]
+        assert replies[0] == replies[1]
+        if response_format:
+            assert set(json.loads(replies[1])) == {"claims"}
 
 
 def test_a_question_asking_for_several_things_is_not_answered_by_one() -> None:

@@ -572,4 +572,5 @@ def _load_local_model(settings: Settings) -> BaseChatModel:
         model_path=str(path),
         n_threads=settings.local_threads,
         max_tokens=settings.chat_max_tokens,
+        busy_wait_s=settings.chat_timeout_s,
     )

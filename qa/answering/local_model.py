@@ -9,7 +9,9 @@ what generative mode uses: greedy decoding, a token bound, and a `response_forma
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -39,12 +41,17 @@ class LocalChatModel(BaseChatModel):
     # A mild penalty on repeated tokens: greedy decoding by a small model otherwise loops on a
     # phrase. 1.1 is what generative mode's figures were measured with (bench/RESULTS.md).
     repeat_penalty: float = 1.1
+    # One llama.cpp context writes one reply at a time: two readers answered at once crashed the
+    # process. A reply waits this long for the one being written, then fails (the caller's
+    # extractive answer stands).
+    busy_wait_s: float = 20.0
     _llama: Any = PrivateAttr(default=None)
+    _writing: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def model_post_init(self, context: Any, /) -> None:
-        from llama_cpp import Llama  # the optional `local` extra
+        from qa.answering.greedy_grammar import GreedyLlama  # the optional `local` extra
 
-        self._llama = Llama(
+        self._llama = GreedyLlama(
             model_path=self.model_path,
             n_ctx=self.n_ctx,
             n_threads=self.n_threads,
@@ -60,6 +67,16 @@ class LocalChatModel(BaseChatModel):
     @property
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_path": self.model_path, "max_tokens": self.max_tokens}
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """The model, once the reply it is writing for another caller is done."""
+        if not self._writing.acquire(timeout=self.busy_wait_s):
+            raise TimeoutError(f"The local model was busy for {self.busy_wait_s:g} s.")
+        try:
+            yield
+        finally:
+            self._writing.release()
 
     def _completion(
         self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
@@ -85,7 +102,8 @@ class LocalChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        reply = self._completion(messages, stop, stream=False, **kwargs)
+        with self._turn():
+            reply = self._completion(messages, stop, stream=False, **kwargs)
         usage = reply["usage"]
         message = AIMessage(
             content=reply["choices"][0]["message"]["content"] or "",
@@ -104,12 +122,14 @@ class LocalChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        # Closing this generator (a caller's timeout) closes llama.cpp's: it stops decoding.
-        for part in self._completion(messages, stop, stream=True, **kwargs):
-            text = part["choices"][0]["delta"].get("content")
-            if not text:
-                continue
-            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-            if run_manager is not None:
-                run_manager.on_llm_new_token(text, chunk=chunk)
-            yield chunk
+        # Closing this generator (a caller's timeout) closes llama.cpp's: it stops decoding and
+        # the next caller's turn comes.
+        with self._turn():
+            for part in self._completion(messages, stop, stream=True, **kwargs):
+                text = part["choices"][0]["delta"].get("content")
+                if not text:
+                    continue
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                if run_manager is not None:
+                    run_manager.on_llm_new_token(text, chunk=chunk)
+                yield chunk
