@@ -27,6 +27,7 @@ from qa.answering.generative import (
     stream_generatively,
     structured,
 )
+from qa.answering.local_model import json_opening
 from qa.chain import Pipeline, _answering, build_pipeline
 from qa.chunking import quotable_spans
 from qa.config import PROJECT_ROOT, Settings
@@ -814,6 +815,7 @@ def test_the_lazy_grammar_check_writes_what_llama_cpp_s_own_sampler_writes(smoll
     from llama_cpp import Llama
 
     stock = Llama(model_path=smollm.model_path, n_ctx=2048, n_threads=2, seed=0, verbose=False)
+    smollm._llama.opening = ""  # the reply's opening read with the prompt: tested below
     messages = [
         {"role": "system", "content": SYSTEM.render()},
         {"role": "user", "content": PROMPT.render(question="Who met Clinton?", sentences=TEXT)},
@@ -832,6 +834,22 @@ def test_the_lazy_grammar_check_writes_what_llama_cpp_s_own_sampler_writes(smoll
         assert replies[0] == replies[1]
         if response_format:
             assert set(json.loads(replies[1])) == {"claims"}
+
+
+def test_a_reply_begins_with_what_its_schema_forces() -> None:
+    """Read with the prompt instead of written token by token (qa/answering/local_model.py)."""
+    assert json_opening(claims_schema(3)) == '{ "claims": ['
+    answer = {"type": "object", "properties": {"answer": {"type": "string"}}}
+    assert json_opening(answer) == ""  # not required: the reply may be {}
+    assert json_opening({**answer, "required": ["answer"]}) == '{ "answer": '
+    assert json_opening({"type": "array", "items": answer}) == ""
+
+
+@pytest.mark.integration
+def test_the_real_local_model_s_reply_holds_its_opening(smollm: Any) -> None:
+    messages = answer_messages("Who met Clinton?", candidates(passage()), SYSTEM, PROMPT)
+    reply = "".join(chunk.text for chunk in structured(smollm, claims_schema(3)).stream(messages))
+    assert reply.startswith('{ "claims": [') and set(json.loads(reply)) == {"claims"}
 
 
 def test_a_question_asking_for_several_things_is_not_answered_by_one() -> None:

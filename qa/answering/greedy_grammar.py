@@ -8,6 +8,10 @@ greedy choice run first, the grammar is asked only whether that one token may co
 it may not (about one step in ten) is it run over the whole vocabulary. The best token the grammar
 allows is the same either way, so the reply is identical, only sooner.
 
+A reply held to a JSON schema also begins where the grammar leaves no choice but spacing
+(`{ "claims": [`): those tokens are read with the prompt, at prompt speed, not written one by one
+(`opening`, set by LocalChatModel for each reply).
+
 Imports llama_cpp, the optional `local` extra: loaded only with the local model.
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import llama_cpp
@@ -27,7 +32,18 @@ _TOKEN_DATA = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)]
 class GreedyLlama(llama_cpp.Llama):
     """A Llama whose every reply is decoded greedily (LocalChatModel asks for temperature 0 and
     no other sampling), its grammar checked lazily. It replaces `_init_sampler`, which
-    llama-cpp-python 0.3.36 (pinned) calls once per reply to build the reply's sampler."""
+    llama-cpp-python 0.3.36 (pinned) calls once per reply to build the reply's sampler, and
+    `generate`, which it calls once per reply with the prompt's tokens."""
+
+    opening = ""  # the start of the next reply held to a grammar, which the grammar allows
+    _opening_tokens: Sequence[int] = ()
+
+    def generate(self, tokens: Sequence[int], **kwargs: Any) -> Iterator[int]:  # type: ignore[override]
+        """The reply's tokens: its opening's (read with the prompt), then those written."""
+        opening = self.opening if kwargs.get("grammar") is not None else ""
+        self._opening_tokens = self.tokenize(opening.encode(), add_bos=False) if opening else []
+        yield from self._opening_tokens
+        yield from super().generate([*tokens, *self._opening_tokens], **kwargs)
 
     def _init_sampler(  # type: ignore[override]
         self,
@@ -35,14 +51,18 @@ class GreedyLlama(llama_cpp.Llama):
         grammar: llama_cpp.LlamaGrammar | None = None,
         **ignored: Any,
     ) -> _LazyGrammarGreedy:
-        return _LazyGrammarGreedy(self, repeat_penalty, grammar)
+        return _LazyGrammarGreedy(self, repeat_penalty, grammar, self._opening_tokens)
 
 
 class _LazyGrammarGreedy:
     """The sampler of one reply: `sample(ctx, idx)` chooses, and accepts, each token."""
 
     def __init__(
-        self, llama: llama_cpp.Llama, repeat_penalty: float, grammar: llama_cpp.LlamaGrammar | None
+        self,
+        llama: llama_cpp.Llama,
+        repeat_penalty: float,
+        grammar: llama_cpp.LlamaGrammar | None,
+        opening: Sequence[int],
     ) -> None:
         self._penalty_then_greedy = _internals.LlamaSampler()
         self._penalty_then_greedy.add_penalties(
@@ -72,6 +92,8 @@ class _LazyGrammarGreedy:
         self._one_array = llama_cpp.llama_token_data_array(
             data=self._one, size=1, selected=-1, sorted=False
         )
+        for token in opening:  # as if written: the grammar and the repeat penalty go on after it
+            self._accept(token)
 
     def sample(self, ctx: _internals.LlamaContext, idx: int) -> int:
         logits = llama_cpp.llama_get_logits_ith(ctx.ctx, idx)
@@ -89,9 +111,13 @@ class _LazyGrammarGreedy:
             if self._one_view["logit"][0] == -math.inf:  # not allowed here: the best that is
                 llama_cpp.llama_sampler_apply(self._grammar, ctypes.byref(self._all_array))
                 token = int(np.argmax(self._all_view["logit"]))
+        self._accept(token)
+        return token
+
+    def _accept(self, token: int) -> None:
+        if self._grammar is not None:
             llama_cpp.llama_sampler_accept(self._grammar, token)
         self._penalty_then_greedy.accept(token)
-        return token
 
     def __del__(self) -> None:  # llama-cpp-python drops a reply's sampler when the next begins
         if self._grammar is not None:
