@@ -38,14 +38,14 @@ class GreedyLlama(llama_cpp.Llama):
     opening = ""  # the start of the next reply held to a grammar, which the grammar allows
     _opening_tokens: Sequence[int] = ()
 
-    def generate(self, tokens: Sequence[int], **kwargs: Any) -> Iterator[int]:  # type: ignore[override]
+    def generate(self, tokens: Sequence[int], **kwargs: Any) -> Iterator[int]:  # type: ignore[override,unused-ignore]
         """The reply's tokens: its opening's (read with the prompt), then those written."""
         opening = self.opening if kwargs.get("grammar") is not None else ""
         self._opening_tokens = self.tokenize(opening.encode(), add_bos=False) if opening else []
         yield from self._opening_tokens
         yield from super().generate([*tokens, *self._opening_tokens], **kwargs)
 
-    def _init_sampler(  # type: ignore[override]
+    def _init_sampler(  # type: ignore[override,unused-ignore]
         self,
         repeat_penalty: float = 1.0,
         grammar: llama_cpp.LlamaGrammar | None = None,
