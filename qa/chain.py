@@ -29,6 +29,7 @@ from qa.answering.extractive import (
 from qa.answering.generative import load_chat_model, stream_generatively
 from qa.answering.judge import Judge, load_judge
 from qa.answering.left_out import asked_left_out
+from qa.answering.local_model import LocalChatModel
 from qa.answering.opposites import answer_by_opposite
 from qa.answering.rerank import JudgeRerank
 from qa.answering.responses import answer_by_response, parse_response_question
@@ -99,6 +100,11 @@ class Pipeline:
         self.chat_model = chat_model
         self.judge = judge
         self.answer_system = load_prompt(settings.prompts, "answer_system")
+        if isinstance(chat_model, LocalChatModel):
+            # Not a daemon: the process waits for it rather than stop llama.cpp mid-read.
+            threading.Thread(
+                target=chat_model.read_ahead, args=(self.answer_system.render(),)
+            ).start()
         self.answer_prompt = load_prompt(settings.prompts, "answer")
         self.retrieval: Runnable[dict[str, Any], dict[str, Any]] = (
             RunnableLambda(self._condense)

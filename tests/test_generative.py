@@ -809,6 +809,15 @@ def test_the_real_local_model_writes_one_reply_at_a_time(smollm: Any) -> None:
 
 
 @pytest.mark.integration
+def test_the_real_local_model_reads_its_system_prompt_ahead(smollm: Any) -> None:
+    """What llama.cpp keeps for the first reply: the system prompt read before anyone asks."""
+    system = SYSTEM.render()
+    smollm._llama.reset()
+    smollm.read_ahead(system)
+    assert smollm._llama.n_tokens > len(smollm._llama.tokenize(system.encode()))
+
+
+@pytest.mark.integration
 def test_the_lazy_grammar_check_writes_what_llama_cpp_s_own_sampler_writes(smollm: Any) -> None:
     """The local model checks its grammar one token at a time (qa/answering/greedy_grammar.py):
     the replies must be those of llama-cpp-python's sampler, which runs it over the vocabulary."""

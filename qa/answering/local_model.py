@@ -79,6 +79,17 @@ class LocalChatModel(BaseChatModel):
         finally:
             self._writing.release()
 
+    def read_ahead(self, system: str) -> None:
+        """Read the system prompt every reply begins with before the first reader asks: llama.cpp
+        keeps what a prompt shares with the last, and the process's first reply came ~4 s later
+        than the next without it (bench/RESULTS.md, twenty-eighth session)."""
+        with self._turn():
+            self._llama.create_chat_completion(
+                messages=[{"role": "system", "content": system}, {"role": "user", "content": ""}],
+                temperature=0.0,
+                max_tokens=1,
+            )
+
     def _completion(
         self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
     ) -> Any:
