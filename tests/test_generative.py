@@ -798,12 +798,12 @@ def test_the_real_local_model_writes_one_reply_at_a_time(smollm: Any) -> None:
 
     writing = smollm.stream(asks[0])
     next(writing)  # the first reply is being written
-    smollm.busy_wait_s = 0.05
+    waits, smollm.busy_wait_s = smollm.busy_wait_s, 0.05
     try:
         with pytest.raises(TimeoutError, match="busy"):
             smollm.invoke(asks[1])
     finally:
-        smollm.busy_wait_s = 20.0
+        smollm.busy_wait_s = waits
         writing.close()
     assert smollm.invoke(asks[1]).text == alone[1]  # its turn came once the first was closed
 

@@ -64,9 +64,10 @@ class _LazyGrammarGreedy:
         grammar: llama_cpp.LlamaGrammar | None,
         opening: Sequence[int],
     ) -> None:
+        self._n_vocab = llama.n_vocab()
         self._penalty_then_greedy = _internals.LlamaSampler()
         self._penalty_then_greedy.add_penalties(
-            n_vocab=llama.n_vocab(),
+            n_vocab=self._n_vocab,
             penalty_last_n=llama.last_n_tokens_size,
             penalty_repeat=repeat_penalty,
             penalty_freq=0.0,
@@ -80,10 +81,9 @@ class _LazyGrammarGreedy:
             if grammar is not None
             else None
         )
-        self._n_vocab = llama.n_vocab()
         self._all = (llama_cpp.llama_token_data * self._n_vocab)()
         self._all_view = np.frombuffer(memoryview(self._all), dtype=_TOKEN_DATA)
-        self._all_view["id"] = np.arange(self._n_vocab, dtype=np.intc)
+        self._all_view["id"] = np.arange(self._n_vocab, dtype=np.intc)  # a token's id is its place
         self._all_array = llama_cpp.llama_token_data_array(
             data=self._all, size=self._n_vocab, selected=-1, sorted=False
         )
@@ -103,7 +103,7 @@ class _LazyGrammarGreedy:
         llama_cpp.llama_sampler_apply(
             self._penalty_then_greedy.sampler, ctypes.byref(self._all_array)
         )
-        token = int(self._all_view["id"][self._all_array.selected])
+        token = int(self._all_array.selected)
         if self._grammar is not None:
             self._one_view["id"], self._one_view["logit"] = token, 0.0
             self._one_array.size, self._one_array.selected = 1, -1
