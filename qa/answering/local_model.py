@@ -39,9 +39,11 @@ class LocalChatModel(BaseChatModel):
     max_tokens: int  # bounds the time a reply can take
     n_ctx: int = 4096
     n_batch: int = 256
-    # A mild penalty on repeated tokens: greedy decoding by a small model otherwise loops on a
-    # phrase. 1.1 is what generative mode's figures were measured with (bench/RESULTS.md).
-    repeat_penalty: float = 1.1
+    # No penalty on repeated tokens: a reply copies its facts from the sentences, and the schema
+    # (at most two claims of 300 characters) and max_tokens bound a reply that loops. At 1.1 the
+    # 1.5B model wrote "251,287" as "251, 287"; without it, it wrote 2 more dev answers itself
+    # (both right) and fresh gained 2 right answers (bench/RESULTS.md, twenty-ninth session).
+    repeat_penalty: float = 1.0
     # One llama.cpp context writes one reply at a time: two readers answered at once crashed the
     # process. A reply waits this long for the one being written, then fails (the caller's
     # extractive answer stands).
