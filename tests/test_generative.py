@@ -149,16 +149,14 @@ def test_claims_the_given_sentences_do_not_bear_out_are_dropped_with_the_reason(
     }
 
 
-def test_a_claim_citing_the_wrong_sentence_is_cited_to_the_one_that_bears_it_out() -> None:
+def test_a_claim_its_cited_sentences_hold_little_of_is_not_cited_to_another() -> None:
+    # Sentence 2 would bear it out, but the model did not write it from the one it cites: another
+    # sentence holding its words is no sign it read that one right.
     answer = ask(reply(("Kouchner handed Clinton a paper about Khadr.", [3])))
-    assert answer.answer == "Kouchner handed Clinton a paper about Khadr. [1]"
-    # (A sentence opening with a pronoun is quoted with the one naming its subject.)
-    assert [c.quote for c in answer.citations] == [
-        "Kouchner met Clinton on 5 February 2009. He handed her a paper about Khadr."
-    ]
+    assert answer.refused
     (check,) = answer.verification
-    assert check.supported and check.sentences == (3,) and check.cited == (2,)
-    assert check.reason.startswith("re-cited to 2: only ")
+    assert not check.supported and check.cited == ()
+    assert check.reason == "only 0% of what it adds is in the sentences it cites"
 
 
 def test_with_anchors_a_claim_must_rest_on_a_sentence_the_extractive_answer_quotes() -> None:
@@ -170,9 +168,13 @@ def test_with_anchors_a_claim_must_rest_on_a_sentence_the_extractive_answer_quot
     assert [c.reason for c in answer.verification] == [
         "rests on a sentence the extractive answer does not quote"
     ]
-    *_, answer = stream(reply(("Kouchner met Clinton on 5 February 2009.", [3])), anchors=1)
+    # (Sentence 2 is quoted with sentence 1, which names whom its "He" means.)
+    *_, answer = stream(reply(("Kouchner met Clinton on 5 February 2009.", [2])), anchors=1)
     assert answer.answer == "Kouchner met Clinton on 5 February 2009. [1]"
     assert answer.verification[0].cited == (1,)
+    assert answer.verification[0].reason == (
+        "re-cited to 1: rests on a sentence the extractive answer does not quote"
+    )
     *_, answer = stream(reply(agreed), anchors=3)
     assert answer.answer == "Clinton agreed to review the case. [1]"
 
@@ -191,11 +193,9 @@ def test_a_claim_must_rest_on_the_sentence_the_extractive_answer_gives_as_its_an
     )
     assert answer.answer == "Clinton agreed to review the case. [1]"
     # Cited to sentence 1 beside the answer, the claim is cited to the answer that bears it out.
-    *_, answer = stream(
-        reply(("Clinton agreed to review the case.", [1])), anchors=3, answering=[3]
-    )
-    assert answer.answer == "Clinton agreed to review the case. [1]"
-    assert answer.verification[0].cited == (3,)
+    *_, answer = stream(reply(met), anchors=3, answering=[2])
+    assert answer.answer == "Kouchner met Clinton on 5 February 2009. [1]"
+    assert answer.verification[0].cited == (2,)
     # A claim on the answer and the sentence beside it stands.
     both = ("Kouchner met Clinton on 5 February 2009 and she agreed to review the case.", [1, 3])
     *_, answer = stream(reply(both), anchors=3, answering=[3])
@@ -266,6 +266,22 @@ def test_a_yes_no_question_may_be_answered_by_restating_it() -> None:
         refusal=REFUSAL,
     )
     assert isinstance(answer, Answer) and not answer.refused
+
+
+def test_a_yes_restating_the_question_must_be_stated_by_its_sentences() -> None:
+    def said(question: str, claim: str) -> Answer:
+        return answered(question, TEXT, claim, [3])
+
+    question = "Did Clinton personally agree to review the case?"
+    personally = said(question, "Yes, Clinton personally agreed to review the case.")
+    assert personally.refused
+    assert personally.verification[0].reason == (
+        "says yes to 'personally', which the sentences it cites do not state"
+    )
+    assert not said(question, "Yes, Clinton agreed to review the case.").refused
+    # A yes that adds its own fact is checked like any claim: by what it adds.
+    added = "Yes, Clinton agreed to review the case."
+    assert not said("Did Clinton answer Kouchner?", added).refused
 
 
 def test_a_claim_that_repeats_the_questions_premise_is_dropped() -> None:
@@ -468,6 +484,16 @@ def test_figures_joined_by_a_dash_are_one_fact() -> None:
     assert not ask(reply((claim, [1])), upheld).refused
 
 
+def test_an_initialism_or_figure_the_model_spells_apart_is_written_as_quoted() -> None:
+    cables = passage("Kouchner met U.S. officials. The archive held 251,287 cables.")
+    answer = ask(
+        reply(("Kouchner met U. S. officials.", [1]), ("It held 251, 287 cables.", [2])), cables
+    )
+    assert answer.answer == "Kouchner met U.S. officials. [1] It held 251,287 cables. [2]"
+    # Only a spelling the sentences use: "A. B." is left as written where they write no "A.B.".
+    assert "A. B. officials" in ask(reply(("Kouchner met A. B. officials.", [1])), cables).answer
+
+
 def test_a_figure_the_cited_sentence_states_is_kept() -> None:
     born = passage("Omar Khadr was born on 19 September 1986 in Toronto, the fourth of 6.")
     assert not ask(reply(("Khadr was born in Toronto on 19 September 1986.", [1])), born).refused
@@ -483,10 +509,11 @@ def test_a_computed_duration_stands_only_if_it_follows_from_the_cited_dates(
     assert answer.refused is not kept
     if kept:  # the answer says the figure is its own arithmetic
         assert answer.answer == f"{claim} (8 years: worked out from the dates cited) [1] [2]"
-    # One date alone does not give the figure: the claim needs both sentences.
+    # One date alone does not give the figure: the claim needs both sentences, and is not
+    # cited to them for the model when it cites one.
     alone = ask(reply((claim, [2])), dated)
-    assert alone.refused is not kept
-    assert alone.verification[0].cited == ((1, 2) if kept else ())
+    assert alone.refused
+    assert alone.verification[0].cited == ()
 
 
 def test_the_schema_allows_only_the_ids_given() -> None:
