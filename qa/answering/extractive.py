@@ -33,8 +33,8 @@ _ASKS_DATE = re.compile(
 _COUNTED = re.compile(r"\bhow many((?: [a-z][a-z.'-]*){1,3})")
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|old|long)\b|\bwhat (number|age|amount)\b")
 _FUNCTION_WORD = r"(?:did|does|do|is|are|was|were|has|have|had|can|could|would|will|the|a|an|of)"
-# "Who…", or "which/what [up to two modifiers] <a noun for a person>": "Which Canadian spy chief…",
-# "What Guantanamo prisoner…".
+# "Who…", or "which/what [of the / of someone's] [up to two modifiers] <a noun for a person>":
+# "Which Canadian spy chief…", "What Guantanamo prisoner…", "Which of Khadr's military lawyers…".
 PERSON_NOUN = (
     r"person|people|official|minister|president|premier|lawyer|judge|justice|prosecutor|soldier|"
     r"sergeant|officer|commander|general|prisoner|detainee|inmate|diplomat|ambassador|envoy|"
@@ -43,7 +43,8 @@ PERSON_NOUN = (
     r"representative|secretary|father|mother|brother|sister|son|daughter|wife|husband|man|woman"
 )
 _ASKS_PERSON = re.compile(
-    rf"^\s*(who|whom)\b|\b(which|what) (?:(?!{_FUNCTION_WORD}\b)[\w.'-]+ ){{0,2}}(?:{PERSON_NOUN})s?\b"
+    rf"^\s*(who|whom)\b|\b(which|what) (?:of (?:the |[\w.'-]+'s )?)?"
+    rf"(?:(?!{_FUNCTION_WORD}\b)[\w.'-]+ ){{0,2}}(?:{PERSON_NOUN})s?\b"
 )
 # What a question first gives as known, then its ask: "After falling out with MSF, what group did
 # he found?", "The article says Khadr was to serve his sentence in Canada; when was he brought
