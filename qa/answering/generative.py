@@ -333,7 +333,7 @@ class _Verifier:
         for, and cited instead. Not when the sentences it cites hold too little of what it adds:
         the model did not write it from them, and another sentence holding its words is no sign
         it read that one right ("Kevin Sorenson mocked the opposition …" from the sentence where
-        Peter Kent did, and Sorenson only spoke after him). The extractive answer stands instead
+        Peter Kent did, and Sorenson said something else). The extractive answer stands instead
         (bench/RESULTS.md, twenty-ninth session).
         """
         empty = self._empty(claim)
