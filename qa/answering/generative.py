@@ -75,6 +75,8 @@ _ASKED_KIND = re.compile(
     re.I,
 )
 _YES = re.compile(r"^\W*yes\b", re.I)
+# What a claim answering a yes/no question may add to its words ("no" is no term: tokens drops it).
+_YES_NO_WORDS = frozenset(tokens("yes no"))
 # A yes/no question on what someone or something says: "Does the cable spell out …?".
 _ASKS_WHAT_IS_SAID = re.compile(
     r"^\s*(?:does|do|did)\s+(?:the\s+)?[\w'.-]+(?:\s+[\w'.-]+)?\s+(?:actually\s+)?"
@@ -278,8 +280,7 @@ class _Verifier:
     ) -> None:
         self.yes_no = is_yes_no(question)
         # What a claim must add: words beyond the question's ("yes" or "no" for a yes/no one).
-        self.yes_words = set(tokens("yes no"))
-        self.asked = set(tokens(question)) | (self.yes_words if self.yes_no else set())
+        self.asked = set(tokens(question)) | (_YES_NO_WORDS if self.yes_no else set())
         # The question's words a claim may not repeat without its sentences. No premise is stated
         # by a light verb ("held the UN post" where the sentence says "was") or by the kind of
         # thing asked for ("post" in "What UN post had he held?").
@@ -393,7 +394,7 @@ class _Verifier:
         # sentence where Kouchner, Sarkozy's minister, personally asked (bench/RESULTS.md).
         said = set(tokens(claim))
         if self.yes_no and _YES.match(claim) and said <= self.asked:
-            unstated = sorted(said - present - self.yes_words - _LIGHT_VERBS)
+            unstated = sorted(said - present - _YES_NO_WORDS - _LIGHT_VERBS)
             if unstated:
                 return f"says yes to {unstated[0]!r}, which the sentences it cites do not state"
         # A word the claim takes from what the question assumes must stand in the sentences too,
