@@ -297,6 +297,7 @@ class Pipeline:
             given=[(b.sentence.passage.source, b.sentence.start)]
             if (b := state.get("bridge"))
             else (),
+            embed=state["retriever"].store.model.embeddings.embed_query,
         )
         answer = self._compute(state["query"], answer, state["retriever"]) or answer
         return self._decline_left_out(state["query"], answer, state["retriever"]) or answer

@@ -359,6 +359,23 @@ def in_the_article(text: str, start: int = 300, chunk_id: str = "a1") -> Passage
     )
 
 
+def quotes(
+    question: str, passages: tuple[Passage, ...], judge: ScriptedJudge, **options
+) -> list[str]:
+    """What the answer over these passages quotes, with a scripted judge and a low threshold."""
+    answer = answer_extractively(
+        question,
+        passages,
+        similar(0.5),
+        idf,
+        refusal=REFUSAL,
+        threshold=0.1,
+        judge=judge,
+        **options,
+    )
+    return [c.quote for c in answer.citations]
+
+
 def labelled(source: str, authority: float, text: str, start: int, chunk_id: str) -> Passage:
     return replace(passage(text, start, chunk_id), source=source, authority=authority)
 
@@ -707,17 +724,7 @@ def test_an_answer_from_the_background_is_followed_by_what_the_article_says() ->
 
     def cited(article_reads: float, max_sentences: int = 2, *passages: Passage) -> list[str]:
         judge = ScriptedJudge({"sworn": 0.9, "cancer": article_reads})
-        answer = answer_extractively(
-            question,
-            passages or (dossier, article),
-            similar(0.5),
-            idf,
-            refusal=REFUSAL,
-            threshold=0.1,
-            judge=judge,
-            max_sentences=max_sentences,
-        )
-        return [c.quote for c in answer.citations]
+        return quotes(question, passages or (dossier, article), judge, max_sentences=max_sentences)
 
     # Judged at 0.6 of the best (ARTICLE_BESIDE), the article's sentence follows the dossier's.
     assert cited(0.6) == [dossier.text, article.text]
@@ -733,21 +740,42 @@ def test_the_article_giving_the_date_a_background_answer_gives_is_quoted_in_its_
     article = in_the_article("Kouchner asked Clinton to review the case in February of 2009.")
 
     def cited(question: str) -> list[str]:
-        judge = ScriptedJudge({"date": 0.9, "review": 0.6})
-        answer = answer_extractively(
-            question,
-            (dossier, article),
-            similar(0.5),
-            idf,
-            refusal=REFUSAL,
-            threshold=0.1,
-            judge=judge,
-        )
-        return [c.quote for c in answer.citations]
+        return quotes(question, (dossier, article), ScriptedJudge({"date": 0.9, "review": 0.6}))
 
     assert cited("In what month and year did Kouchner and Clinton meet?") == [article.text]
     # Asked the day, the article's month is not the date answered: it goes beside.
     assert cited("On what day did Kouchner and Clinton meet?") == [dossier.text, article.text]
+
+
+def test_the_articles_retelling_of_a_background_answer_is_quoted_beside_it() -> None:
+    """The judge reads the article's sentence as no answer (it learned the article as "no"), but it
+    says what the dossier's answer says: closeness in meaning puts it beside the answer."""
+    dossier = passage(
+        "Clinton described Guantanamo as a cancer at her first meeting with Kouchner."
+    )
+    article = in_the_article(
+        "The cable says she calls the facility a cancer that takes time to close."
+    )
+
+    def fake_embed(closeness: float):
+        """A fake embedder: the dossier's sentence and the article's at the given cosine."""
+        vectors = {dossier.text: [1.0, 0.0], article.text: [closeness, (1 - closeness**2) ** 0.5]}
+        return lambda text: vectors.get(text, [0.0, 1.0])
+
+    def cited(question: str, embed) -> list[str]:
+        judge = ScriptedJudge({"described": 0.9, "facility": 0.02})
+        return quotes(question, (dossier, article), judge, embed=embed)
+
+    question = "How did Clinton describe the prison at that meeting?"
+    assert cited(question, None) == [dossier.text]
+    assert cited(question, fake_embed(0.75)) == [dossier.text, article.text]
+    assert cited(question, fake_embed(0.65)) == [dossier.text]  # close, but no retelling
+    # Asked a figure or a date, a sentence on the same event may give another one.
+    for asked in (
+        "How many weeks after the meeting did Clinton describe the prison?",
+        "When did Clinton describe the prison?",
+    ):
+        assert cited(asked, fake_embed(0.75)) == [dossier.text]
 
 
 def test_weak_support_is_refused_by_a_judge_without_answer_above() -> None:

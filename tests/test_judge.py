@@ -102,6 +102,19 @@ def test_the_judge_reads_a_readers_paraphrase(real_pipeline: Pipeline) -> None:
     assert "Christine Ockrent" in real_pipeline.ask(question).answer
 
 
+def test_the_articles_retelling_follows_an_answer_the_judge_found_in_a_dossier(
+    real_pipeline: Pipeline,
+) -> None:
+    """The judge reads the article's "calls the facility a 'cancer'" far below the closure plan's
+    "Clinton described Guantanamo as a 'cancer'"; the article's sentence is quoted beside it as
+    the same telling, by closeness in meaning."""
+    answer = real_pipeline.ask(
+        "What word did Clinton use to describe the Guantanamo prison in that meeting?"
+    )
+    assert [c.source for c in answer.citations][-1] == "article.txt"
+    assert all("cancer" in c.quote for c in answer.citations) and len(answer.citations) == 2
+
+
 def test_the_judge_refuses_what_the_sources_leave_open(
     real_pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:

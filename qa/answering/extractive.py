@@ -180,6 +180,8 @@ _RELATIVE_DATE = re.compile(
 
 # Cosine similarity to the question of a passage's quotable span (start, end offsets in the source).
 SentenceSimilarity = Callable[[Passage, int, int], float]
+# A text's normalised vector, from the embedding model the index was built with.
+Embed = Callable[[str], Sequence[float]]
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,13 @@ RUNNER_UP = 0.85
 # at 0.75 and 622 without); lower shares add no answer there and cite the article where it is not the
 # evidence (bench/RESULTS.md, twenty-second session).
 ARTICLE_BESIDE = 0.6
+# An article sentence this close in meaning (cosine similarity) to the background answer
+# retells it, and is quoted beside it however the judge reads it: the judge learned the article's
+# sentences as "no" from the readers' questions, whose evidence is mostly in the dossiers
+# (bench/RESULTS.md, thirtieth session). The smallest share (0.05 grid) whose quotes on the
+# readers' training questions were evidence at least nine times in ten (bench/RESULTS.md,
+# thirty-first session).
+RETELLING = 0.7
 
 
 class SentenceJudge(Protocol):
@@ -314,9 +323,12 @@ def answer_extractively(
     weights: Weights | None = None,
     judge: SentenceJudge | None = None,
     given: Collection[tuple[str, int]] = (),
+    embed: Embed | None = None,
 ) -> Answer:
     """Compose an Answer from the best sentences of the passages, or refuse. Sentences `given`
     (by source and start offset) are what the question already rests on, and are not quoted.
+    With `embed`, the article's retelling of a background answer is quoted beside it (see
+    beside_the_article).
 
     With a judge, only the JUDGE_POOL best sentences by support are candidates, and their support
     is blended with the judge's probability. The judge also decides whether to refuse: when its
@@ -360,7 +372,7 @@ def answer_extractively(
     if best is None or weak or unlikely or no_figure or refuses_by_absence(question, best.text):
         return Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
     chosen = beside_the_article(
-        question, compose(question, ranked, max_sentences, idf), ranked, max_sentences
+        question, compose(question, ranked, max_sentences, idf), ranked, max_sentences, embed
     )
     # What the reader cites is quoted after the answer, as the ground it stands on.
     chosen += [cited] if cited is not None else []
@@ -494,9 +506,11 @@ def beside_the_article(
     chosen: list[ScoredSentence],
     ranked: Sequence[ScoredSentence],
     max_sentences: int,
+    embed: Embed | None = None,
 ) -> list[ScoredSentence]:
     """The chosen sentences, followed by the news article's best-supported sentence when they
-    quote only background sources, there is room, and it has ARTICLE_BESIDE of the best's support.
+    quote only background sources, there is room, and it has ARTICLE_BESIDE of the best's support;
+    or, short of that, by its sentence that retells the first (see _retelling).
     When that sentence gives the very date the first one answers with ("in a meeting in February of
     2009" for "5 February 2009 — date of the meeting", asked the month and year), it is quoted in the
     first one's place: the primary source tells the same answer.
@@ -521,11 +535,37 @@ def beside_the_article(
         ),
         None,
     )
+    if article is None and embed is not None:
+        article = _retelling(question, chosen[0], ranked, top_authority, embed)
     if article is None:
         return chosen
     if _gives_date(article, date_answer(question, chosen[0].text, chosen[0].before)):
         return [article, *chosen[1:]]
     return [*chosen, article]
+
+
+def _retelling(
+    question: str,
+    best: ScoredSentence,
+    ranked: Sequence[ScoredSentence],
+    top_authority: float,
+    embed: Embed,
+) -> ScoredSentence | None:
+    """The news article's candidate closest in meaning to the best sentence, when it is RETELLING
+    close. Not for a question asking a figure or a date: a sentence telling the same event may give
+    another one ("Khadr … was 15 in 2002 … a grenade that killed Sergeant Christopher Speer" beside
+    the battle's account, asked how old Speer was). The sentences are embedded alone: the index's
+    vectors lead with their source's title, which makes sentences of one source alike."""
+    lowered = question.lower()
+    options = [c for c in ranked if _primary(c, top_authority) and not _overlaps(c, best)]
+    if not options or _ASKS_NUMBER.search(lowered) or _ASKS_DATE.search(lowered):
+        return None
+    told = embed(best.text)
+    similarity, closest = max(
+        ((sum(a * b for a, b in zip(embed(c.text), told, strict=True)), c) for c in options),
+        key=lambda pair: pair[0],
+    )
+    return closest if similarity >= RETELLING else None
 
 
 def _primary(sentence: ScoredSentence, top_authority: float) -> bool:
