@@ -256,7 +256,7 @@ ARTICLE_BESIDE = 0.6
 # An article sentence this close in meaning (cosine similarity) to the background answer
 # retells it, and is quoted beside it however the judge reads it: the judge learned the article's
 # sentences as "no" from the readers' questions, whose evidence is mostly in the dossiers
-# (bench/RESULTS.md, thirtieth session). The smallest share (0.05 grid) whose quotes on the
+# (bench/RESULTS.md, thirtieth session). The smallest cosine (0.05 grid) whose quotes on the
 # readers' training questions were evidence at least nine times in ten (bench/RESULTS.md,
 # thirty-first session).
 RETELLING = 0.7
