@@ -774,6 +774,7 @@ def test_the_articles_retelling_of_a_background_answer_is_quoted_beside_it() -> 
     for asked in (
         "How many weeks after the meeting did Clinton describe the prison?",
         "When did Clinton describe the prison?",
+        "What was the exact date Clinton described the prison?",
     ):
         assert cited(asked, fake_embed(0.75)) == [dossier.text]
 
