@@ -27,7 +27,7 @@ from qa.answering.extractive import (
     score_sentences,
 )
 from qa.answering.generative import load_chat_model, stream_generatively
-from qa.answering.judge import Judge, load_judge
+from qa.answering.judge import JUDGE_DIR, Judge, load_judge
 from qa.answering.left_out import asked_left_out
 from qa.answering.local_model import LocalChatModel
 from qa.answering.opposites import answer_by_opposite
@@ -61,6 +61,7 @@ from qa.errors import (
 from qa.indexing import IngestReport, ingest_corpus
 from qa.prompts import load_prompt
 from qa.retrieval import HybridRetriever, sentence_similarity, to_passage
+from qa.spelling import Speller, tokenizer_words
 from qa.store import ChunkStore, open_or_rebuild_store, open_store
 from qa.text import without_possessive
 from qa.types import Answer, Citation, Turn
@@ -95,6 +96,8 @@ class Pipeline:
         self._left_out_matrix: np.ndarray | None = None
         # The genders the sources give names (see _gender_of), with their index generation.
         self._genders: tuple[int, dict[str, str]] = (-1, {})
+        # The names the sources spell (see _speller_for), with their index generation.
+        self._speller: tuple[int, Speller | None] = (-1, None)
         if settings.mode == "generative" and chat_model is None:
             raise ConfigError("Generative mode needs a chat model.", "Set QA_CHAT_MODEL.")
         self.chat_model = chat_model
@@ -183,12 +186,28 @@ class Pipeline:
         query = condense_question(
             state["question"], state.get("history", ()), self._gender_of(retriever)
         )
+        read_as = state["question"]
+        if self.settings.spelling:
+            speller = self._speller_for(retriever)
+            query, read_as = speller.correct(query), speller.correct(read_as)
         return {
             **state,
             "query": query,
+            "read_as": read_as,
             "retriever": retriever,
             "timings": {"condense": _ms(started)},
         }
+
+    def _speller_for(self, retriever: HybridRetriever) -> Speller:
+        """The names the passages of this generation spell, read on the first question it
+        answers (~15 ms for the story), and the judge's English vocabulary."""
+        number = retriever.store.number
+        speller = self._speller[1]
+        if self._speller[0] != number or speller is None:
+            texts = (p.text for p in retriever.lexical.passages)
+            speller = Speller(texts, tokenizer_words(JUDGE_DIR))
+            self._speller = (number, speller)
+        return speller
 
     def _gender_of(self, retriever: HybridRetriever) -> Callable[[str], str | None]:
         """Whether the sources speak of a name as a woman's or a man's (see genders): read from
@@ -344,7 +363,8 @@ class Pipeline:
             answer = with_bridge(answer, bridge)
         timings = {**state["timings"], "answer": _ms(started)}
         timings["total"] = sum(timings.values())
-        return replace(answer, question=state["question"], timings_ms=timings)
+        read_as = state["read_as"] if state["read_as"] != state["question"] else None
+        return replace(answer, question=state["question"], read_as=read_as, timings_ms=timings)
 
     def _compute(self, query: str, answer: Answer, retriever: HybridRetriever) -> Answer | None:
         """For a question of how long between two events, an answer that computes the interval

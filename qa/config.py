@@ -124,6 +124,11 @@ class Settings(BaseSettings):
         description="Rank the answer's candidate sentences with the learned answer judge "
         "(qa/judge/) blended with their support; false ranks by support alone.",
     )
+    spelling: bool = Field(
+        True,
+        description="Read a misspelt name in a question as the name the sources spell one edit "
+        "away (the answer's read_as shows the question as read).",
+    )
     refusal_threshold: float = Field(0.35, description="Minimum support score to answer.")
     max_question_chars: int = Field(500, ge=10, description="Longer questions are refused.")
 

@@ -109,6 +109,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     answered_by: str = "extractive"  # "computed" or "generative": which answerer's text this is
     verification: tuple[ClaimCheck, ...] = ()  # generative mode: each claim the model made
+    read_as: str | None = None  # the question with a misspelt name corrected (qa/spelling.py)
 
     def to_dict(self, *, passages: bool = True) -> dict[str, Any]:
         """The JSON contract of `qa ask --json` and `POST /api/ask` (which leave passages out)."""
@@ -118,6 +119,7 @@ class Answer:
             "refused": self.refused,
             "citations": [asdict(c) for c in self.citations],
             "answered_by": self.answered_by,
+            "read_as": self.read_as,
             "verification": [asdict(c) for c in self.verification],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }

@@ -55,6 +55,7 @@ def test_cli_ingest_is_incremental_and_ask_prints_json(tmp_path: Path) -> None:
         "timings_ms",
         "answered_by",
         "verification",
+        "read_as",
     }
     assert not data["refused"] and data["citations"][0]["quote"] in data["answer"]
 

@@ -62,7 +62,8 @@ def test_ask_returns_the_cli_json_contract(client: TestClient) -> None:
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {
-        "question", "answer", "refused", "citations", "timings_ms", "answered_by", "verification"
+        "question", "answer", "refused", "citations", "timings_ms", "answered_by", "verification",
+        "read_as",
     }  # fmt: skip
     assert body["question"] == QUESTION
     assert not body["refused"]

@@ -422,3 +422,11 @@ def test_gradios_queue_shares_the_apis_rate_limit(
     assert response.status_code == 429 and response.headers["Retry-After"]
     assert response.json()["error"] == "rate_limited"
     assert client.post("/api/ask", json={"question": "Who met Clinton?"}).status_code == 429
+
+
+def test_the_final_answer_says_how_a_misspelt_question_was_read() -> None:
+    read = replace(ANSWER, read_as="Who is <b>Kouchner</b>?")
+    assert answer_markdown(read, 0) == (
+        "*Read as: Who is &lt;b&gt;Kouchner&lt;/b&gt;?*\n\n"
+        "The cited sentence\\. [\\[1\\]](#src-0-1)"
+    )

@@ -1,0 +1,95 @@
+"""Misspelt names in questions, read as the names the sources spell."""
+
+from __future__ import annotations
+
+import chromadb
+import pytest
+
+from qa.answering.judge import JUDGE_DIR
+from qa.chain import Pipeline, build_pipeline
+from qa.config import Settings
+from qa.indexing import ingest_corpus
+from qa.spelling import Speller, one_edit_apart, tokenizer_words
+from qa.store import open_store
+from tests.fakes import fake_model
+
+SOURCES = [
+    "Bernard Kouchner asked Hillary Clinton to review the case of Omar Khadr.",
+    "The tribunals were set up again; Judge Brownback dismissed the charges.",
+    "Kouchner met Kouchney and Kouchnar.",  # two names one edit from "Kouchnek"
+]
+
+
+@pytest.fixture(scope="module")
+def speller() -> Speller:
+    return Speller(SOURCES, ["review", "case", "tribunal", "set", "again", "overturn"])
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "apart"),
+    [
+        ("kadr", "khadr", True),  # a letter left out
+        ("khaadr", "khadr", True),  # one added
+        ("clintun", "clinton", True),  # one changed
+        ("kouhcner", "kouchner", True),  # neighbours swapped
+        ("khadr", "khadr", False),
+        ("kdar", "khadr", False),  # two edits
+        ("clnitno", "clinton", False),
+        ("khad", "khadrs", False),
+    ],
+)
+def test_one_edit_apart(a: str, b: str, apart: bool) -> None:
+    assert one_edit_apart(a, b) is apart
+    assert one_edit_apart(b, a) is apart
+
+
+def test_a_misspelt_name_is_read_as_the_sources_spell_it(speller: Speller) -> None:
+    assert speller.correct("When was omar Kadr captured?") == "When was omar Khadr captured?"
+    assert speller.correct("What did Kouhcner give Clintn?") == "What did Kouchner give Clinton?"
+
+
+def test_words_the_reader_means_are_left_alone(speller: Speller) -> None:
+    # Known in another form; a common word, not a name, one edit away; nothing close; two names
+    # one edit away; a short word.
+    for question in (
+        "Which tribunals did Brownback dismiss?",
+        "Who could overturn the revie?",
+        "What is Gitmo?",
+        "Who is Kouchnek?",
+        "Was Kadr's age",
+    ):
+        expected = question.replace("Kadr", "Khadr")
+        assert speller.correct(question) == expected
+
+
+def test_the_judges_vocabulary_holds_english_words_not_the_storys_names() -> None:
+    words = set(tokenizer_words(JUDGE_DIR))
+    assert {"tribunal", "captured", "clinton"} <= words
+    assert not {"khadr", "kouchner"} & words
+
+
+def test_the_answer_says_how_the_question_was_read(fake_pipeline: Pipeline) -> None:
+    misspelt = fake_pipeline.ask("Who is Bernard Kouchener?")
+    assert misspelt.read_as == "Who is Bernard Kouchner?"
+    assert misspelt.question == "Who is Bernard Kouchener?"
+    assert misspelt.to_dict()["read_as"] == "Who is Bernard Kouchner?"
+    assert fake_pipeline.ask("Who is Bernard Kouchner?").read_as is None
+
+
+def test_spelling_can_be_turned_off(
+    settings: Settings, memory_client: chromadb.api.ClientAPI
+) -> None:
+    model = fake_model()
+    off = settings.model_copy(update={"spelling": False})
+    store = open_store(off, model, memory_client)
+    ingest_corpus(off.corpus, store, off.chunk_chars)
+    pipeline = build_pipeline(off, model=model, client=memory_client)
+    assert pipeline.ask("Who is Bernard Kouchener?").read_as is None
+
+
+def test_a_misspelt_name_gets_the_answer_its_spelling_would(real_pipeline: Pipeline) -> None:
+    misspelt = real_pipeline.ask("When was Kadr captured?")
+    spelt = real_pipeline.ask("When was Khadr captured?")
+    assert not spelt.refused
+    assert (misspelt.answer, misspelt.citations) == (spelt.answer, spelt.citations)
+    assert misspelt.read_as == "When was Khadr captured?"
