@@ -136,11 +136,15 @@ def test_allowed_site_streams_a_cited_answer(browser: Browser, pages: dict[str, 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "widget-allowed.png"))
 
-    # Reader text is shown as text: markup in a question is never run or rendered.
-    page.keyboard.type('<img src=x onerror="window.pwned=1"> who is Kouchner?')
+    # Reader text is shown as text: markup in a question is never run or rendered, also where
+    # the answer says how a misspelt name in it was read.
+    page.keyboard.type('<img src=x onerror="window.pwned=1"> who is Kouchener?')
     page.keyboard.press("Enter")
     expect(page.locator(".msg.user").last).to_contain_text("<img src=x")
     expect(page.locator(".msg.bot").last).not_to_contain_text("…", timeout=20_000)
+    expect(page.locator(".msg.bot .read-as").last).to_have_text(
+        'Read as: <img src=x onerror="window.pwned=1"> who is Kouchner?'
+    )
     assert page.evaluate("window.pwned") is None
 
     # Esc closes the panel and hands focus back to the button; the page's CSS never hid it.

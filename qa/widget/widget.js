@@ -53,6 +53,7 @@
     ".sources { margin: 8px 0 0; padding: 0; list-style: none; font-size: 13px; }",
     ".sources li { margin-top: 6px; }",
     ".sources .label { font-weight: 600; color: #333; }",
+    ".read-as { margin: 0 0 4px; font-style: italic; color: #555; }",
     ".sources a { color: var(--accent); }",
     "blockquote { margin: 3px 0 0; padding: 2px 0 2px 8px; border-left: 3px solid var(--accent);",
     "  color: #444; }",
@@ -224,6 +225,10 @@
       state.done = true;
       state.answer = data.answer;
       state.text.data = data.answer;
+      // A misspelt name was read as the sources spell it: say how the question was read.
+      if (data.read_as) {
+        state.reply.insertBefore(el("p", { class: "read-as" }, "Read as: " + data.read_as), state.text);
+      }
     } else if (name === "error") {
       this.notice(state, data.message || MESSAGES.generic);
     }
