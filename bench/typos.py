@@ -1,12 +1,13 @@
-"""Questions with one misspelt name, answered with and without the speller (qa/spelling.py).
+"""Questions with one misspelt word, answered with and without the speller (qa/spelling.py).
 
-In each question of the gold sets, one word the sources use as a name ("Khadr", "Clinton",
-"French") is misspelt by one seeded edit (a letter left out, added or changed, or two neighbours
-swapped, never the first letter) into a word nobody knows; a question naming nothing the sources
-name is left out. Each set is then asked three ways through the real pipeline: as written, misspelt
-with the speller off (QA_SPELLING=false), and misspelt with it on. Prints one JSON object: per set
-the questions kept, answers right (answerable items), items right (every item: refusals too), and
-how many questions as written the speller changed (each such change is a word misread).
+In each question of the gold sets, one word is misspelt by one seeded edit (a letter left out,
+added or changed, or two neighbours swapped, never the first letter) into a word nobody knows:
+of one kind, a word the sources write as a name ("Khadr", "Clinton", "French"); of the other, any
+other word of five letters or more, whether the sources use it or not. A question with no such
+word is left out. Each set is then asked three ways through the real pipeline: as written,
+misspelt with the speller off (QA_SPELLING=false), and misspelt with it on. Prints one JSON object:
+per set and kind the questions kept, answers right (answerable items), items right (every item:
+refusals too), and how many questions as written the speller changed (each a word misread).
 
     .venv/bin/python bench/typos.py [GOLD ...] [--seed N]
 """
@@ -20,13 +21,13 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from qa.answering.judge import JUDGE_DIR
 from qa.chain import Pipeline, build_pipeline
 from qa.config import PROJECT_ROOT, Settings
 from qa.environment import apply_offline_defaults
 from qa.evaluation import run_eval, summarize
 from qa.goldset import GoldItem, load_gold_set
-from qa.spelling import WORD, Speller, tokenizer_words
+from qa.spelling import SHORTEST, WORD, Speller, english_words
+from qa.text import STOPWORDS
 
 SETS = [
     PROJECT_ROOT / "corpus/eval/dev.jsonl",
@@ -35,15 +36,16 @@ SETS = [
     PROJECT_ROOT / "training/data/reader-questions-test.jsonl",
 ]
 SLIP_LETTERS = "aeiourstnl"
+KINDS = ("name", "word")
 
 
-def misspelt(item: GoldItem, speller: Speller, rng: random.Random) -> GoldItem | None:
-    """The item with one of the names its question uses misspelt, or None if it uses none."""
-    names = [m for m in WORD.finditer(item.question) if m[0].lower() in speller.names]
-    if not names:
+def misspelt(item: GoldItem, kind: str, speller: Speller, rng: random.Random) -> GoldItem | None:
+    """The item with one word of its question of that kind misspelt, or None if it has none."""
+    words = [m for m in WORD.finditer(item.question) if _kind(m[0], speller) == kind]
+    if not words:
         return None
-    name = rng.choice(names)
-    word = name[0]
+    chosen = rng.choice(words)
+    word = chosen[0]
     for _ in range(100):
         at = rng.randrange(1, len(word))
         slip = rng.choice(
@@ -55,9 +57,16 @@ def misspelt(item: GoldItem, speller: Speller, rng: random.Random) -> GoldItem |
             ]
         )
         if slip != word and not speller.knows(slip):
-            question = item.question[: name.start()] + slip + item.question[name.end() :]
+            question = item.question[: chosen.start()] + slip + item.question[chosen.end() :]
             return replace(item, question=question)
     return None
+
+
+def _kind(word: str, speller: Speller) -> str | None:
+    spelt = speller.spellings.get(word.lower())
+    if spelt is not None and spelt[0].isupper() and len(word) >= SHORTEST:
+        return "name"
+    return "word" if len(word) >= 5 and word.lower() not in STOPWORDS else None
 
 
 def figures(pipeline: Pipeline, items: list[GoldItem], corpus: Path) -> dict[str, object]:
@@ -82,24 +91,25 @@ def main() -> None:
         settings = Settings(home=Path(tmp))
         on = build_pipeline(settings, sync_corpus=True)
         off = build_pipeline(settings.model_copy(update={"spelling": False}))
-        # The speller the pipeline builds: the names of the stored passages.
+        # The speller the pipeline builds: the words of the stored passages.
         texts = [passage.text for passage in on.retriever.lexical.passages]
-        speller = Speller(texts, tokenizer_words(JUDGE_DIR))
+        speller = Speller(texts, english_words())
         result: dict[str, object] = {"seed": args.seed}
         for path in args.gold:
             items, _ = load_gold_set(path, settings.corpus)
-            pairs = [(i, m) for i in items if (m := misspelt(i, speller, rng)) is not None]
-            written = [i for i, _ in pairs]
-            slipped = [m for _, m in pairs]
-            result[path.stem] = {
-                "questions": len(pairs),
-                "as_written": figures(on, written, settings.corpus),
-                "misspelt_speller_off": figures(off, slipped, settings.corpus),
-                "misspelt_speller_on": figures(on, slipped, settings.corpus),
-                "as_written_changed": sum(
-                    speller.correct(i.question) != i.question for i in written
-                ),
-            }
+            for kind in KINDS:
+                pairs = [(i, m) for i in items if (m := misspelt(i, kind, speller, rng))]
+                written = [i for i, _ in pairs]
+                slipped = [m for _, m in pairs]
+                result[f"{path.stem}/{kind}"] = {
+                    "questions": len(pairs),
+                    "as_written": figures(on, written, settings.corpus),
+                    "misspelt_speller_off": figures(off, slipped, settings.corpus),
+                    "misspelt_speller_on": figures(on, slipped, settings.corpus),
+                    "as_written_changed": sum(
+                        speller.correct(i.question) != i.question for i in written
+                    ),
+                }
     print(json.dumps(result, indent=2))
 
 

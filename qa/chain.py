@@ -27,7 +27,7 @@ from qa.answering.extractive import (
     score_sentences,
 )
 from qa.answering.generative import load_chat_model, stream_generatively
-from qa.answering.judge import JUDGE_DIR, Judge, load_judge
+from qa.answering.judge import Judge, load_judge
 from qa.answering.left_out import asked_left_out
 from qa.answering.local_model import LocalChatModel
 from qa.answering.opposites import answer_by_opposite
@@ -61,7 +61,7 @@ from qa.errors import (
 from qa.indexing import IngestReport, ingest_corpus
 from qa.prompts import load_prompt
 from qa.retrieval import HybridRetriever, sentence_similarity, to_passage
-from qa.spelling import Speller, tokenizer_words
+from qa.spelling import Speller, english_words
 from qa.store import ChunkStore, open_or_rebuild_store, open_store
 from qa.text import without_possessive
 from qa.types import Answer, Citation, Turn
@@ -96,7 +96,7 @@ class Pipeline:
         self._left_out_matrix: np.ndarray | None = None
         # The genders the sources give names (see _gender_of), with their index generation.
         self._genders: tuple[int, dict[str, str]] = (-1, {})
-        # The names the sources spell (see _speller_for), with their index generation.
+        # The words the sources spell (see _speller_for), with their index generation.
         self._speller: tuple[int, Speller | None] = (-1, None)
         if settings.mode == "generative" and chat_model is None:
             raise ConfigError("Generative mode needs a chat model.", "Set QA_CHAT_MODEL.")
@@ -199,13 +199,13 @@ class Pipeline:
         }
 
     def _speller_for(self, retriever: HybridRetriever) -> Speller:
-        """The names the passages of this generation spell, read on the first question it
-        answers (~15 ms for the story), and the judge's English vocabulary."""
+        """The words the passages of this generation use, read on the first question it answers
+        (~15 ms for the story), and the English dictionary."""
         number = retriever.store.number
         speller = self._speller[1]
         if self._speller[0] != number or speller is None:
             texts = (p.text for p in retriever.lexical.passages)
-            speller = Speller(texts, tokenizer_words(JUDGE_DIR))
+            speller = Speller(texts, english_words())
             self._speller = (number, speller)
         return speller
 

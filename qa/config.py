@@ -126,8 +126,8 @@ class Settings(BaseSettings):
     )
     spelling: bool = Field(
         True,
-        description="Read a misspelt name in a question as the name the sources spell one edit "
-        "away (the answer's read_as shows the question as read).",
+        description="Read a misspelt word in a question as the sources' word one edit away (the "
+        "answer's read_as shows the question as read).",
     )
     refusal_threshold: float = Field(0.35, description="Minimum support score to answer.")
     max_question_chars: int = Field(500, ge=10, description="Longer questions are refused.")

@@ -109,7 +109,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     answered_by: str = "extractive"  # "computed" or "generative": which answerer's text this is
     verification: tuple[ClaimCheck, ...] = ()  # generative mode: each claim the model made
-    read_as: str | None = None  # the question with a misspelt name corrected (qa/spelling.py)
+    read_as: str | None = None  # the question with misspelt words corrected (qa/spelling.py)
 
     def to_dict(self, *, passages: bool = True) -> dict[str, Any]:
         """The JSON contract of `qa ask --json` and `POST /api/ask` (which leave passages out)."""

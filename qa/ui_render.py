@@ -62,7 +62,7 @@ def answer_markdown(answer: Answer, turn: int) -> str:
     """The final answer as chat markdown: its text escaped, each marker of one of its citations
     a link to the source. The text, not the quotes alone: a computed figure ("From 21 January
     2009 to 5 February 2009: 15 days."), a date stated first and a model's claims are the answer.
-    A question read with a misspelt name corrected says so first, so the reader can tell."""
+    A question read with a misspelt word corrected says so first, so the reader can tell."""
     read_as = f"*Read as: {escape_markdown(answer.read_as)}*\n\n" if answer.read_as else ""
     cited = {c.n for c in answer.citations}
     parts, shown = [], 0

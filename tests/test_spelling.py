@@ -5,24 +5,25 @@ from __future__ import annotations
 import chromadb
 import pytest
 
-from qa.answering.judge import JUDGE_DIR
 from qa.chain import Pipeline, build_pipeline
 from qa.config import Settings
 from qa.indexing import ingest_corpus
-from qa.spelling import Speller, one_edit_apart, tokenizer_words
+from qa.spelling import Speller, english_words, one_edit_apart
 from qa.store import open_store
 from tests.fakes import fake_model
 
 SOURCES = [
     "Bernard Kouchner asked Hillary Clinton to review the case of Omar Khadr.",
-    "The tribunals were set up again; Judge Brownback dismissed the charges.",
-    "Kouchner met Kouchney and Kouchnar.",  # two names one edit from "Kouchnek"
+    "The tribunals were set up again; Judge Brownback dismissed the charges he raised.",
+    "Brennan met Brennen.",  # two names as often, each one edit from "Brennon"
 ]
+# An English dictionary in small: the words the tests use that the sources do not.
+ENGLISH = {"when", "captured", "overturn", "tribunal", "what", "give", "could"}
 
 
 @pytest.fixture(scope="module")
 def speller() -> Speller:
-    return Speller(SOURCES, ["review", "case", "tribunal", "set", "again", "overturn"])
+    return Speller(SOURCES, ENGLISH)
 
 
 @pytest.mark.parametrize(
@@ -43,29 +44,28 @@ def test_one_edit_apart(a: str, b: str, apart: bool) -> None:
     assert one_edit_apart(b, a) is apart
 
 
-def test_a_misspelt_name_is_read_as_the_sources_spell_it(speller: Speller) -> None:
+def test_a_misspelt_word_is_read_as_the_sources_spell_it(speller: Speller) -> None:
     assert speller.correct("When was omar Kadr captured?") == "When was omar Khadr captured?"
     assert speller.correct("What did Kouhcner give Clintn?") == "What did Kouchner give Clinton?"
+    assert speller.correct("Who raisd the chrages?") == "Who raised the charges?"
 
 
 def test_words_the_reader_means_are_left_alone(speller: Speller) -> None:
-    # Known in another form; a common word, not a name, one edit away; nothing close; two names
-    # one edit away; a short word.
+    # An English word the sources do not use; nothing close in the sources; two of their words
+    # as often one edit away; a short word.
     for question in (
-        "Which tribunals did Brownback dismiss?",
-        "Who could overturn the revie?",
+        "Could they overturn the tribunal?",
         "What is Gitmo?",
-        "Who is Kouchnek?",
-        "Was Kadr's age",
+        "Who is Brennon?",
+        "Was Kadr's case",
     ):
-        expected = question.replace("Kadr", "Khadr")
-        assert speller.correct(question) == expected
+        assert speller.correct(question) == question.replace("Kadr", "Khadr")
 
 
-def test_the_judges_vocabulary_holds_english_words_not_the_storys_names() -> None:
-    words = set(tokenizer_words(JUDGE_DIR))
-    assert {"tribunal", "captured", "clinton"} <= words
-    assert not {"khadr", "kouchner"} & words
+def test_the_english_dictionary_holds_english_words_in_every_form() -> None:
+    words = english_words()
+    assert {"tribunals", "overturn", "unedited", "leaker", "captured"} <= words
+    assert not {"khadr", "kouchner", "captred"} & words
 
 
 def test_the_answer_says_how_the_question_was_read(fake_pipeline: Pipeline) -> None:

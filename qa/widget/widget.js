@@ -225,7 +225,7 @@
       state.done = true;
       state.answer = data.answer;
       state.text.data = data.answer;
-      // A misspelt name was read as the sources spell it: say how the question was read.
+      // A misspelt word was read as the sources spell it: say how the question was read.
       if (data.read_as) {
         state.reply.insertBefore(el("p", { class: "read-as" }, "Read as: " + data.read_as), state.text);
       }
