@@ -23,6 +23,8 @@ from collections.abc import Collection, Iterable
 # A word, with what an apostrophe joins to it ("Khadr's", "couldn't").
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"(?P<base>.+?)(?P<tail>['’]s)?$", re.I)
+# The first letter of each sentence.
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)\W*\w")
 # Shorter words are one edit from too many others.
 SHORTEST = 4
 
@@ -55,8 +57,17 @@ class Speller:
 
     def correct(self, text: str) -> str:
         """The text with each unknown word that is a slip for one of the sources' words replaced
-        by it, as the sources spell it."""
+        by it, as the sources spell it. A text written all in capitals is first written as the
+        sources write its words ("WHEN WAS KHADR CAPTURED?" → "When was Khadr captured?"): in
+        capitals every word looks like a name."""
+        if text.isupper():
+            recased = WORD.sub(lambda m: self._as_written_in_sources(m[0]), text)
+            text = _SENTENCE_START.sub(lambda m: m[0].upper(), recased)
         return WORD.sub(lambda m: self._word_for(m[0]), text)
+
+    def _as_written_in_sources(self, word: str) -> str:
+        base = _base(word)
+        return self.spellings.get(base.lower(), base.lower()) + word[len(base) :].lower()
 
     def _word_for(self, written: str) -> str:
         word = _base(written)

@@ -50,6 +50,12 @@ def test_a_misspelt_word_is_read_as_the_sources_spell_it(speller: Speller) -> No
     assert speller.correct("Who raisd the chrages?") == "Who raised the charges?"
 
 
+def test_a_question_in_capitals_is_read_as_the_sources_write_its_words(speller: Speller) -> None:
+    assert speller.correct("WHEN WAS KADR'S CASE REVIEWED?") == "When was Khadr's case reviewed?"
+    assert speller.correct("THE CASE. WHO SET IT UP?") == "The case. Who set it up?"
+    assert speller.correct("Who is NATO's head?") == "Who is NATO's head?"
+
+
 def test_words_the_reader_means_are_left_alone(speller: Speller) -> None:
     # An English word the sources do not use; nothing close in the sources; two of their words
     # as often one edit away; a short word.
