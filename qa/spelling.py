@@ -95,7 +95,7 @@ class Speller:
 
 
 def _base(word: str) -> str:
-    """The word without a possessive "'s": "Khadr's" is Khadr's, "couldn't" a word of its own."""
+    """The word without a possessive "'s" ("Khadr's" → "Khadr"); "couldn't" is a word of its own."""
     match = _POSSESSIVE.match(word)
     return match["base"] if match else word
 
