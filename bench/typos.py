@@ -26,7 +26,7 @@ from qa.config import PROJECT_ROOT, Settings
 from qa.environment import apply_offline_defaults
 from qa.evaluation import run_eval, summarize
 from qa.goldset import GoldItem, load_gold_set
-from qa.spelling import SHORTEST, WORD, Speller, english_words
+from qa.spelling import SHORTEST, WORD, Speller
 from qa.text import STOPWORDS
 
 SETS = [
@@ -91,9 +91,7 @@ def main() -> None:
         settings = Settings(home=Path(tmp))
         on = build_pipeline(settings, sync_corpus=True)
         off = build_pipeline(settings.model_copy(update={"spelling": False}))
-        # The speller the pipeline builds: the words of the stored passages.
-        texts = [passage.text for passage in on.retriever.lexical.passages]
-        speller = Speller(texts, english_words())
+        speller = on.speller_for(on.retriever)  # the one the pipeline reads questions with
         result: dict[str, object] = {"seed": args.seed}
         for path in args.gold:
             items, _ = load_gold_set(path, settings.corpus)

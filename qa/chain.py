@@ -96,7 +96,7 @@ class Pipeline:
         self._left_out_matrix: np.ndarray | None = None
         # The genders the sources give names (see _gender_of), with their index generation.
         self._genders: tuple[int, dict[str, str]] = (-1, {})
-        # The words the sources spell (see _speller_for), with their index generation.
+        # The words the sources spell (see speller_for), with their index generation.
         self._speller: tuple[int, Speller | None] = (-1, None)
         if settings.mode == "generative" and chat_model is None:
             raise ConfigError("Generative mode needs a chat model.", "Set QA_CHAT_MODEL.")
@@ -188,7 +188,7 @@ class Pipeline:
         )
         read_as = state["question"]
         if self.settings.spelling:
-            speller = self._speller_for(retriever)
+            speller = self.speller_for(retriever)
             query, read_as = speller.correct(query), speller.correct(read_as)
         return {
             **state,
@@ -198,9 +198,9 @@ class Pipeline:
             "timings": {"condense": _ms(started)},
         }
 
-    def _speller_for(self, retriever: HybridRetriever) -> Speller:
-        """The words the passages of this generation use, read on the first question it answers
-        (~15 ms for the story), and the English dictionary."""
+    def speller_for(self, retriever: HybridRetriever) -> Speller:
+        """The speller for this generation's passages, built on the first question it answers
+        (~15 ms for the story) from the words they use and the English dictionary."""
         number = retriever.store.number
         speller = self._speller[1]
         if self._speller[0] != number or speller is None:
