@@ -1,4 +1,4 @@
-"""Misspelt names in questions, read as the names the sources spell."""
+"""Misspelt words in questions, read as the sources spell them."""
 
 from __future__ import annotations
 
