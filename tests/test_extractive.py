@@ -434,6 +434,26 @@ def test_the_article_sentence_a_question_cites_is_quoted_after_the_answer() -> N
     assert answer.citations[0].quote == article.text
 
 
+def test_the_cited_sentence_read_again_from_an_overlapping_passage_is_no_answer() -> None:
+    cited_text = "Khadr was accused of fighting with al-Qaeda in Afghanistan."
+    # Neighbouring passages share their edges: the cited sentence ends one and opens the next.
+    ending = in_the_article(f"The cable was leaked. {cited_text}", 300, "a1")
+    opening = in_the_article(f"{cited_text} He pleaded guilty in October.", 322, "a2")
+    father = labelled(
+        "biography.md", 0.5, "His father was described as a financier for al-Qaeda.", 0, "b"
+    )
+    question = (
+        "The article says Khadr was accused of fighting for al-Qaeda - "
+        "was his father described as linked to al-Qaeda?"
+    )
+    answer = answer_extractively(
+        question, [ending, opening, father], similar(0.6), idf, refusal=REFUSAL, threshold=0.1
+    )
+    quoted = [c.quote for c in answer.citations]
+    assert quoted[0] == father.text
+    assert sum(cited_text in q for q in quoted) == 1
+
+
 def test_pronoun_led_sentence_is_quoted_with_the_sentence_naming_its_subject() -> None:
     text = (
         "Radhika Coomaraswamy, a UN official, raised the case. "

@@ -342,7 +342,14 @@ def answer_extractively(
     weights = weights or weights_for(question)
     scored = score_sentences(question, passages, dense, idf, weights)
     cited = _cited_by_reader(question, scored)
-    ranked = [s for s in scored if (s.passage.source, s.start) not in given and s is not cited]
+    # Passages overlap, so the sentence the reader cites may be scored again from its neighbour:
+    # that copy is no answer either, nor is a span running on from it.
+    ranked = [
+        s
+        for s in scored
+        if (s.passage.source, s.start) not in given
+        and not (cited is not None and _overlaps(s, cited))
+    ]
     # Whether the sources answer is decided by what their sentences say: a heading helps choose
     # among them, but "a restaurant near Parliament Hill" is not answered by a section headed "The
     # opposition and Parliament". It counts when the question asks for a kind of thing (a date, a
