@@ -55,10 +55,14 @@ class ScriptedJudge:
         blend: float = 1.0,
         refuse_below: float = 0.0,
         answer_above: float = math.inf,
+        refuse_whether_below: float | None = None,
     ) -> None:
         self.scores = scores
         self.blend = blend
         self.refuse_below = refuse_below
+        self.refuse_whether_below = (
+            refuse_below if refuse_whether_below is None else refuse_whether_below
+        )
         self.answer_above = answer_above
         self.asked: list[str] = []
 

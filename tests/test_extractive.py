@@ -11,6 +11,7 @@ from qa.answering.extractive import (
     JUDGE_POOL,
     answer_extractively,
     answer_type,
+    asks_whether,
     date_answer,
     is_claim,
     refuses_by_absence,
@@ -823,6 +824,25 @@ def test_the_judge_refuses_when_no_sentence_is_likely_to_answer() -> None:
     assert answer({"Kouchner": 0.03}).refused
     assert not answer({"Kouchner": 0.03}, refuse_below=0.0).refused  # the judge never refuses
     assert not answer({"met": 0.06, "handed": 0.06}).refused  # 0.12 in all
+
+
+def test_a_question_asking_only_whether_has_a_refusal_floor_of_its_own() -> None:
+    """The same readings refuse "Did Kouchner …?" and answer "What did Kouchner …?": a question
+    asking only whether names its own event, and a sentence about the same people is no answer."""
+    judge = ScriptedJudge({"Kouchner": 0.15}, blend=0.4, refuse_below=0.1, refuse_whether_below=0.5)
+    assert judged("Did Kouchner meet Clinton again after 2009?", judge, dense=0.8).refused
+    assert not judged("What did Kouchner hand Clinton?", judge, dense=0.8).refused
+
+
+def test_what_asks_only_whether() -> None:
+    assert asks_whether("Did Clinton ever report back to Kouchner on her review?")
+    assert asks_whether("was kouchner already thinking of quitting before he got dropped")
+    assert asks_whether("Was Kouchner in charge, or were decisions made at the Elysee?")
+    assert not asks_whether("Is Kouchner married? Who's his partner?")
+    assert not asks_whether("did france take any prisoners after all that? whats the guys name")
+    assert not asks_whether("did france take any prisoners - whats the guys name")
+    assert not asks_whether("Did Khadr ever say why he pleaded guilty?")
+    assert not asks_whether("When did Kouchner meet Clinton?")
 
 
 def test_a_judge_sure_of_an_answer_overrules_weak_support() -> None:

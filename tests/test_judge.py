@@ -170,6 +170,31 @@ def test_the_refusal_thresholds_are_chosen_by_how_often_their_additions_are_righ
     # 8 right of 8; 0.6 adds 8 of 9, under nine in ten. A reading of 0.2 never overrules: the
     # judge must read one sentence as more likely than not the answer.
     assert chosen["answer_above"] == 0.65
+    # No question asked only whether: that floor refuses nothing.
+    assert chosen["refuse_whether_below"] == 0.0
+
+
+def test_questions_asking_only_whether_get_their_own_refusal_floor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """training/calibrate_refusal.py: refuse_whether_below is chosen by the same rule over the
+    questions asking only whether, on a grid up to 1; they do not move refuse_below."""
+    monkeypatch.syspath_prepend(str(PROJECT_ROOT / "training"))
+    from calibrate_refusal import Asked, choose
+
+    # Asking only whether: unanswerable ones summing 0.1-0.5, a right answer at 0.6, a wrong at 0.7.
+    whether = [Asked(t / 10, False, True, whether=True) for t in range(1, 6)]
+    whether += [Asked(0.6, False, False, correct=True, whether=True)]
+    whether += [Asked(0.7, False, False, whether=True)]
+    # Other questions: unanswerable at 0.01 and 0.02, a right answer at 0.03.
+    others = [Asked(0.01, False, True), Asked(0.02, False, True)]
+    others += [Asked(0.03, False, False, correct=True)]
+    chosen = choose(whether + others, whether + others)
+    # 0.60 adds the five unanswerable: 5 of 5; 0.61 withholds the right answer: 5 of 6.
+    assert chosen["refuse_whether_below"] == 0.6
+    # 0.03 adds 2 of 2; 0.04 withholds the right answer. The whether questions' sums, all above,
+    # are not counted here.
+    assert chosen["refuse_below"] == 0.03
 
 
 def test_a_calibration_with_no_answer_threshold_leaves_none_behind(
@@ -179,10 +204,12 @@ def test_a_calibration_with_no_answer_threshold_leaves_none_behind(
     from calibrate_refusal import record
 
     calibration = {"blend": 0.4, "refuse_below": 0.09, "answer_above": 0.5}
-    record(calibration, {"refuse_below": 0.2, "answer_above": math.inf, "left_out_above": 0.3})
+    chosen = {"answer_above": math.inf, "left_out_above": 0.3}
+    record(calibration, chosen | {"refuse_below": 0.2, "refuse_whether_below": 0.6})
     assert calibration == {
         "blend": 0.4,
         "refuse_below": 0.2,
+        "refuse_whether_below": 0.6,
         "left_out_above": 0.3,
         "refusal_by": "training/calibrate_refusal.py",
     }

@@ -70,6 +70,8 @@ _KIND_OF_DATE = re.compile(
     r"\b(what|which)\s+(?:exact\s+)?(?:date|year|day|month)(?:\s+and\s+(?:year|month))?\b", re.I
 )
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
+# The same, as readers also type them: "whats the guys name", "who's", "hows".
+_WH_ANY = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)(?:'?s)?\b", re.I)
 _YES_NO = re.compile(r"^\s*(does|do|did|is|was|were|are|has|have|had|can|could)\b", re.I)
 _ASKS_DAY = re.compile(
     r"\b(exact (?:date|day)|precise date|what (?:exact )?day|which day|on what date|what date"
@@ -274,6 +276,10 @@ class SentenceJudge(Protocol):
         """Refuse when the judge's probabilities over the sentences it reads sum to less."""
 
     @property
+    def refuse_whether_below(self) -> float:
+        """refuse_below for a question asking only whether (see asks_whether)."""
+
+    @property
     def answer_above(self) -> float:
         """Answer despite a weak support when one of the judge's probabilities is this or more."""
 
@@ -333,7 +339,8 @@ def answer_extractively(
     With a judge, only the JUDGE_POOL best sentences by support are candidates, and their support
     is blended with the judge's probability. The judge also decides whether to refuse: when its
     probabilities sum under judge.refuse_below no candidate answers, and the question is refused
-    however well supported (unless the reader states a claim); when one of them reaches
+    however well supported (unless the reader states a claim; a question asking only whether has a
+    floor of its own, judge.refuse_whether_below); when one of them reaches
     judge.answer_above that one does, and a best support under `threshold` no longer refuses.
     Support alone hardly tells readers' unanswerable questions from answerable ones (ROC area
     0.53-0.58 on their sets, bench/RESULTS.md): an on-topic question the sources leave open still
@@ -369,7 +376,11 @@ def answer_extractively(
         likelihood = sum(probabilities)
         # A claim to check ("Khadr was acquitted.") asks nothing for a sentence to answer: the
         # judge learned questions, and a sentence that refutes the claim still answers it.
-        unlikely = likelihood < judge.refuse_below and not is_claim(question)
+        # A question asking only whether something happened names its own event, and sentences
+        # about the same people read as half an answer: "Did Clinton ever report back to Kouchner
+        # on the outcome of her review?" sums 0.37 over sentences that only say she agreed to it.
+        floor = judge.refuse_whether_below if asks_whether(question) else judge.refuse_below
+        unlikely = likelihood < floor and not is_claim(question)
         # Readers ask in their own words ("how long did the gunfight go on" of a "four-hour
         # firefight"): the judge may find the answer that word overlap scores weakly. One
         # sentence must read as the answer: ten faint readings add up to as much ("the best way
@@ -1007,6 +1018,13 @@ def _counts(sentence: str, unit: str) -> bool:
 def is_yes_no(question: str) -> bool:
     """Asks yes or no ("Did…", "Was…"): its answer may restate it."""
     return bool(_YES_NO.match(question))
+
+
+def asks_whether(question: str) -> bool:
+    """Asks only yes or no: opens "Did…", "Was…", and asks nothing further, no wh-word ("whats"
+    too) nor a second question ("Is Kouchner married? Who's his partner?")."""
+    asked = question.strip()
+    return is_yes_no(asked) and "?" not in asked.rstrip("?") and not _WH_ANY.search(asked)
 
 
 def is_claim(question: str) -> bool:

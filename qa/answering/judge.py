@@ -88,8 +88,11 @@ class Judge:
     stored in judge.json beside the weights. When the judge's probabilities over the sentences it
     reads sum to less than `refuse_below`, none of them answers and the question is refused; when
     one of them is `answer_above` or more, that one does, and a weak support does not refuse it.
-    Both are chosen by training/calibrate_refusal.py on readers' training and validation
-    questions; absent, the judge never refuses nor overrules (0 and infinity).
+    A question asking only whether (see asks_whether) is refused under `refuse_whether_below`
+    instead: it names its own event, and sentences about the same people add up to more.
+    All three are chosen by training/calibrate_refusal.py on readers' training and validation
+    questions; absent, the judge never refuses nor overrules (0 and infinity), and a question
+    asking only whether has the others' floor.
 
     A detail the corpus's editors list as left out is declined only when the judge, reading the
     detail as if it were a sentence answering the question, gives it `left_out_above` or more:
@@ -103,6 +106,7 @@ class Judge:
     blend: float
     sha256: str
     refuse_below: float = 0.0
+    refuse_whether_below: float = 0.0
     answer_above: float = math.inf
     left_out_above: float = 0.5
 
@@ -192,6 +196,9 @@ def load_judge(home: Path, folder: Path = JUDGE_DIR) -> Judge:
         blend=float(calibration["blend"]),
         sha256=digest,
         refuse_below=float(calibration.get("refuse_below", 0.0)),
+        refuse_whether_below=float(
+            calibration.get("refuse_whether_below", calibration.get("refuse_below", 0.0))
+        ),
         answer_above=float(calibration.get("answer_above", math.inf)),
         left_out_above=float(calibration.get("left_out_above", 0.5)),
     )
