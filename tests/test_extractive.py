@@ -845,6 +845,39 @@ def test_what_asks_only_whether() -> None:
     assert not asks_whether("When did Kouchner meet Clinton?")
 
 
+def test_a_why_question_answered_with_its_event_gets_the_reason_beside_it() -> None:
+    """The sentence matching "Why did Ottawa settle …?" best tells the settlement; another source
+    gives the reason in words the question does not use, and it follows when the judge reads it
+    as likely enough. A reason the judge reads low is not added, nor one to a question not asking
+    why."""
+    event = passage("Ottawa settled the lawsuit with Khadr in July 2017.", 0, "e")
+    reason = labelled(
+        "biography.md",
+        0.5,
+        "The minister said there was little chance of winning, given the 2010 ruling.",
+        0,
+        "r",
+    )
+
+    def quotes(question: str, reason_reads: float) -> list[str]:
+        judge = ScriptedJudge({"Ottawa settled": 0.6, "little chance": reason_reads}, blend=0.4)
+        answer = answer_extractively(
+            question,
+            [event, reason],
+            similar(0.6),
+            idf,
+            refusal=REFUSAL,
+            threshold=0.1,
+            judge=judge,
+        )
+        return [c.quote for c in answer.citations]
+
+    why = "Why did Ottawa settle the lawsuit with Khadr?"
+    assert quotes(why, 0.2) == [event.text, reason.text]
+    assert quotes(why, 0.05) == [event.text]
+    assert quotes("How did Ottawa settle the lawsuit with Khadr?", 0.2) == [event.text]
+
+
 def test_a_judge_sure_of_an_answer_overrules_weak_support() -> None:
     """A reader's own words share little with the sentence that answers ("taken when the shooting
     stopped" of a firefight that "ended when Khadr was captured"): support is weak, but the
