@@ -859,23 +859,14 @@ def test_a_why_question_answered_with_its_event_gets_the_reason_beside_it() -> N
         "r",
     )
 
-    def quotes(question: str, reason_reads: float) -> list[str]:
+    def quoted(question: str, reason_reads: float) -> list[str]:
         judge = ScriptedJudge({"Ottawa settled": 0.6, "little chance": reason_reads}, blend=0.4)
-        answer = answer_extractively(
-            question,
-            [event, reason],
-            similar(0.6),
-            idf,
-            refusal=REFUSAL,
-            threshold=0.1,
-            judge=judge,
-        )
-        return [c.quote for c in answer.citations]
+        return quotes(question, (event, reason), judge)
 
     why = "Why did Ottawa settle the lawsuit with Khadr?"
-    assert quotes(why, 0.2) == [event.text, reason.text]
-    assert quotes(why, 0.05) == [event.text]
-    assert quotes("How did Ottawa settle the lawsuit with Khadr?", 0.2) == [event.text]
+    assert quoted(why, 0.2) == [event.text, reason.text]
+    assert quoted(why, 0.05) == [event.text]
+    assert quoted("How did Ottawa settle the lawsuit with Khadr?", 0.2) == [event.text]
 
 
 def test_a_judge_sure_of_an_answer_overrules_weak_support() -> None:
