@@ -52,6 +52,12 @@ class Speller:
         for word, count in counts.most_common():  # the spelling used most comes first
             self.spellings.setdefault(word.lower(), word)
             self.uses[word.lower()] += count
+        # The words a slip may stand for, by their first letter (which a slip keeps): a question's
+        # unknown word is compared with these, not with every word of an archive's sources.
+        self._by_initial: dict[str, list[str]] = {}
+        for word in self.spellings:
+            if len(word) >= SHORTEST:
+                self._by_initial.setdefault(word[0], []).append(word)
         self.english = english
 
     def knows(self, word: str) -> bool:
@@ -81,11 +87,8 @@ class Speller:
         slips = sorted(
             (
                 (self.uses[w], w)
-                for w in self.spellings
-                if w[0] == lowered[0]
-                and len(w) >= SHORTEST
-                and abs(len(w) - len(lowered)) <= 1
-                and one_edit_apart(lowered, w)
+                for w in self._by_initial.get(lowered[0], ())
+                if abs(len(w) - len(lowered)) <= 1 and one_edit_apart(lowered, w)
             ),
             reverse=True,
         )
