@@ -189,7 +189,10 @@ class Pipeline:
         read_as = state["question"]
         if self.settings.spelling:
             speller = self.speller_for(retriever)
-            query, read_as = speller.correct(query), speller.correct(read_as)
+            # A question that is not a follow-up is its own query: read it once.
+            condensed = query != read_as
+            read_as = speller.correct(read_as)
+            query = speller.correct(query) if condensed else read_as
         return {
             **state,
             "query": query,
