@@ -84,9 +84,10 @@ _GIVES_REASON = re.compile(
     r"|left [a-z ]{0,30}(?:little|no) chance)",
     re.I,
 )
-_WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
+_WH_WORDS = "who|whom|whose|what|which|when|where|why|how"
+_WH = re.compile(rf"\b({_WH_WORDS})\b", re.I)
 # The same, as readers also type them: "whats the guys name", "who's", "hows".
-_WH_ANY = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)(?:'?s)?\b", re.I)
+_WH_ANY = re.compile(rf"\b({_WH_WORDS})(?:'?s)?\b", re.I)
 _YES_NO = re.compile(r"^\s*(does|do|did|is|was|were|are|has|have|had|can|could)\b", re.I)
 _ASKS_DAY = re.compile(
     r"\b(exact (?:date|day)|precise date|what (?:exact )?day|which day|on what date|what date"
