@@ -414,6 +414,21 @@ def test_second_sentence_only_when_it_adds_terms_and_the_primary_source_quoted_i
     assert cited("Where was Kouchner born?", profile, other) == [profile.text]
 
 
+def test_the_article_takes_the_place_only_of_an_answer_it_holds_too() -> None:
+    """The article's runner-up restating the best sentence is quoted instead of it only when it
+    holds the answer too: its "in October of this year" gives no exact date."""
+    dossier = labelled("dossier.md", 0.5, "Khadr pleaded guilty on 25 October 2010.", 0, "d")
+    article = replace(
+        labelled("article.txt", 1.0, "Khadr, captured in 2002, pleaded guilty in October.", 0, "a"),
+        kind="article",
+    )
+    judge = ScriptedJudge({"25 October": 0.9, "captured": 0.9})
+    asked = "On what exact date did Khadr plead guilty?"
+    assert quotes(asked, (dossier, article), judge)[0] == dossier.text
+    # Asked only what he pleaded guilty to, the article says it as well and takes the place.
+    assert quotes("Did Khadr plead guilty?", (dossier, article), judge)[0] == article.text
+
+
 def test_the_article_sentence_a_question_cites_is_quoted_after_the_answer() -> None:
     cited_text = (
         "Khadr pleaded guilty in October and is expected to serve part of his sentence in Canada."

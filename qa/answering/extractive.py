@@ -516,8 +516,14 @@ def compose(
         present = set(tokens(candidate.text))
         # Only the primary source (the news article, the most authoritative source retrieved)
         # takes the place of what it restates: one dossier a little above another is no reason to
-        # quote it instead.
-        primary = _primary(candidate, top_authority) and top_authority > best.passage.authority
+        # quote it instead. It restates the answer only if it holds it: the article's "pleaded
+        # guilty … in October of this year" is no answer to the exact date the dossier gives.
+        primary = (
+            _primary(candidate, top_authority)
+            and top_authority > best.passage.authority
+            and (when is None or _gives_date(candidate, when))
+            and (wants is None or candidate.features.fits_type or not best.features.fits_type)
+        )
         adds = bool((asked & present) - covered)
         if any(_overlaps(candidate, c) for c in chosen) or not (primary or adds):
             continue
