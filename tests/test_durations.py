@@ -14,6 +14,7 @@ from qa.answering.durations import (
     parse_duration_question,
     states_duration,
 )
+from qa.answering.extractive import ScoredSentence
 from qa.dates import find_dates
 from qa.types import Answer
 from tests.passages import find_in
@@ -396,3 +397,23 @@ def test_an_event_dated_coarsely_is_looked_for_again_with_its_date() -> None:
     # A date outside the coarse one dates another meeting.
     other = "5 March 2009 - second meeting of the ministers."
     assert answer_by_computation(question, asked, finder(other), 0.1) is None
+
+
+def test_a_moment_dated_coarsely_is_measured_from_its_day_when_another_source_gives_it() -> None:
+    """Asked how long, a month would do, but "in February 2009" counts "about 1 month" from 22
+    January where the day another source gives counts 14 days."""
+    question = "How long after the order was signed did the ministers meet?"
+    asked = parse_duration_question(question)
+    assert asked is not None and asked.unit is None
+    signed = "The order was signed on 22 January 2009."
+    coarse = "The ministers met in February 2009 and talked about the prisoners."
+    precise = "5 February 2009 - the ministers met for the first time."
+
+    def find(query: str) -> list[ScoredSentence]:
+        """A fake search: the precise sentence is found only when its month is asked for."""
+        return find_in(signed, coarse, *[precise] * ("february" in query.lower()))(query)
+
+    answer = answer_by_computation(question, asked, find, 0.1)
+    assert answer is not None
+    assert [c.quote for c in answer.citations] == [signed, precise]
+    assert answer.answer.endswith("From 22 January 2009 to 5 February 2009: 14 days.")

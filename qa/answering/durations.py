@@ -18,7 +18,7 @@ from datetime import date
 from qa.answering.extractive import STATES_AGE, ScoredSentence
 from qa.chunking import split_sentences
 from qa.citations import cited_pieces
-from qa.dates import DateMention, cut_to_shared, find_dates
+from qa.dates import PRECISIONS, DateMention, cut_to_shared, find_dates
 from qa.text import CLAUSE_BOUNDARY, HEDGES, NUMBER_WORDS, stem, tokens, words
 from qa.types import Answer, Citation, Passage
 
@@ -211,6 +211,11 @@ def _within(precise: DateMention, coarse: DateMention) -> bool:
     return precise.year == coarse.year and coarse.month in (None, precise.month)
 
 
+def _finer(mention: DateMention, other: DateMention) -> bool:
+    """Whether a date is given more precisely than another (a day against a month or a year)."""
+    return PRECISIONS.index(mention.precision) > PRECISIONS.index(other.precision)
+
+
 def _precise_enough(mention: DateMention, unit: str | None) -> bool:
     """Whether a date can measure in this unit: days and weeks need the day, months the month."""
     if unit in ("days", "weeks"):
@@ -298,8 +303,15 @@ def answer_by_computation(
     either event has no dated sentence with support ≥ threshold holding a word of it, no two of
     them date the events in the question's order, the dates are too coarse for the unit, or the
     figure does not follow from the quoted dates."""
+    # "How long had she been mayor?": the best sentences about her as mayor may date any time she
+    # was; the earliest of them is nearest to when she became it. So with an event that starts a
+    # state ("when he became foreign minister"): the best sentences about him as minister date
+    # his time in office, the earliest its start. Those few are read earliest first (an earliest
+    # one before the other event, such as his birth, gives way to the next).
+    starts = (asked.state or _begins_state(asked.earlier), _begins_state(asked.later))
     readings = []
-    for event, named in ((asked.earlier, ""), (asked.later, asked.who)):
+    events = ((asked.earlier, ""), (asked.later, asked.who))
+    for (event, named), begins in zip(events, starts, strict=True):
         # A name put for the question's pronoun finds the event's sentences, but a sentence
         # must hold a word of the event besides it, as the pronoun was no word of it.
         terms = set(tokens(event)) - set(tokens(named))
@@ -313,15 +325,20 @@ def answer_by_computation(
         unit = "months" if asked.age else asked.unit
         found = _dated(find(event), threshold, terms, placing)
         dated = [(s, d) for s, d in found if _precise_enough(d, unit)]
-        if not dated and found:
-            # "On 5 February 2009" in another source can: the event is looked for again with the
-            # best sentence's coarse date, and a date within it read.
-            coarse = found[0][1]
-            dated = [
+        # "On 5 February 2009" in another source can, and measures a moment more exactly than the
+        # best sentence's "in February of 2009" whatever the unit ("about 1 month" after 22
+        # January was 14 days). The event is looked for again with that coarse date, and the
+        # dates within it read first. Not for the start of a state, whose earliest reading counts.
+        coarse = found[0][1] if found and not dated else None
+        if dated and dated[0][1].day is None and not begins:
+            coarse = dated[0][1]
+        if coarse is not None:
+            finer = [
                 (s, d)
                 for s, d in _dated(find(f"{event} {coarse.text}"), threshold, terms, placing)
-                if _precise_enough(d, unit) and _within(d, coarse)
+                if _precise_enough(d, unit) and _within(d, coarse) and _finer(d, coarse)
             ]
+            dated = finer + [r for r in dated if r not in finer]
         if not dated:
             return None
         # Sentences that state the event itself first: "founded Médecins Sans Frontières (MSF"
@@ -335,12 +352,6 @@ def answer_by_computation(
             )
         )
         readings.append(dated)
-    # "How long had she been mayor?": the best sentences about her as mayor may date any time she
-    # was; the earliest of them is nearest to when she became it. So with an event that starts a
-    # state ("when he became foreign minister"): the best sentences about him as minister date
-    # his time in office, the earliest its start. Those few are read earliest first (an earliest
-    # one before the other event, such as his birth, gives way to the next).
-    starts = (asked.state or _begins_state(asked.earlier), _begins_state(asked.later))
     earlier, later = (
         sorted(r[:STATE_CANDIDATES], key=lambda pair: pair[1].as_date()) if start else r
         for r, start in zip(readings, starts, strict=True)
