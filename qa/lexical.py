@@ -14,12 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from qa.text import tokens
+from qa.text import TOKENS_VERSION, tokens
 from qa.types import Passage
 
 logger = logging.getLogger(__name__)
 
 PASSAGES_FILE = "passages.json"
+TOKENS_FILE = "tokens.json"  # which version of qa.text.tokens the index was built with
 
 
 class LexicalIndex:
@@ -62,14 +63,20 @@ class LexicalIndex:
             self.bm25.save(str(written), show_progress=False)
             passages = json.dumps([asdict(p) for p in self.passages])
             (written / PASSAGES_FILE).write_text(passages, encoding="utf-8")
+            (written / TOKENS_FILE).write_text(json.dumps({"version": TOKENS_VERSION}))
             written.rename(folder)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        """An index save() wrote; raises OSError or ValueError when it is missing or damaged."""
+        """An index save() wrote; raises OSError or ValueError when it is missing or damaged, and
+        ValueError when it was built with other tokens than today's."""
         import bm25s
 
         records = json.loads((folder / PASSAGES_FILE).read_text(encoding="utf-8"))
+        made = folder / TOKENS_FILE
+        version = json.loads(made.read_text())["version"] if made.exists() else 1
+        if version != TOKENS_VERSION:
+            raise ValueError(f"{folder} was built with tokens of version {version}")
         bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
         passages = [Passage(**record) for record in records]
         if bm25.scores["num_docs"] != len(passages):
@@ -120,7 +127,7 @@ def open_lexical_index(
     except FileNotFoundError:
         pass
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        logger.warning("rebuilding the damaged lexical index in %s: %s", folder, exc)
+        logger.warning("rebuilding the lexical index in %s: %s", folder, exc)
         shutil.rmtree(folder, ignore_errors=True)
     index = LexicalIndex.build(read_passages())
     try:

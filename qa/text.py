@@ -45,10 +45,28 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+# Irregular forms no suffix rule joins, of the words a life story is told with: "date of birth"
+# is answered by "was born on …", "when did he die" by "his death in …".
+_SAME_STEM = {
+    "birth": "born",
+    "births": "born",
+    "death": "die",
+    "deaths": "die",
+    "died": "die",
+    "dead": "die",
+    "dying": "die",
+}
+# Changes whenever tokens() gives other tokens for some text: lexical indexes kept on disk were
+# built with the tokens of their time, and are rebuilt when this differs (qa.lexical).
+TOKENS_VERSION = 2
+
+
 def stem(token: str) -> str:
     """A light English stemmer: enough to match 'cables' with 'cable', and 'charged' and
     'charging' with 'charges' and 'charge' (all 'charg': '-ed' and '-ing' leave no final e, so
-    other forms lose theirs)."""
+    other forms lose theirs), and the irregular forms of _SAME_STEM."""
+    if token in _SAME_STEM:
+        return _SAME_STEM[token]
     if token.isdigit() or len(token) <= 3:
         return token
     for suffix, repl in (
