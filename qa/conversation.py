@@ -23,6 +23,9 @@ _SURNAME = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][\w’'-]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _LOWERCASE_WORD = re.compile(r"\b[a-zà-ÿ][\w’'-]*")
 _OPENING_PRONOUN = re.compile(r"^\W*(He|She)\b")
+# A pronoun run on into its verb ("what she'd do"): the name put for it cannot take the ending.
+_CONTRACTED = re.compile(r"\b(he|she|they)['’](d|ll|re|ve|s)\b", re.I)
+_CONTRACTED_VERB = {"d": "would", "ll": "will", "re": "are", "ve": "have", "s": "is"}
 # A follow-up that places itself at the last turn's event ("How old was he at that point?", "What
 # did the court order in that one?"): the event is named only in the last question.
 _THAT_EVENT = re.compile(
@@ -91,6 +94,7 @@ def condense_question(
     last = history[-1]
     event = f" {last.question}" if _THAT_EVENT.search(question) else ""
     if _PRONOUN.search(question):
+        question = _CONTRACTED.sub(lambda m: f"{m[1]} {_CONTRACTED_VERB[m[2].lower()]}", question)
         asked = set(tokens(last.question))
         added = [n for n in _names(last.answer) if not set(tokens(n)) & asked]
         names = added + _names(last.question)

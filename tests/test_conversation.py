@@ -48,6 +48,13 @@ def test_possessive_pronoun() -> None:
     assert condense_question("Where was his trial?", history) == "Where was Omar Khadr's trial?"
 
 
+def test_a_pronoun_run_on_into_its_verb_is_replaced_whole() -> None:
+    history = [Turn("Who did Kouchner go to?", "Hillary Clinton.")]
+    assert condense_question("What did she say she'd do?", history) == (
+        "What did Hillary Clinton say Hillary Clinton would do?"
+    )
+
+
 def test_without_history_or_pronoun_the_question_is_unchanged() -> None:
     assert condense_question("Who is he?", []) == "Who is he?"
     history = [Turn("Who?", "Kouchner.")]

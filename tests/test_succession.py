@@ -66,6 +66,11 @@ THRESHOLD = 0.35
             "Cannon is the minister in the photo. Who replaced him as foreign minister?",
             SuccessionQuestion("cannon", "foreign minister", True),
         ),
+        # A follow-up joined on with "And" asks the same.
+        (
+            "And who replaced Lawrence Cannon as foreign minister?",
+            SuccessionQuestion("lawrence cannon", "foreign minister", True),
+        ),
         # "The job" names no post for a sentence's post to match.
         (
             "Cannon is the minister in the photo - who eventually took over the job from him?",

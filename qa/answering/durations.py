@@ -79,10 +79,14 @@ class DurationQuestion:
 _HEDGES = re.compile(rf"\b(?:{'|'.join(sorted(HEDGES))}|in fact)\b ?")
 
 
+# A follow-up opening with a word that only joins it to the conversation: "And who replaced him?"
+_JOINED_ON = re.compile(r"^\W*(?:(?:and|so|but|then|also|ok(?:ay)?|well|right)\b[\s,]*)+")
+
+
 def question_text(question: str) -> str:
-    """The question as its shapes are matched: lowercase, without hedges, one space between
-    words, no "?"."""
-    text = _HEDGES.sub("", question.lower())
+    """The question as its shapes are matched: lowercase, without hedges or a joining word
+    before it, one space between words, no "?"."""
+    text = _HEDGES.sub("", _JOINED_ON.sub("", question.lower()))
     return re.sub(r"\s+", " ", text.strip().rstrip("?").strip())
 
 
