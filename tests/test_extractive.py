@@ -549,6 +549,26 @@ def test_what_the_best_sentences_passage_goes_on_to_say_comes_second() -> None:
     assert cited("The Grateful Dead emerged from the same scene.") == [album, elsewhere.text]
 
 
+def test_what_the_paragraph_goes_on_to_say_in_the_next_passage_comes_second() -> None:
+    """A passage may end in the middle of a paragraph: what the paragraph goes on to say in the
+    passage after it (a space apart) is read as the best sentence's own passage's, not what the
+    next line or item says."""
+    endorsed = "In June 2008 the subcommittee endorsed a report on Khadr."
+    tabled = "It was tabled on 17 June 2008."
+    first = passage(endorsed, 0, "p1")
+    question = "When did the subcommittee put its Khadr report before Parliament?"
+
+    def cited(gap: int) -> list[str]:
+        next_one = passage(f"It urged Ottawa to act. {tabled}", len(endorsed) + gap, "p2")
+        answer = answer_extractively(
+            question, [first, next_one], similar(0.6), idf, refusal=REFUSAL, threshold=0.1
+        )
+        return [c.quote for c in answer.citations]
+
+    assert cited(1) == [endorsed, tabled]
+    assert cited(2) == [endorsed]  # a blank line between: another paragraph
+
+
 def test_the_best_sentence_is_quoted_with_the_sentence_it_runs_on_into() -> None:
     actor = "Jonathan Joss is an American actor."
     known = "He is best known as the voice of John Redcorn in the series King of the Hill."

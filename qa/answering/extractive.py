@@ -706,8 +706,8 @@ def _with_what_follows(
 def _follow_on(
     question: str, ranked: Sequence[ScoredSentence], wants: Callable[[str], bool] | None
 ) -> ScoredSentence | None:
-    """The best-supported sentence of the best sentence's passage that goes on about what the
-    passage said, says something neither the question nor the best sentence says, and holds the
+    """The best-supported sentence of the best sentence's passage (or of its paragraph, where the
+    next passage carries it on: see _same_paragraph) that goes on about what the passage said, says something neither the question nor the best sentence says, and holds the
     kind of thing asked for, if any. It goes on when it opens by referring back (see
     _REFERS_BACK) or, coming after the best sentence that lacks what is asked, when it opens with
     a name the best sentence gives and the question does not: the passage turns to it ("Kouchner
@@ -749,13 +749,18 @@ def _follow_on(
         gap = best.passage.text[
             best.end - best.passage.start : candidate.start - best.passage.start
         ]
-        return introduced and candidate.start > best.start and not gap.strip()
+        return (
+            introduced
+            and candidate.passage == best.passage
+            and candidate.start > best.start
+            and not gap.strip()
+        )
 
     return next(
         (
             candidate
             for candidate in ranked[1:]
-            if candidate.passage == best.passage
+            if _same_paragraph(candidate, best)
             and not _overlaps(candidate, best)
             and candidate.features.fits_type
             and not _read_as_no_answer(candidate)
@@ -763,6 +768,23 @@ def _follow_on(
             and goes_on(candidate)
         ),
         None,
+    )
+
+
+def _same_paragraph(candidate: ScoredSentence, best: ScoredSentence) -> bool:
+    """Whether the candidate stands in the best sentence's passage, or goes on in the same
+    paragraph in the passage that follows it: a chunk may end in the middle of a paragraph
+    ("… endorsed a report with seven recommendations. … It was tabled on 17 June 2008.")."""
+    if candidate.passage == best.passage:
+        return True
+    before, after = best.passage, candidate.passage
+    # Passages of one paragraph are one character apart (a space, or a line break inside it); a
+    # blank line or a list item's marker takes more.
+    return (
+        after.source == before.source
+        and after.start == before.end + 1
+        and "\n" not in before.text[best.end - before.start :]
+        and "\n" not in after.text[: candidate.start - after.start]
     )
 
 
