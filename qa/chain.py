@@ -315,9 +315,10 @@ class Pipeline:
             threshold=self.settings.refusal_threshold,
             max_sentences=self.settings.max_answer_sentences,
             judge=self.judge,
-            # The sentence that named the person a description stands for is not the answer.
+            # The sentence that named the person a description stands for is not the answer
+            # (unless it is about them).
             given=[(b.sentence.passage.source, b.sentence.start)]
-            if (b := state.get("bridge"))
+            if (b := state.get("bridge")) and not b.may_answer
             else (),
             embed=state["retriever"].store.model.embeddings.embed_query,
         )

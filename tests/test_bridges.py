@@ -118,3 +118,41 @@ def test_the_sentence_that_gave_the_name_is_cited_after_the_answer() -> None:
         f"An answer. [1] Lawrence Cannon is the Canadian minister asked about: {CAPTION} [1]"
     )
     assert [c.quote for c in answer.citations] == [CAPTION]
+
+
+FATHER = "His father, Ahmed Said Khadr, was an Egyptian-born Canadian."
+WIDOW = "Speer's widow, Tabitha Speer, cheered as the sentence was read."
+
+
+@pytest.mark.parametrize(
+    ("question", "rewritten", "sentence"),
+    [
+        ("What happened to Omar Khadr's father?", "What happened to Ahmed Said Khadr?", FATHER),
+        ("When did Khadr's dad die?", "When did Ahmed Said Khadr die?", FATHER),
+        # A capitalised opening word is no part of whose kin they are.
+        ("Did Speer's widow sue him?", "Did Tabitha Speer sue him?", WIDOW),
+    ],
+)
+def test_someones_kin_is_named_by_the_sentence_giving_them_beside_the_kinship(
+    question: str, rewritten: str, sentence: str
+) -> None:
+    bridge = resolve_description(question, find_in(FATHER, WIDOW), THRESHOLD)
+    assert bridge is not None
+    assert (bridge.question, bridge.sentence.text) == (rewritten, sentence)
+    # It is about them, so it may be the answer; quoted so, it is not cited again.
+    assert bridge.may_answer
+    quoted = bridge.sentence.cite(1)
+    answer = Answer(question, f"{sentence} [1]", False, citations=(quoted,))
+    assert with_bridge(answer, bridge) == answer
+
+
+@pytest.mark.parametrize(
+    "question", ["Who was Khadr's father?", "What's the name of Omar Khadr's mom?"]
+)
+def test_the_kins_name_asked_for_is_no_bridge(question: str) -> None:
+    assert find_description(question) is None
+
+
+def test_a_kin_the_sources_do_not_name_leaves_the_question_alone() -> None:
+    found = find_in("His father travelled widely in Pakistan.")
+    assert resolve_description("What happened to Khadr's father?", found, THRESHOLD) is None

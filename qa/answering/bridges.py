@@ -15,6 +15,10 @@ asked made 68 (bench/RESULTS.md). The sentence that gave the name is cited after
 what it resolved: "… [1] Lawrence Cannon is the Canadian minister asked about: U.S. Secretary of
 State Hillary Clinton listens … [2]".
 
+Someone named by whose kin they are ("What happened to Omar Khadr's father?") is resolved the same
+way, by the name a sentence gives beside the kinship ("His father, Ahmed Said Khadr, was …"). That
+sentence is about them, so unlike a caption naming a minister it may also be the answer.
+
 A description is read without a parser: the noun for a person after "the" (and at most three words
 qualifying it), then a relative clause or a participle ("who replaced Kouchner", "pictured"), then
 its object and phrases each opened by a preposition ("next to Clinton", "in the article's photo").
@@ -31,10 +35,10 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from qa.answering.durations import FindSentences
-from qa.answering.extractive import PERSON_NOUN, ScoredSentence
+from qa.answering.extractive import NAME_RUN, PERSON_NOUN, ScoredSentence
 from qa.answering.succession import find_succession, parse_succession_question
 from qa.conversation import titled_names
-from qa.text import tokens
+from qa.text import STOPWORDS, tokens
 from qa.types import Answer
 
 _ARTICLES = {"the", "a", "an", "his", "her", "its", "their"}
@@ -55,6 +59,16 @@ _PERSON = re.compile(rf"^(?:{PERSON_NOUN})$")
 _PLAIN = re.compile(r"^[^\W\d_][\w'’-]*$")
 # Words that may qualify the noun between "the" and it: "the Canadian foreign minister".
 MAX_QUALIFIERS = 3
+# Someone named by whose kin they are ("Omar Khadr's father", "Speer's widow"; condense_question
+# has put the name for a pronoun's "his father"), by the words sources use for them.
+_KIN = {
+    **{word: word for word in ("father", "mother", "wife", "widow", "husband", "son")},
+    **{word: word for word in ("daughter", "brother", "sister")},
+    "dad": "father",
+    "mom": "mother",
+    "mum": "mother",
+}
+_KIN_OF = re.compile(rf"\b(?P<owner>{NAME_RUN})['’]s (?P<kin>{'|'.join(_KIN)})\b")
 
 
 @dataclass(frozen=True)
@@ -79,6 +93,13 @@ class Bridge:
     sentence: ScoredSentence
     question: str
 
+    @property
+    def may_answer(self) -> bool:
+        """Whether the sentence that gave the name may be quoted as the answer too: one naming
+        someone's kin is about them ("Speer's widow, Tabitha Speer, cheered as the sentence was
+        read"); one naming the minister in a photo is about the photo."""
+        return not self.description.clause
+
 
 class _Word(NamedTuple):
     """A word of the question: its offsets, its bare lowercase form, whether it is capitalised."""
@@ -90,7 +111,31 @@ class _Word(NamedTuple):
 
 
 def find_description(question: str) -> Description | None:
-    """The first description of one person in the question (see the module's docstring)."""
+    """The first description of one person in the question (see the module's docstring), else
+    someone named by whose kin they are ("Omar Khadr's father"), unless that is what is asked
+    ("Who was Khadr's father?")."""
+    described = _described_by_role(question)
+    if described is not None:
+        return described
+    kin = _KIN_OF.search(question)
+    if kin is None:
+        return None
+    # A capitalised word opening the question is no part of the name: "Did Speer's widow …".
+    start = kin.start()
+    for word in re.finditer(r"\S+", kin["owner"]):
+        if _bare(word[0]) not in STOPWORDS:
+            start = kin.start() + word.start()
+            break
+    # Unless the kin's name is what is asked: "Who was Khadr's father?", "the name of his mother".
+    before = [_bare(word) for word in question[:start].split()[-2:]]
+    if before and (before[-1] in _PREDICATE or before == ["name", "of"]):
+        return None
+    text = question[start : kin.end()]
+    return Description(start, kin.end(), text, text, _KIN[kin["kin"].lower()], "")
+
+
+def _described_by_role(question: str) -> Description | None:
+    """The first "the <noun> who …" or "the <noun> pictured …" (see the module's docstring)."""
     words = [
         _Word(m.start(), m.end(), _bare(m.group(0)), m.group(0)[:1].isupper())
         for m in re.finditer(r"\S+", question)
@@ -196,6 +241,8 @@ def _named(
     …", X's successor (succession.py); otherwise the first name the question does not hold and
     the best sentences found for the description title with the noun ("Foreign Affairs Minister
     Lawrence Cannon" for "the minister …"), among those above the threshold."""
+    if not described.clause:
+        return _kin_named(described, question, find, threshold)
     # A participle may stand alone ("the minister pictured"); a relative clause has its verb.
     opening, _, rest = described.clause.partition(" ")
     query = described.text
@@ -217,10 +264,39 @@ def _named(
     return None
 
 
+def _kin_named(
+    described: Description, question: str, find: FindSentences, threshold: float
+) -> tuple[str, ScoredSentence] | None:
+    """The name a sentence found for someone's kin gives them beside the kinship, in apposition
+    ("His father, Ahmed Said Khadr, was …", "Tabitha Speer, Speer's widow"), with that sentence:
+    the first among those above the threshold, naming someone the question does not."""
+    kin = _KIN_OF.fullmatch(described.text)
+    assert kin is not None  # as find_description read it
+    surname = re.escape(kin["owner"].split()[-1])
+    whose = rf"(?:[Hh]is|[Hh]er|[Tt]heir|{surname}['’]s)"
+    apposition = re.compile(
+        rf"\b{whose} {described.noun},? (?P<named>{NAME_RUN})"
+        rf"|(?P<naming>{NAME_RUN}), {whose} {described.noun}\b"
+    )
+    asked_terms = set(tokens(question))
+    for sentence in find(described.text):
+        if sentence.support < threshold:
+            return None
+        for found in apposition.finditer(sentence.text):
+            name = found["named"] or found["naming"]
+            if set(tokens(name)) - asked_terms:
+                return name, sentence
+    return None
+
+
 def with_bridge(answer: Answer, bridge: Bridge) -> Answer:
     """The answer to the rewritten question, then the sentence that gave the name, cited after
     its citations, with what it resolved."""
     sentence = bridge.sentence
+    if any(
+        (c.source, c.start) == (sentence.passage.source, sentence.start) for c in answer.citations
+    ):
+        return answer  # quoted as the answer, it says itself who the kin is
     n = len(answer.citations) + 1
     citation = sentence.cite(n)
     # Where the description ends in the question is a guess; up to its noun it is not.

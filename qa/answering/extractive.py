@@ -123,6 +123,8 @@ _ASKS_AGE = re.compile(r"\bhow old\b|\b(what|which) age\b")
 # joined parts count ("Michèle Alliot-Marie", "James O'Reilly"). One after "the" is an
 # organisation's or a title's ("The New York Times", "the Supreme Court"): the person test skips it.
 NAME_WORD = r"[A-ZÀ-Þ][^\W\d_]*(?:[-'’][A-ZÀ-Þ]?[^\W\d_]+)*"
+# A name of one or more such words: "Ahmed Said Khadr".
+NAME_RUN = rf"{NAME_WORD}(?:\s+{NAME_WORD})*"
 _HAS_NAME = re.compile(
     rf"(?<![.!?]\s)(?<!^)\b(?:(?P<article>[Tt]he)\s+{NAME_WORD}|{NAME_WORD}\s+{NAME_WORD})"
     rf"(?:\s+{NAME_WORD})*"
@@ -140,7 +142,7 @@ _ASKS_PLACE = re.compile(
 _PLACE = re.compile(
     rf"\b(?:in|at|near|from|outside)\s+(?:the\s+)?"
     rf"(?:(?:north|south|east|west|central|northern|southern|eastern|western)\s+)?"
-    rf"(?P<place>{NAME_WORD}(?:\s+{NAME_WORD})*)"
+    rf"(?P<place>{NAME_RUN})"
 )
 # A clause that places what the clause before it tells: ", at a council in Luxembourg,".
 _SETS_OFF_PLACE = re.compile(r"(?:in|at|near|outside)\b", re.I)
@@ -150,7 +152,7 @@ _DESCRIBES = re.compile(r"\b(?:that|who|which|whose)\b")
 # A pronoun in an ask refers to someone a clause before it names.
 _REFERS_TO_SOMEONE = re.compile(r"\b(?:he|she|it|they|him|her|his|its|their|them)\b", re.I)
 # Capitalised words after the first, one or more: the names a question gives ("Kouchner").
-_CAPITALISED = re.compile(rf"(?<![.!?]\s)(?<!^)\b{NAME_WORD}(?:\s+{NAME_WORD})*")
+_CAPITALISED = re.compile(rf"(?<![.!?]\s)(?<!^)\b{NAME_RUN}")
 # A question that first tells what the news article says: "The Globe story says …".
 _CITES_ARTICLE = re.compile(
     r"^\s*(?:the )?(?:globe(?: and mail)?(?:'s)? )?(?:article|story|globe|piece)\b[^,;:]*?"
@@ -178,7 +180,7 @@ _REFERS_BACK = re.compile(
 _UNNAMED = re.compile(rf"\b(?:one|a|an|another)\s+(?:[\w'-]+\s+){{0,2}}?({PERSON_NOUN})\b", re.I)
 
 # The name a sentence opens with ("Kouchner broke with MSF …", "The Melbourne–Adelaide railway is …").
-_OPENING_NAME = re.compile(rf"^\W*(?:The\s+)?({NAME_WORD}(?:\s+{NAME_WORD})*)")
+_OPENING_NAME = re.compile(rf"^\W*(?:The\s+)?({NAME_RUN})")
 
 # Text addressed to an assistant rather than to readers: a source holding it is data, and such a
 # sentence is never quoted as an answer (nor offered to a chat model).

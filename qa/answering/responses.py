@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 
 from qa.answering.durations import FindSentences, question_text
-from qa.answering.extractive import NAME_WORD, ScoredSentence
+from qa.answering.extractive import NAME_RUN, NAME_WORD, ScoredSentence
 from qa.chunking import split_sentences
 from qa.citations import cited_pieces, span_citation
 from qa.dates import MONTHS, YEAR
@@ -76,7 +76,7 @@ _OPENING = re.compile(
     r"|[^,;:]{1,60}[,:])\s+",
     re.I,
 )
-_SUBJECT = re.compile(rf"^(?:[Tt]he\s+)?((?:(?:Mr|Mrs|Ms|Dr)\.\s+)?{NAME_WORD}(?:\s+{NAME_WORD})*)")
+_SUBJECT = re.compile(rf"^(?:[Tt]he\s+)?((?:(?:Mr|Mrs|Ms|Dr)\.\s+)?{NAME_RUN})")
 _NAMES = re.compile(rf"\b{NAME_WORD}")
 _RUN = re.compile(rf"{NAME_WORD}(?:\s+(?:of\s+)?{NAME_WORD})*")
 # Opening phrases passed over before a subject: a date, a place, a case's name and citation

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, replace
 
 from qa.answering.durations import FindSentences, computed_answer, question_text
-from qa.answering.extractive import NAME_WORD, ScoredSentence, given_and_ask
+from qa.answering.extractive import NAME_RUN, ScoredSentence, given_and_ask
 from qa.dates import MONTHS
 from qa.text import STOPWORDS, tokens
 from qa.types import Answer
@@ -65,15 +65,14 @@ _PREDECESSOR_SHAPES = (
     re.compile(rf"^who preceded (?P<name>.+?){_POST}$"),
 )
 # A name in a source: capitalised words, hyphens and accents inside ("Michèle Alliot-Marie").
-_NAME = rf"{NAME_WORD}(?:\s+{NAME_WORD})*"
-_NAMES = re.compile(_NAME)
+_NAMES = re.compile(NAME_RUN)
 # "was replaced as foreign minister by Y", "succeeded by Y": the successor after "by".
 _PASSIVE = re.compile(
-    rf"\b(?:replaced|succeeded)(?: as (?P<post>[^,;()]+?))?(?: on [^,;()]+?)? by (?P<new>{_NAME})"
+    rf"\b(?:replaced|succeeded)(?: as (?P<post>[^,;()]+?))?(?: on [^,;()]+?)? by (?P<new>{NAME_RUN})"
 )
 # "Y succeeded X (as P)", "Y took over from X".
 _ACTIVE = re.compile(
-    rf"(?P<new>{_NAME}) (?:replaced|succeeded|took over from) (?P<old>{_NAME})"
+    rf"(?P<new>{NAME_RUN}) (?:replaced|succeeded|took over from) (?P<old>{NAME_RUN})"
     r"(?: as (?P<post>[^,;()]+))?"
 )
 # A subject that names no one: a pronoun, or a timeline line's date and dash.
