@@ -153,6 +153,17 @@ def test_a_successor_in_another_post_is_no_answer() -> None:
     assert answer_by_succession(question, asked, found, THRESHOLD) is None
 
 
+def test_a_post_named_in_other_words_for_a_post_is_the_same_post() -> None:
+    """ "Foreign affairs portfolio" and "foreign minister" name one post; defence is another."""
+    question = "Who took over the foreign affairs portfolio from Lawrence Cannon?"
+    asked = parse_succession_question(question)
+    assert asked is not None
+    answer = answer_by_succession(question, asked, find_in(BAIRD), THRESHOLD)
+    assert answer is not None and answer.answer.startswith("John Baird")
+    defence = "Lawrence Cannon was succeeded as defence minister by Peter MacKay."
+    assert answer_by_succession(question, asked, find_in(defence), THRESHOLD) is None
+
+
 def test_a_timeline_line_concerns_the_one_its_source_is_titled_for() -> None:
     line = "14 November 2010 — leaves office in a reshuffle; succeeded by Michèle Alliot-Marie."
     profile = replace(make_passage(line), title="Bernard Kouchner: Profile")

@@ -230,9 +230,14 @@ def _last_sentence(text: str) -> str:
 
 def _same_post(said: str, asked: str) -> bool:
     """A post the sentence names must be the one asked, in fewer words or more: "as foreign
-    minister" is "France's foreign minister" and "the foreign ministry" (words compared by their
-    first six letters), "as defence minister" is not."""
+    minister" is "France's foreign minister", "the foreign ministry" and "Canada's foreign affairs
+    portfolio" (words compared by their first six letters, those any post is named by left out),
+    "as defence minister" is not."""
     if not said or not asked:
         return True
-    words, wanted = ({t[:6] for t in tokens(post)} for post in (said, asked))
+    words, wanted = ({t[:6] for t in tokens(post)} - _ANY_POST for post in (said, asked))
     return words <= wanted or wanted <= words
+
+
+# Words naming a post of any kind: "minister", "portfolio", "job" (first six letters).
+_ANY_POST = {"minist", "portfo", "job", "post", "role", "affair", "positi"}
