@@ -55,6 +55,8 @@ _DEPARTED = re.compile(
 _SAYS = re.compile(r"^.*?\b(?:says|said|reports|reported|notes|noted|writes|wrote|mentions)\b")
 # Words for a post that name none.
 _ANY_POST = {"job", "post", "place", "role", "seat", "position"}
+# Words for the kind of post, by their first six letters: which post is in the others ("foreign").
+_KIND_OF_POST = {w[:6] for w in _ANY_POST} | {"minist", "portfo", "affair"}
 # What stands for someone named before: "who took over from him", "who took over his job".
 _PRONOUNS = {"he", "him", "his", "she", "her"}
 _PREDECESSOR_SHAPES = (
@@ -235,9 +237,5 @@ def _same_post(said: str, asked: str) -> bool:
     "as defence minister" is not."""
     if not said or not asked:
         return True
-    words, wanted = ({t[:6] for t in tokens(post)} - _ANY_POST for post in (said, asked))
+    words, wanted = ({t[:6] for t in tokens(post)} - _KIND_OF_POST for post in (said, asked))
     return words <= wanted or wanted <= words
-
-
-# Words naming a post of any kind: "minister", "portfolio", "job" (first six letters).
-_ANY_POST = {"minist", "portfo", "job", "post", "role", "affair", "positi"}
