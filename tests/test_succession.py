@@ -71,6 +71,11 @@ THRESHOLD = 0.35
             "And who replaced Lawrence Cannon as foreign minister?",
             SuccessionQuestion("lawrence cannon", "foreign minister", True),
         ),
+        # Whoever got a post once someone was out of it followed them.
+        (
+            "Who got the foreign affairs job in Paris after Kouchner was shuffled out?",
+            SuccessionQuestion("kouchner", "the foreign affairs job in paris", True),
+        ),
         # "The job" names no post for a sentence's post to match.
         (
             "Cannon is the minister in the photo - who eventually took over the job from him?",

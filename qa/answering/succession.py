@@ -45,8 +45,11 @@ _SUCCESSOR_SHAPES = (
     re.compile(r"^who (?:\w+ly )?took over (?P<post>.+?) (?:after|from) (?P<name>.+)$"),
 )
 # The one followed may be named elsewhere in the question (see parse_succession_question):
-# "who took over as French foreign minister", "who took over the foreign affairs job".
-_UNNAMED_SUCCESSOR = re.compile(r"^who (?:\w+ly )?took over(?: as| at)? (?P<post>.+)$")
+# "who took over as French foreign minister", "who got the foreign affairs job (after Kouchner was
+# shuffled out)".
+_UNNAMED_SUCCESSOR = re.compile(
+    r"^who (?:\w+ly )?(?:took over|got|was given|landed)(?: as| at)? (?P<post>.+)$"
+)
 # A closing clause saying who left: "… once Kouchner was out", "… when he was shuffled out".
 _DEPARTED = re.compile(
     r" (?:when|once|after) (?P<name>[\w.' -]+?) (?:was|were|got|had been|left|lost|stepped|quit)\b.*$"
