@@ -709,8 +709,9 @@ def _follow_on(
     question: str, ranked: Sequence[ScoredSentence], wants: Callable[[str], bool] | None
 ) -> ScoredSentence | None:
     """The best-supported sentence of the best sentence's passage (or of its paragraph, where the
-    next passage carries it on: see _same_paragraph) that goes on about what the passage said, says something neither the question nor the best sentence says, and holds the
-    kind of thing asked for, if any. It goes on when it opens by referring back (see
+    next passage carries it on: see _same_paragraph) that goes on about what the passage said,
+    says something neither the question nor the best sentence says, and holds the kind of thing
+    asked for, if any. It goes on when it opens by referring back (see
     _REFERS_BACK) or, coming after the best sentence that lacks what is asked, when it opens with
     a name the best sentence gives and the question does not: the passage turns to it ("Kouchner
     broke with MSF … and co-founded a second organization, Médecins du Monde" after "In 1971
