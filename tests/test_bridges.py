@@ -3,6 +3,8 @@ sentence gives for it, and the question asked again with the name in its place."
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 from qa.answering.bridges import find_description, resolve_description, with_bridge
@@ -156,3 +158,16 @@ def test_the_kins_name_asked_for_is_no_bridge(question: str) -> None:
 def test_a_kin_the_sources_do_not_name_leaves_the_question_alone() -> None:
     found = find_in("His father travelled widely in Pakistan.")
     assert resolve_description("What happened to Khadr's father?", found, THRESHOLD) is None
+
+
+def test_a_question_of_many_joined_names_that_ends_otherwise_is_read_at_once() -> None:
+    """A name's joined parts ("Alliot-Marie") are read one way only: with two ways per part, 33
+    joined names before "'s fathe" took the kin pattern 2^33 tries to give up. The alarm turns a
+    hang into a failure; the reading takes milliseconds."""
+    question = " ".join(["Khadr-Abc-Def"] * 33) + "'s fathe?"
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the question was not read in 10 s"))
+    signal.alarm(10)
+    try:
+        assert find_description(question) is None
+    finally:
+        signal.alarm(0)

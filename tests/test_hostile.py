@@ -45,6 +45,8 @@ STRINGS = [
     "How many days after did?",
     "What was 's response to the?",
     "How did <b>Harper</b> react to?",
+    # Many joined names before a shape that then fails (a kin's "'s father"): read one way only.
+    " ".join(["Khadr-Abc-Def"] * 33) + "'s fathe?",
 ]
 BODIES: list[bytes] = [
     b"",

@@ -122,7 +122,10 @@ _ASKS_AGE = re.compile(r"\bhow old\b|\b(what|which) age\b")
 # A name: two or more capitalised words, not opening the sentence. Letters beyond ASCII and
 # joined parts count ("Michèle Alliot-Marie", "James O'Reilly"). One after "the" is an
 # organisation's or a title's ("The New York Times", "the Supreme Court"): the person test skips it.
-NAME_WORD = r"[A-ZÀ-Þ][^\W\d_]*(?:[-'’][A-ZÀ-Þ]?[^\W\d_]+)*"
+# Each part after a joint is a run of letters, capital or not: one way only to read a word, so a
+# pattern that fails after a run of names gives up at once (an optional capital before the letters
+# gave 2^n ways to read n joined parts, minutes for a question of names that ends otherwise).
+NAME_WORD = r"[A-ZÀ-Þ][^\W\d_]*(?:[-'’][^\W\d_]+)*"
 # A name of one or more such words: "Ahmed Said Khadr".
 NAME_RUN = rf"{NAME_WORD}(?:\s+{NAME_WORD})*"
 _HAS_NAME = re.compile(
