@@ -81,6 +81,7 @@ class Description:
     head: str  # up to its noun: "the Canadian minister"
     noun: str  # "minister"
     clause: str  # what follows the noun: "pictured next to …", "who replaced Kouchner …"
+    owner: str = ""  # whose kin the person is, for "Omar Khadr's father" (no clause then)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class Bridge:
         """Whether the sentence that gave the name may be quoted as the answer too: one naming
         someone's kin is about them ("Speer's widow, Tabitha Speer, cheered as the sentence was
         read"); one naming the minister in a photo is about the photo."""
-        return not self.description.clause
+        return bool(self.description.owner)
 
 
 class _Word(NamedTuple):
@@ -131,7 +132,8 @@ def find_description(question: str) -> Description | None:
     if before and (before[-1] in _PREDICATE or before == ["name", "of"]):
         return None
     text = question[start : kin.end()]
-    return Description(start, kin.end(), text, text, _KIN[kin["kin"].lower()], "")
+    owner = question[start : kin.end("owner")]
+    return Description(start, kin.end(), text, text, _KIN[kin["kin"].lower()], "", owner)
 
 
 def _described_by_role(question: str) -> Description | None:
@@ -241,7 +243,7 @@ def _named(
     …", X's successor (succession.py); otherwise the first name the question does not hold and
     the best sentences found for the description title with the noun ("Foreign Affairs Minister
     Lawrence Cannon" for "the minister …"), among those above the threshold."""
-    if not described.clause:
+    if described.owner:
         return _kin_named(described, question, find, threshold)
     # A participle may stand alone ("the minister pictured"); a relative clause has its verb.
     opening, _, rest = described.clause.partition(" ")
@@ -270,9 +272,7 @@ def _kin_named(
     """The name a sentence found for someone's kin gives them beside the kinship, in apposition
     ("His father, Ahmed Said Khadr, was …", "Tabitha Speer, Speer's widow"), with that sentence:
     the first among those above the threshold, naming someone the question does not."""
-    kin = _KIN_OF.fullmatch(described.text)
-    assert kin is not None  # as find_description read it
-    surname = re.escape(kin["owner"].split()[-1])
+    surname = re.escape(described.owner.split()[-1])
     whose = rf"(?:[Hh]is|[Hh]er|[Tt]heir|{surname}['’]s)"
     apposition = re.compile(
         rf"\b{whose} {described.noun},? (?P<named>{NAME_RUN})"
