@@ -966,3 +966,25 @@ def test_the_person_brought_in_unnamed_must_be_the_one_asked_for() -> None:
     assert [c.quote for c in answer.citations] == [
         "The charity said it would hire a man for the post."
     ]
+
+
+def test_a_question_asking_for_another_thing_is_not_answered_by_the_one_it_names() -> None:
+    """The judge reads the sentence on the group the question names as the better answer; the
+    sentence naming a second group answers it. A judge reading that second sentence as no answer
+    leaves the ranking alone, as does a question not asking for another group."""
+    first = passage(
+        "In 1971 Kouchner was one of the doctors who founded Médecins Sans Frontières "
+        "(MSF, known in English as Doctors Without Borders).",
+        0,
+        "f",
+    )
+    second = passage("Kouchner broke with MSF and in 1980 co-founded Médecins du Monde.", 400, "s")
+
+    def quoted(question: str, second_reads: float) -> list[str]:
+        judge = ScriptedJudge({"In 1971": 0.9, "broke with": second_reads}, blend=0.4)
+        return quotes(question, (first, second), judge, max_sentences=1)
+
+    other = "After he split with Doctors Without Borders, what other group did Kouchner found?"
+    assert quoted(other, 0.3) == [second.text]
+    assert quoted(other, 0.05) == [first.text]
+    assert quoted("Which group did Kouchner found in 1971?", 0.3) == [first.text]

@@ -35,10 +35,10 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from qa.answering.durations import FindSentences
-from qa.answering.extractive import NAME_RUN, PERSON_NOUN, ScoredSentence
+from qa.answering.extractive import PERSON_NOUN, ScoredSentence
 from qa.answering.succession import find_succession, parse_succession_question
 from qa.conversation import titled_names
-from qa.text import STOPWORDS, tokens
+from qa.text import NAME_RUN, STOPWORDS, tokens
 from qa.types import Answer
 
 _ARTICLES = {"the", "a", "an", "his", "her", "its", "their"}

@@ -17,10 +17,11 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from qa.answering.judge import blended
+from qa.answering.others import aliases, asks_for_another, names_another
 from qa.chunking import quotable_spans, split_sentences
 from qa.citations import cited_pieces, span_citation
 from qa.dates import MONTHS, PRECISIONS, YEAR, find_dates, spoken, without_labels
-from qa.text import CLAUSE_BOUNDARY, NUMBER_WORDS, STOPWORDS, stem, tokens
+from qa.text import CLAUSE_BOUNDARY, NAME_RUN, NAME_WORD, NUMBER_WORDS, STOPWORDS, stem, tokens
 from qa.types import Answer, Citation, Passage
 
 # What a question asks for, recognised from its wording.
@@ -122,12 +123,6 @@ _ASKS_AGE = re.compile(r"\bhow old\b|\b(what|which) age\b")
 # A name: two or more capitalised words, not opening the sentence. Letters beyond ASCII and
 # joined parts count ("Michèle Alliot-Marie", "James O'Reilly"). One after "the" is an
 # organisation's or a title's ("The New York Times", "the Supreme Court"): the person test skips it.
-# Each part after a joint is a run of letters, capital or not: one way only to read a word, so a
-# pattern that fails after a run of names gives up at once (an optional capital before the letters
-# gave 2^n ways to read n joined parts, minutes for a question of names that ends otherwise).
-NAME_WORD = r"[A-ZÀ-Þ][^\W\d_]*(?:[-'’][^\W\d_]+)*"
-# A name of one or more such words: "Ahmed Said Khadr".
-NAME_RUN = rf"{NAME_WORD}(?:\s+{NAME_WORD})*"
 _HAS_NAME = re.compile(
     rf"(?<![.!?]\s)(?<!^)\b(?:(?P<article>[Tt]he)\s+{NAME_WORD}|{NAME_WORD}\s+{NAME_WORD})"
     rf"(?:\s+{NAME_WORD})*"
@@ -277,6 +272,9 @@ REASON_SUPPORT = 0.3
 REASON_JUDGED = 0.1
 # A runner-up within this share of the best sentence's support may join it or take its place.
 RUNNER_UP = 0.85
+# The judged reading a sentence naming something else needs to take the place of a best sentence
+# that names only what a question asking for another thing gives.
+ANOTHER_JUDGED = 0.1
 # An answer quoting only background sources is followed by the news article's best sentence when it
 # has this share of the best sentence's support (see beside_the_article). The largest share at which
 # the readers' sets and the blind, fresh and numeric sets gained most (624 answers right, against 623
@@ -414,6 +412,7 @@ def answer_extractively(
         # sentence must read as the answer: ten faint readings add up to as much ("the best way
         # to cook a French onion soup" summed 0.25 over sentences about Kouchner).
         weak = weak and max(probabilities, default=0.0) < judge.answer_above
+    ranked = _another_first(question, ranked)
     best = ranked[0] if ranked else None
     if best is None or weak or unlikely or no_figure or refuses_by_absence(question, best.text):
         return Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
@@ -679,6 +678,27 @@ def _dated_instead(question: str, ranked: Sequence[ScoredSentence]) -> ScoredSen
         ),
         None,
     )
+
+
+def _another_first(question: str, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+    """For a question asking for something besides what it names, the best candidate that names
+    something else comes first when the best names nothing else (see qa/answering/others.py); it
+    must read as an answer (ANOTHER_JUDGED) once judged."""
+    if not ranked or not asks_for_another(question):
+        return ranked
+    known = aliases(s.text for s in ranked)
+    if names_another(question, ranked[0].text, known):
+        return ranked
+    other = next(
+        (
+            s
+            for s in ranked[1:]
+            if (s.judged is None or s.judged >= ANOTHER_JUDGED)
+            and names_another(question, s.text, known)
+        ),
+        None,
+    )
+    return ranked if other is None else [other, *(s for s in ranked if s is not other)]
 
 
 def _with_what_follows(

@@ -101,6 +101,8 @@ _COUNTRY = {
     for country, words in (line.split(": ") for line in _TABLE.strip().splitlines())
     for word in words.split(",")
 }
+# The word for each country's people ("French"): a capitalised word that names no one.
+PEOPLES = frozenset(line.split(": ")[1].split(",")[0] for line in _TABLE.strip().splitlines())
 _UNITED_KINGDOM, _ITS_COUNTRIES = "uk", {"england", "scotland", "wales", "northern ireland"}
 # Longest first, so "South Korean" is read before "Korean" could be. Not inside a hyphenated word
 # ("African-American", "Australian-born"), not a language ("an English-language film"), and not a

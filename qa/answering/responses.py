@@ -26,11 +26,11 @@ import re
 from dataclasses import dataclass
 
 from qa.answering.durations import FindSentences, question_text
-from qa.answering.extractive import NAME_RUN, NAME_WORD, ScoredSentence
+from qa.answering.extractive import ScoredSentence
 from qa.chunking import split_sentences
 from qa.citations import cited_pieces, span_citation
 from qa.dates import MONTHS, YEAR
-from qa.text import STOPWORDS, tokens
+from qa.text import NAME_RUN, NAME_WORD, STOPWORDS, tokens
 from qa.types import Answer, Citation, Passage
 
 _STIMULUS = r"(?: (?:to|when|once|after|as|upon|on hearing(?: that)?) (?P<stimulus>.+))?"

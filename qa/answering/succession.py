@@ -22,9 +22,9 @@ import re
 from dataclasses import dataclass, replace
 
 from qa.answering.durations import FindSentences, computed_answer, question_text
-from qa.answering.extractive import NAME_RUN, ScoredSentence, given_and_ask
+from qa.answering.extractive import ScoredSentence, given_and_ask
 from qa.dates import MONTHS
-from qa.text import STOPWORDS, tokens
+from qa.text import NAME_RUN, STOPWORDS, tokens
 from qa.types import Answer
 
 _FOLLOWED = r"(?:took over from|succeeded|replaced|followed|came after)"
