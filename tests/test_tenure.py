@@ -113,3 +113,31 @@ def test_a_term_the_answer_already_quotes_comes_before_sentences_found_by_word_o
     answer = length_answer(question, prince, quoted=("Wulffen was born in Gotha.", lasted))
     assert answer is not None and [c.quote for c in answer.citations] == [lasted]
     assert answer.answer == "It lasted from 1826 to 1918. [1] From 1826 to 1918: about 92 years."
+
+
+KOSOVO = "From July 1999 to January 2001 he was the UN Special Representative in Kosovo."
+APPOINTED = "In May 2007 Sarkozy appointed Kouchner Minister of Foreign and European Affairs."
+LEFT = "Kouchner left the foreign ministry in a reshuffle on Sunday 14 November 2010."
+
+
+def test_a_term_of_another_post_is_no_answer() -> None:
+    """The sentence's one term must be told with a word of what was held, besides the holder's
+    name: Kouchner's time in Kosovo is not his time as foreign minister."""
+    assert length_answer("How long did Kouchner serve as foreign minister?", KOSOVO) is None
+    kosovo = length_answer("How long did Kouchner run the UN mission in Kosovo?", KOSOVO)
+    assert kosovo is not None and kosovo.answer.endswith(
+        "From July 1999 to January 2001: about 18 months."
+    )
+
+
+def test_a_term_no_sentence_gives_whole_runs_from_taking_up_the_post_to_leaving_it() -> None:
+    question = "How long was Kouchner France's foreign minister?"
+    answer = length_answer(question, KOSOVO, APPOINTED, LEFT)
+    assert answer is not None and answer.answered_by == "computed"
+    assert [c.quote for c in answer.citations] == [APPOINTED, LEFT]
+    assert answer.answer.endswith("From May 2007 to 14 November 2010: about 3.5 years.")
+    # A question naming no one, or only people besides what lasted, has no post to take up.
+    meeting = "On 5 February 2009 Kouchner met Clinton, who had become Secretary of State."
+    left = "By then Kouchner had left office."
+    assert length_answer("how long did kouchner and clinton talk for", meeting, left) is None
+    assert length_answer("How long did Kouchner and Clinton talk?", meeting, left) is None

@@ -284,7 +284,7 @@ def states_duration(sentence: str, asked: DurationQuestion) -> bool:
 # The candidate sentences for an event, best supported first (retrieval + scoring, in chain.py).
 FindSentences = Callable[[str], list[ScoredSentence]]
 # Taking up a post or a role: an event that starts a state (see _begins_state).
-_TAKES_UP = re.compile(
+TAKES_UP = re.compile(
     r"\b(?:became|become|becomes|took office|took over|joined|appointed|elected|sworn in|"
     r"(?:was|were) (?:named|made))\b"
 )
@@ -386,7 +386,7 @@ def answer_by_computation(
 def _begins_state(event: str) -> bool:
     """Whether the event is someone's taking up a post or a role ("he became foreign minister",
     "she was appointed", "he took office")."""
-    return bool(_TAKES_UP.search(event))
+    return bool(TAKES_UP.search(event))
 
 
 def _foretells(event: str, sentence: str) -> bool:

@@ -10,7 +10,10 @@ best-supported term that holds the date answers, with both sentences quoted and 
 
 "How long was Lawrence Cannon foreign minister?" asks the length of a term no sentence states: the
 best-supported sentence about it that gives one term answers, with its length computed from the
-term's two dates: "… [1] From 30 October 2008 to 18 May 2011: 2.5 years."
+term's two dates: "… [1] From 30 October 2008 to 18 May 2011: 2.5 years." When no sentence gives
+the term whole, it runs from the sentence telling of taking the post up to the one telling of
+leaving it: "… appointed Kouchner Minister of Foreign … Affairs [1] Kouchner left the government …
+[2] From May 2007 to 14 November 2010: about 3.5 years."
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 
 from qa.answering.durations import (
     AT_EVENT,
+    TAKES_UP,
     DurationQuestion,
     FindSentences,
     computed_answer,
@@ -32,9 +36,10 @@ from qa.answering.durations import (
     state_length,
     states_duration,
 )
-from qa.answering.extractive import answer_type
+from qa.answering.extractive import ScoredSentence, answer_type
+from qa.chunking import split_sentences
 from qa.dates import DateMention, cut_to_shared, find_dates
-from qa.text import tokens
+from qa.text import NAME_RUN, tokens
 from qa.types import Answer, Citation
 
 _SHAPE = re.compile(
@@ -53,6 +58,12 @@ POST_CANDIDATES = 5
 # shapes of a time between two events ("how long after …", "how long had … when …") are read
 # first, by durations.py.
 _LENGTH_SHAPE = re.compile(r"^how long (?:did|was|were|had|has|is) (?P<held>.+)$")
+# The names a question gives: who held what it asks about ("Kouchner"), not what was held.
+_NAMES = re.compile(rf"(?<!^){NAME_RUN}")
+# Leaving a post or a role: the end of a term no sentence gives whole.
+_LEAVES = re.compile(
+    r"\b(?:left|resigned|stepped down|retired|(?:was|were) (?:replaced|succeeded|dismissed|ousted))\b"
+)
 
 
 @dataclass(frozen=True)
@@ -184,26 +195,87 @@ def answer_by_term_length(
     long, or no sentence gives such a term. The answer's own quotes come first: the sentences
     best supported by word overlap may be about something else whose dates read as a term, such
     as a prince's life ("Metternich (7 January 1829 – 1 March 1895)") for how long his dynasty
-    lasted."""
+    lasted. Then a term from its two ends (see _term_from_its_ends)."""
     # A quote saying how long, in a clause about what was held (its only event).
     if any(states_duration(c.quote, DurationQuestion(held, held, None)) for c in quoted):
         return None
+    post, role = _post_words(question, held)
     for citation in quoted:
-        statement = _length_statement(citation.quote)
+        statement = _length_statement(citation.quote, post)
         if statement is not None:
             return computed_from_quotes(question, [citation], statement)
     for candidate in find(held)[:POST_CANDIDATES]:
-        statement = _length_statement(candidate.text)
+        statement = _length_statement(candidate.text, post)
         if candidate.support >= threshold and statement is not None:
             return computed_answer(question, [candidate], statement)
+    return _term_from_its_ends(question, held, role, find, threshold) if role else None
+
+
+def _post_words(question: str, held: str) -> tuple[set[str], set[str]]:
+    """The words of what was held besides the name of who held it, the question's first ("UN",
+    "Kosovo" of "How long did Kouchner run the UN operation in Kosovo?"); and those besides any name
+    it gives, empty when it names no one ("foreign", "minist" of "How long was Kouchner France's
+    foreign minister?")."""
+    names = [set(tokens(m[0])) for m in _NAMES.finditer(question)]
+    held_words = set(tokens(held))
+    if not names:
+        return held_words, set()
+    return held_words - names[0], held_words.difference(*names)
+
+
+def _tells_of(sentence: str, post: set[str]) -> bool:
+    """Whether the sentence holds a word of what was held (any sentence does when the question
+    names nothing held but a name, as "how long was he in Kosovo"): a term of someone's other post
+    ("From July 1999 to January 2001 he was … in Kosovo") is no term as foreign minister."""
+    return not post or bool(post & set(tokens(sentence)))
+
+
+def _term_from_its_ends(
+    question: str, held: str, post: set[str], find: FindSentences, threshold: float
+) -> Answer | None:
+    """A term no sentence gives whole, from the sentence telling someone took up what was held
+    ("In May 2007 … Sarkozy appointed Kouchner Minister of Foreign and European Affairs") and the
+    one telling they left it ("Kouchner left the government … on Sunday 14 November 2010"), both
+    holding a word of it besides a name the question gives, and quoted with its length; None when
+    either is missing or they date no term."""
+    began = _telling(find(f"{held} appointed"), TAKES_UP, post, threshold)
+    ended = _telling(find(f"{held} left"), _LEAVES, post, threshold)
+    if began is None or ended is None:
+        return None
+    (first, start), (last, end) = began, ended
+    length = Term(start, end).length()
+    if length is None:
+        return None
+    return computed_answer(question, [first, last], state_length(start, end, length))
+
+
+def _telling(
+    found: list[ScoredSentence], verb: re.Pattern[str], post: set[str], threshold: float
+) -> tuple[ScoredSentence, DateMention] | None:
+    """The best-supported of the first sentences found that tells, with the verb, of what was held,
+    and its date nearest that telling."""
+    for sentence in found[:POST_CANDIDATES]:
+        told = verb.search(sentence.text)
+        if sentence.support < threshold or not told or not _tells_of(sentence.text, post):
+            continue
+        when = nearest_date(sentence.text, post | set(tokens(told[0])), sentence.before)
+        if when is not None:
+            return sentence, when
     return None
 
 
-def _length_statement(sentence: str) -> str | None:
-    """'From 30 October 2008 to 18 May 2011: 2.5 years.' when the sentence gives one closed term."""
-    closed = [(t, t.end) for t in terms_of_office(sentence) if t.end is not None]
+def _length_statement(quote: str, post: set[str]) -> str | None:
+    """'From 30 October 2008 to 18 May 2011: 2.5 years.' when the quote gives one closed term, in a
+    sentence telling of what was held (see _tells_of)."""
+    closed = [
+        term
+        for start, end in split_sentences(quote)
+        if _tells_of(quote[start:end], post)
+        for term in terms_of_office(quote[start:end])
+        if term.end is not None
+    ]
     if len(closed) != 1:
         return None
-    [(term, end)] = closed
+    [term] = closed
     length = term.length()
-    return state_length(term.start, end, length) if length else None
+    return state_length(term.start, term.end, length) if length and term.end else None
