@@ -417,3 +417,37 @@ def test_a_moment_dated_coarsely_is_measured_from_its_day_when_another_source_gi
     assert answer is not None
     assert [c.quote for c in answer.citations] == [signed, precise]
     assert answer.answer.endswith("From 22 January 2009 to 5 February 2009: 14 days.")
+
+
+def test_how_long_something_took_from_one_event_to_another_told_by_their_verbs() -> None:
+    """ "How long did Canada take between signing … and ratifying it?", "… to go from signing …
+    to ratifying it": each event is read from a sentence holding its verb (not the treaty's
+    adoption), and under two months the interval is told in days."""
+    adopted = "The child soldier treaty was adopted by the UN on 25 May 2000."
+    signed = "Canada signed the treaty on 5 June 2000 and, on 7 July 2000, was first to ratify it."
+    for question in (
+        "How long did Canada take between signing the child soldier treaty and ratifying it?",
+        "How long did it take Canada to go from signing the child soldier treaty to ratifying it?",
+    ):
+        asked = parse_duration_question(question)
+        assert asked is not None
+        assert (asked.earlier, asked.later) == ("signing the child soldier treaty", "ratifying it")
+        answer = computed(question, adopted, signed)
+        assert answer is not None and [c.quote for c in answer.citations] == [signed]
+        assert answer.answer.endswith("From 5 June 2000 to 7 July 2000: 32 days.")
+    # Between people or places, no events: no interval is asked.
+    assert parse_duration_question("How long did the talk between Smith and Jones last?") is None
+    assert parse_duration_question("How long did it take to go from Kandahar to Cuba?") is None
+
+
+def test_an_event_told_by_its_verb_and_object_is_read_from_a_sentence_stating_it() -> None:
+    """As for the passive: "Smith co-founding Helpline" is told by the sentence whose verb has
+    Helpline beside it, not by the one where he co-founded another charity after leaving it."""
+    other = "Smith broke with Helpline over its aims and in 1980 co-founded a second charity."
+    founding = "In 1971 Smith co-founded Helpline in Paris."
+    award = "Helpline won the city's award in 1999."
+    question = "How many years passed between Smith co-founding Helpline and its city award?"
+    asked = parse_duration_question(question)
+    assert asked is not None and asked.earlier == "smith co-founding helpline"
+    assert find_in(other, founding, award)(asked.earlier)[0].text == other
+    assert cited(question, other, founding, award) == [founding, award]

@@ -44,6 +44,15 @@ _POINT_SHAPES = (
     re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ )?before (?P<b>.+?) {_AUX} (?P<a>.+)$"),
     # how many years passed between A and B
     re.compile(rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ ){{0,2}}between (?P<a>.+?) and (?P<b>.+)$"),
+    # how long did Canada take between signing A and ratifying it, how long did it take Canada to
+    # go from signing A to ratifying it: events told by their verbs, not "how long did the
+    # meeting between Kouchner and Clinton last" nor "from Kandahar to Guantanamo"
+    re.compile(
+        rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ ){{1,6}}between (?P<a>\w+ing .+?) and (?P<b>\w+ing .+)$"
+    ),
+    re.compile(
+        rf"^(?:{_HOW_MUCH_TIME}) (?:\w+ ){{0,6}}from (?P<a>\w+ing .+?) to (?P<b>\w+ing .+)$"
+    ),
 )
 # What ties a question to the moment of its later event: "when", "at the time of", "on the day…".
 AT_EVENT = r"(?:when|by the time|at the time(?: of)?|on the day|during)"
@@ -157,8 +166,9 @@ def _after(later: DateMention, earlier: DateMention) -> bool:
 
 
 def _natural_unit(a: date, b: date, precisions: set[str]) -> str:
+    # Days, not weeks, up to two months: 32 days is not rounded to "about 5 weeks".
     if precisions == {"day"} and (b - a).days < 60:
-        return "days" if (b - a).days < 21 else "weeks"
+        return "days"
     if "year" not in precisions and (b.year - a.year) * 12 + b.month - a.month < 24:
         return "months"
     return "years"
@@ -292,8 +302,15 @@ TAKES_UP = re.compile(
 _TO_COME = re.compile(
     r"\b(?:would|will|(?:was|were) to|(?:promis|pledg|agree|plan|offer|vow)\w* to)\b", re.I
 )
+# An event told by its verb: "signing the protocol".
+_GERUND = re.compile(r"^(\w+ing)\b")
 # "msf was founded": what the event happened to, and its verb.
 _PASSIVE_EVENT = re.compile(r"^(?P<subject>.+?) (?:was|were) (?P<verb>[a-z]+ed)$")
+# "kouchner co-founding msf", "signing the treaty": the event's verb, opening it or after its
+# subject, and what it was done to; not a noun after "the" ("the meeting took place").
+_ACTIVE_EVENT = re.compile(
+    r"^(?:(?!(?:the|a|an|his|her|its|their|this|that)\b)\S+ )?(?P<verb>[a-z-]+ing) (?P<object>.+)$"
+)
 # Words from the verb within which what it happened to stands: past a name and its acronym
 # ("founded Médecins Sans Frontières (MSF"), or just before it ("MSF, founded").
 AFTER_VERB = 5
@@ -352,6 +369,7 @@ def answer_by_computation(
         dated.sort(
             key=lambda reading: (
                 not _states_passive(event, reading[0].text),
+                _misses_verb(event, reading[0].text),
                 _foretells(event, reading[0].text),
             )
         )
@@ -389,6 +407,14 @@ def _begins_state(event: str) -> bool:
     return bool(TAKES_UP.search(event))
 
 
+def _misses_verb(event: str, sentence: str) -> bool:
+    """Whether an event told by its verb ("signing the protocol") is read from a sentence without
+    that verb: "the protocol … was adopted … on 25 May 2000" dates no signing, "It signed on 5 June
+    2000" does."""
+    verb = _GERUND.match(event)
+    return verb is not None and stem(verb[1]) not in tokens(sentence)
+
+
 def _foretells(event: str, sentence: str) -> bool:
     """Whether the sentence tells the event mostly as one to come: more of its words follow
     "would", "will" or a promise, in the same clause, than stand elsewhere ("Sarkozy told Obama …
@@ -409,18 +435,28 @@ def _foretells(event: str, sentence: str) -> bool:
 
 
 def _states_passive(event: str, sentence: str) -> bool:
-    """For an event told in the passive ("msf was founded"), whether the sentence puts what it
-    happened to beside its verb: after it ("founded Médecins Sans Frontières (MSF") or just before
-    it ("MSF, founded in 1971"). Any sentence does, for an event told otherwise."""
-    passive = _PASSIVE_EVENT.match(event)
-    if not passive:
+    """For an event told in the passive ("msf was founded") or by a verb's -ing and what it was
+    done to ("kouchner co-founding msf"), whether the sentence puts that beside its verb: after it
+    ("founded Médecins Sans Frontières (MSF") or just before it ("MSF, founded in 1971"), not "in
+    1980 co-founded a second organization". Any sentence does, for an event told otherwise."""
+    told = _PASSIVE_EVENT.match(event)
+    if told:
+        subject, verb = told["subject"], told["verb"]
+    elif told := _ACTIVE_EVENT.match(event):
+        subject, verb = told["object"], told["verb"]
+    else:
         return True
-    subject, verb = set(tokens(passive["subject"])), stem(passive["verb"])
-    stems = [stem(w) for w in words(sentence)]
-    return any(
-        w == verb and subject & set(stems[max(0, i - BEFORE_VERB) : i + 1 + AFTER_VERB])
+    done_to, verb = set(tokens(subject)), _verb_stem(verb)
+    stems = [_verb_stem(w) for w in words(sentence)]
+    return not done_to or any(
+        w == verb and done_to & set(stems[max(0, i - BEFORE_VERB) : i + 1 + AFTER_VERB])
         for i, w in enumerate(stems)
     )
+
+
+def _verb_stem(word: str) -> str:
+    """The stem of a word's last part: "co-founded" is told with "founded"."""
+    return stem(word.rsplit("-", 1)[-1])
 
 
 def computed_answer(question: str, sentences: list[ScoredSentence], statement: str) -> Answer:
