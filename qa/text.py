@@ -65,17 +65,21 @@ _SAME_STEM = {
 }
 # Changes whenever tokens() gives other tokens for some text: lexical indexes kept on disk were
 # built with the tokens of their time, and are rebuilt when this differs (qa.lexical).
-TOKENS_VERSION = 2
+TOKENS_VERSION = 3
 
 
 def stem(token: str) -> str:
     """A light English stemmer: enough to match 'cables' with 'cable', and 'charged' and
     'charging' with 'charges' and 'charge' (all 'charg': '-ed' and '-ing' leave no final e, so
-    other forms lose theirs), and the irregular forms of _SAME_STEM."""
+    other forms lose theirs), 'reportedly' with 'reported', and the irregular forms of
+    _SAME_STEM."""
     if token in _SAME_STEM:
         return _SAME_STEM[token]
     if token.isdigit() or len(token) <= 3:
         return token
+    # An adverb of a participle is matched as its verb: "reportedly paid" with "reported".
+    if token.endswith("edly") and len(token) > 6:
+        token = token[:-2]
     for suffix, repl in (
         ("ies", "y"),
         ("sses", "ss"),

@@ -988,3 +988,20 @@ def test_a_question_asking_for_another_thing_is_not_answered_by_the_one_it_names
     assert quoted(other, 0.3) == [second.text]
     assert quoted(other, 0.05) == [first.text]
     assert quoted("Which group did Kouchner found in 1971?", 0.3) == [first.text]
+
+
+def test_a_figure_someone_claimed_is_no_answer_to_how_much_they_got() -> None:
+    """The judge reads the suit's sentence as the answer to what was paid; the sentence giving a
+    figure no one claimed answers it, when read as likely enough. A question asking what was
+    claimed keeps the suit's figure."""
+    suit = passage("Ottawa settled Khadr's $20-million civil suit in July 2017.", 0, "s")
+    paid = passage("Media reported the settlement as C$10.5 million.", 400, "p")
+
+    def quoted(question: str, paid_reads: float) -> list[str]:
+        judge = ScriptedJudge({"civil suit": 0.5, "Media": paid_reads}, blend=0.4)
+        return quotes(question, (suit, paid), judge, max_sentences=1)
+
+    paid_question = "How much was Khadr paid in the 2017 settlement?"
+    assert quoted(paid_question, 0.2) == [paid.text]
+    assert quoted(paid_question, 0.05) == [suit.text]
+    assert quoted("How much did Khadr sue Ottawa for in his civil suit?", 0.2) == [suit.text]

@@ -109,6 +109,19 @@ _DATE_FIGURES = re.compile(
     rf"\b\d{{1,2}} ({MONTHS})(,? \d{{4}})?\b|\b({MONTHS}) \d{{1,2}}(, \d{{4}})?\b|\b({YEAR})\b",
     re.I,
 )
+# What someone claimed, sued for or asked for, rather than got: "a $20-million civil suit", "he
+# asked for a term of at least 25 years".
+_CLAIMS = (
+    r"\b(?:sued?|suing|(?:law)?suits?|ask(?:s|ed|ing)? for|sought|seek(?:s|ing)?|"
+    r"demand(?:s|ed|ing)?|call(?:s|ed|ing)? for|request(?:s|ed|ing)?|claim(?:s|ed|ing)?)\b"
+)
+_CLAIMED = re.compile(_CLAIMS, re.I)
+# A question asking what was claimed: in those words, or asking what someone asked, pushed for or
+# wanted, or what the prosecution (which asks for a sentence) was after.
+_ASKS_CLAIM = re.compile(
+    rf"{_CLAIMS}|\b(?:ask(?:s|ed|ing)?|push(?:es|ed|ing)? for|want(?:s|ed|ing)?|prosecut\w*)\b",
+    re.I,
+)
 # A word that is a count: "251,287", "five", "hundreds".
 _FIGURE = re.compile(
     rf"\d[\d,.]*|{NUMBER_WORDS}|dozens?|hundreds?|thousands?|millions?|billions?", re.I
@@ -272,9 +285,10 @@ REASON_SUPPORT = 0.3
 REASON_JUDGED = 0.1
 # A runner-up within this share of the best sentence's support may join it or take its place.
 RUNNER_UP = 0.85
-# The judged reading a sentence naming something else needs to take the place of a best sentence
-# that names only what a question asking for another thing gives.
-ANOTHER_JUDGED = 0.1
+# The judged reading a runner-up needs to take the place of a best sentence that cannot answer:
+# one naming only what a question asking for another thing gives, or giving only a figure someone
+# claimed for a question of how much they got.
+IN_PLACE_JUDGED = 0.1
 # An answer quoting only background sources is followed by the news article's best sentence when it
 # has this share of the best sentence's support (see beside_the_article). The largest share at which
 # the readers' sets and the blind, fresh and numeric sets gained most (624 answers right, against 623
@@ -413,6 +427,7 @@ def answer_extractively(
         # to cook a French onion soup" summed 0.25 over sentences about Kouchner).
         weak = weak and max(probabilities, default=0.0) < judge.answer_above
     ranked = _another_first(question, ranked)
+    ranked = _given_before_claimed(question, ranked)
     best = ranked[0] if ranked else None
     if best is None or weak or unlikely or no_figure or refuses_by_absence(question, best.text):
         return Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
@@ -682,23 +697,49 @@ def _dated_instead(question: str, ranked: Sequence[ScoredSentence]) -> ScoredSen
 
 def _another_first(question: str, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
     """For a question asking for something besides what it names, the best candidate that names
-    something else comes first when the best names nothing else (see qa/answering/others.py); it
-    must read as an answer (ANOTHER_JUDGED) once judged."""
+    something else comes first when the best names nothing else (see qa/answering/others.py)."""
     if not ranked or not asks_for_another(question):
         return ranked
     known = aliases(s.text for s in ranked)
     if names_another(question, ranked[0].text, known):
         return ranked
-    other = next(
-        (
-            s
-            for s in ranked[1:]
-            if (s.judged is None or s.judged >= ANOTHER_JUDGED)
-            and names_another(question, s.text, known)
-        ),
+    return _promoted(ranked, lambda s: names_another(question, s.text, known))
+
+
+def _given_before_claimed(question: str, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+    """For a question asking how much or how long, the best candidate giving a figure no one
+    claimed comes first when the best gives only claimed ones: "Khadr's $20-million civil suit"
+    is what he sued for, not what he was paid ("… reported it as C$10.5 million"), and "he asked
+    for a term of at least 25 years" what the prosecutor sought. Not when the question asks what
+    was claimed ("How much did Khadr sue for?")."""
+    if not ranked or not _ASKS_NUMBER.search(question.lower()) or _ASKS_CLAIM.search(question):
+        return ranked
+    if _figure_claimed(ranked[0].text) is not True:
+        return ranked
+    return _promoted(ranked, lambda s: _figure_claimed(s.text) is False)
+
+
+def _promoted(
+    ranked: list[ScoredSentence], answers: Callable[[ScoredSentence], bool]
+) -> list[ScoredSentence]:
+    """The ranking with its first runner-up that answers moved first, if it reads as an answer
+    (IN_PLACE_JUDGED) once judged; unchanged when none does."""
+    runner_up = next(
+        (s for s in ranked[1:] if (s.judged is None or s.judged >= IN_PLACE_JUDGED) and answers(s)),
         None,
     )
-    return ranked if other is None else [other, *(s for s in ranked if s is not other)]
+    return ranked if runner_up is None else [runner_up, *(s for s in ranked if s is not runner_up)]
+
+
+def _figure_claimed(sentence: str) -> bool | None:
+    """Whether every figure of the sentence (not a date's) stands in a clause telling a claim, a
+    suit or a request; None when it gives none."""
+    claimed = [
+        bool(_CLAIMED.search(clause))
+        for clause in CLAUSE_BOUNDARY.split(sentence)
+        if _HAS_NUMBER.search(_DATE_FIGURES.sub(" ", clause))
+    ]
+    return all(claimed) if claimed else None
 
 
 def _with_what_follows(
