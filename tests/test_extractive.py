@@ -968,40 +968,39 @@ def test_the_person_brought_in_unnamed_must_be_the_one_asked_for() -> None:
     ]
 
 
-def test_a_question_asking_for_another_thing_is_not_answered_by_the_one_it_names() -> None:
-    """The judge reads the sentence on the group the question names as the better answer; the
-    sentence naming a second group answers it. A judge reading that second sentence as no answer
-    leaves the ranking alone, as does a question not asking for another group."""
-    first = passage(
-        "In 1971 Kouchner was one of the doctors who founded Médecins Sans Frontières "
-        "(MSF, known in English as Doctors Without Borders).",
-        0,
-        "f",
-    )
-    second = passage("Kouchner broke with MSF and in 1980 co-founded Médecins du Monde.", 400, "s")
+@pytest.mark.parametrize(
+    ("asked", "unasked", "best", "runner_up"),
+    [
+        # A question asking for another thing than the one it names.
+        (
+            "After he split with Doctors Without Borders, what other group did Kouchner found?",
+            "Which group did Kouchner found in 1971?",
+            "In 1971 Kouchner was one of the doctors who founded Médecins Sans Frontières "
+            "(MSF, known in English as Doctors Without Borders).",
+            "Kouchner broke with MSF and in 1980 co-founded Médecins du Monde.",
+        ),
+        # A question of how much someone got, and a figure someone claimed.
+        (
+            "How much was Khadr paid in the 2017 settlement?",
+            "How much did Khadr sue Ottawa for in his civil suit?",
+            "Ottawa settled Khadr's $20-million civil suit in July 2017.",
+            "Media reported the settlement as C$10.5 million.",
+        ),
+    ],
+)
+def test_a_best_sentence_that_cannot_answer_gives_way_to_a_runner_up_that_does(
+    asked: str, unasked: str, best: str, runner_up: str
+) -> None:
+    """The judge reads the first sentence as the better answer, but it names only the group the
+    question excludes, or gives only the figure claimed; the runner-up answers, when the judge
+    reads it as likely enough. A question not asking so keeps the first."""
+    passages = (passage(best, 0, "b"), passage(runner_up, 400, "r"))
 
-    def quoted(question: str, second_reads: float) -> list[str]:
-        judge = ScriptedJudge({"In 1971": 0.9, "broke with": second_reads}, blend=0.4)
-        return quotes(question, (first, second), judge, max_sentences=1)
+    def first_quote(question: str, runner_up_reads: float) -> str:
+        judge = ScriptedJudge({best[:12]: 0.9, runner_up[:12]: runner_up_reads}, blend=0.4)
+        [quote] = quotes(question, passages, judge, max_sentences=1)
+        return quote
 
-    other = "After he split with Doctors Without Borders, what other group did Kouchner found?"
-    assert quoted(other, 0.3) == [second.text]
-    assert quoted(other, 0.05) == [first.text]
-    assert quoted("Which group did Kouchner found in 1971?", 0.3) == [first.text]
-
-
-def test_a_figure_someone_claimed_is_no_answer_to_how_much_they_got() -> None:
-    """The judge reads the suit's sentence as the answer to what was paid; the sentence giving a
-    figure no one claimed answers it, when read as likely enough. A question asking what was
-    claimed keeps the suit's figure."""
-    suit = passage("Ottawa settled Khadr's $20-million civil suit in July 2017.", 0, "s")
-    paid = passage("Media reported the settlement as C$10.5 million.", 400, "p")
-
-    def quoted(question: str, paid_reads: float) -> list[str]:
-        judge = ScriptedJudge({"civil suit": 0.5, "Media": paid_reads}, blend=0.4)
-        return quotes(question, (suit, paid), judge, max_sentences=1)
-
-    paid_question = "How much was Khadr paid in the 2017 settlement?"
-    assert quoted(paid_question, 0.2) == [paid.text]
-    assert quoted(paid_question, 0.05) == [suit.text]
-    assert quoted("How much did Khadr sue Ottawa for in his civil suit?", 0.2) == [suit.text]
+    assert first_quote(asked, 0.3) == runner_up
+    assert first_quote(asked, 0.05) == best
+    assert first_quote(unasked, 0.3) == best
