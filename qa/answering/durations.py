@@ -364,11 +364,12 @@ def answer_by_computation(
             return None
         # Sentences that state the event itself first: "founded Médecins Sans Frontières (MSF"
         # for "MSF was founded", before "broke with MSF … and in 1980 co-founded a second
-        # organization", whose founding is another's; then those telling it happened before those
-        # telling it was to come (stable: each kind keeps its ranking).
+        # organization", whose founding is another's; then, for an event opening with its verb,
+        # those holding it; then those telling it happened before those telling it was to come
+        # (stable: each kind keeps its ranking).
         dated.sort(
             key=lambda reading: (
-                not _states_passive(event, reading[0].text),
+                not _puts_beside_its_verb(event, reading[0].text),
                 _misses_verb(event, reading[0].text),
                 _foretells(event, reading[0].text),
             )
@@ -434,7 +435,7 @@ def _foretells(event: str, sentence: str) -> bool:
     return len(to_come) > len(terms & set(tokens(" ".join(told))))
 
 
-def _states_passive(event: str, sentence: str) -> bool:
+def _puts_beside_its_verb(event: str, sentence: str) -> bool:
     """For an event told in the passive ("msf was founded") or by a verb's -ing and what it was
     done to ("kouchner co-founding msf"), whether the sentence puts that beside its verb: after it
     ("founded Médecins Sans Frontières (MSF") or just before it ("MSF, founded in 1971"), not "in
