@@ -30,9 +30,10 @@ NUMBER_WORDS = (
 # A comma or dash between digits joins one figure ("251,287", "a 2–1 vote", "1992–93").
 CLAUSE_BOUNDARY = re.compile(r"(?<!\d)[,—–]|[,—–](?!\d)|[;:()]|\s-\s")
 # A capitalised word; letters beyond ASCII and joined parts count ("Michèle", "Alliot-Marie",
-# "O'Reilly"). Each part after a joint is a run of letters, capital or not: one way only to read a word, so a
-# pattern that fails after a run of names gives up at once (an optional capital before the letters
-# gave 2^n ways to read n joined parts, minutes for a question of names that ends otherwise).
+# "O'Reilly"). Each part after a joint is a run of letters, capital or not: one way only to read a
+# word, so a pattern that fails after a run of names gives up at once (an optional capital before
+# the letters gave 2^n ways to read n joined parts, minutes for a question of names that ends
+# otherwise).
 NAME_WORD = r"[A-ZÀ-Þ][^\W\d_]*(?:[-'’][^\W\d_]+)*"
 # A name of one or more such words: "Ahmed Said Khadr".
 NAME_RUN = rf"{NAME_WORD}(?:\s+{NAME_WORD})*"
