@@ -66,6 +66,23 @@ def test_the_fused_first_passage_stays_and_too_few_passages_are_not_reranked() -
     assert sorted(judge.asked) == sorted(TEXTS)  # read for the four, not for the two
 
 
+def test_a_document_telling_what_it_covers_keeps_no_passage_for_that() -> None:
+    """A dossier's opening sentence saying what the dossier explains is no answer, however the
+    judge reads it: the passage holding the answer is kept instead."""
+    opening = "This dossier explains what Kouchner gave Clinton and why it mattered."
+    documents = fused(TEXTS[0], opening, TEXTS[3])
+    documents[1].metadata["section"] = documents[1].metadata["title"]  # the document's opening
+    judge = ScriptedJudge({"dossier": 0.9, "handed": 0.3})
+    rerank = JudgeRerank(judge=judge, idf=lambda term: 1.0, k=2)
+    kept = rerank.compress_documents(documents, "What did Kouchner give Clinton?")
+    assert [d.id for d in kept] == ["p0", "p2"]
+    assert opening not in judge.asked
+    # Under a heading of its own, the same words are the story's, and its passage is read.
+    documents[1].metadata["section"] = "Background"
+    kept = rerank.compress_documents(documents, "What did Kouchner give Clinton?")
+    assert [d.id for d in kept] == ["p0", "p1"]
+
+
 def test_a_sentence_the_judge_reads_as_the_answer_is_quoted_from_below_the_fused_k(
     fake_pipeline: Pipeline,
 ) -> None:

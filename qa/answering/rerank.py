@@ -9,6 +9,7 @@ each it reads as answering best.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,7 +17,7 @@ from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import ConfigDict
 
-from qa.answering.extractive import judge_sentences, score_sentences
+from qa.answering.extractive import ScoredSentence, judge_sentences, score_sentences
 from qa.retrieval import sentence_similarity, to_passage
 
 # Sentences the judge reads to rank the passages: the best by support over all of them, at most
@@ -28,13 +29,24 @@ RERANK_POOL = 15
 # gained, 1 lost), 1 lost one, 3 changed nothing. Elsewhere 2 gained fresh p2-033 and validation
 # v4-038 and lost nothing; recall@k rose on validation and test (bench/RESULTS.md).
 PER_PASSAGE = 2
+# A document's opening telling what the document covers ("This dossier explains what that leak
+# was, how it was published, …") shares words and meaning with many questions and answers none of
+# them: it kept its passage among the five in place of one that answers (dev-020's "the FM handed
+# the Secretary a paper …"). Recall@k rose on dev, test and the readers' training sets and fell on
+# none (bench/RESULTS.md, thirty-sixth session).
+_DESCRIBES_ITSELF = re.compile(
+    r"^\W*This (?:dossier|article|report|document|page|guide|overview|backgrounder|timeline"
+    r"|brief(?:ing)?|chapter|section|study|paper)\b[^.]{0,40}?\b(?:explains?|sets? out"
+    r"|summari[sz]es?|describes?|covers?|outlines?|looks? at|examines?|traces?|reviews?|presents?"
+    r"|lists?|gives?)\b"
+)
 
 
 class JudgeRerank(BaseDocumentCompressor):
     """Keeps `k` of the fused documents: the first (the one both retrievers rank best, or that one
     of them ranks first), then those whose best pooled sentence has the highest judged support,
     in their fused order. A document none of whose sentences is pooled ranks after every judged
-    one."""
+    one; a sentence telling what its document covers is not pooled (see _DESCRIBES_ITSELF)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -53,6 +65,7 @@ class JudgeRerank(BaseDocumentCompressor):
             sentence_similarity(list(documents)),
             self.idf,
         )
+        ranked = [s for s in ranked if not describes_its_document(s)]
         judged, _ = judge_sentences(query, ranked, self.judge, RERANK_POOL, PER_PASSAGE)
         best: dict[str, float] = {}
         for sentence in judged:  # best first: a passage's first is its best
@@ -63,3 +76,9 @@ class JudgeRerank(BaseDocumentCompressor):
         others = sorted(others, key=lambda d: -best.get(str(d.id), -1.0))
         kept = {first.id, *(d.id for d in others[: self.k - 1])}
         return [d for d in documents if d.id in kept]
+
+
+def describes_its_document(sentence: ScoredSentence) -> bool:
+    """Whether the sentence is its document's opening telling what the document covers."""
+    opening = sentence.passage.section == sentence.passage.title
+    return opening and bool(_DESCRIBES_ITSELF.search(sentence.text))
