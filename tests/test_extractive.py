@@ -986,14 +986,22 @@ def test_the_person_brought_in_unnamed_must_be_the_one_asked_for() -> None:
             "Ottawa settled Khadr's $20-million civil suit in July 2017.",
             "Media reported the settlement as C$10.5 million.",
         ),
+        # A question of what a country did, and a sentence telling what another did.
+        (
+            "When did the Americans finally ratify the protocol?",
+            "When did Canada ratify the protocol?",
+            "Canada ratified the protocol on 7 July 2000, the first country to do so.",
+            "The United States deposited its ratification on 23 December 2002.",
+        ),
     ],
 )
 def test_a_best_sentence_that_cannot_answer_gives_way_to_a_runner_up_that_does(
     asked: str, unasked: str, best: str, runner_up: str
 ) -> None:
     """The judge reads the first sentence as the better answer, but it names only the group the
-    question excludes, or gives only the figure claimed; the runner-up answers, when the judge
-    reads it as likely enough. A question not asking so keeps the first."""
+    question excludes, gives only the figure claimed, or tells what another country did; the
+    runner-up answers, when the judge reads it as likely enough. A question not asking so keeps
+    the first."""
     passages = (passage(best, 0, "b"), passage(runner_up, 400, "r"))
 
     def first_quote(question: str, runner_up_reads: float) -> str:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answering.nations import Nationality, country_named, country_of, same_country
+from qa.answering.nations import (
+    Nationality,
+    actor,
+    country_acting,
+    country_named,
+    country_of,
+    same_country,
+)
 
 
 @pytest.mark.parametrize(
@@ -58,3 +65,36 @@ def test_british_neither_matches_nor_contradicts_english() -> None:
     assert same_country("uk", "england") is None
     assert same_country("england", "scotland") is False
     assert same_country("us", "us") is True
+
+
+@pytest.mark.parametrize(
+    ("question", "country"),
+    [
+        ("When did the Americans finally ratify the treaty?", "us"),
+        ("Did France end up taking anybody?", "france"),
+        ("When did the United States ratify it?", "us"),
+        ("What did the French minister give Clinton?", None),  # a people's adjective
+        ("Who was Canada's foreign minister?", None),  # Canada's minister acts
+        ("When did Kouchner resign?", None),
+    ],
+)
+def test_a_question_asks_what_a_country_did(question: str, country: str | None) -> None:
+    assert country_acting(question) == country
+
+
+@pytest.mark.parametrize(
+    ("sentence", "country"),
+    [
+        ("The United States, which had signed under Clinton, deposited its ratification.", "us"),
+        (
+            "France later accepted one Guantanamo detainee, the Algerian Lakhdar Boumediene.",
+            "france",
+        ),
+        ("When Clinton met French Foreign Minister Bernard Kouchner, Canada stayed out.", "canada"),
+        ("It signed on 5 June 2000.", None),
+    ],
+)
+def test_a_sentence_tells_of_the_country_it_first_names_as_acting(
+    sentence: str, country: str | None
+) -> None:
+    assert actor(sentence) == country

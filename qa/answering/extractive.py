@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from qa.answering.judge import blended
+from qa.answering.nations import actor, country_acting
 from qa.answering.others import aliases, asks_for_another, names_another
 from qa.chunking import quotable_spans, split_sentences
 from qa.citations import cited_pieces, span_citation
@@ -428,6 +429,7 @@ def answer_extractively(
         weak = weak and max(probabilities, default=0.0) < judge.answer_above
     ranked = _another_first(question, ranked)
     ranked = _given_before_claimed(question, ranked)
+    ranked = _country_first(question, ranked)
     best = ranked[0] if ranked else None
     if best is None or weak or unlikely or no_figure or refuses_by_absence(question, best.text):
         return Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
@@ -717,6 +719,36 @@ def _given_before_claimed(question: str, ranked: list[ScoredSentence]) -> list[S
     if _figure_claimed(ranked[0].text) is not True:
         return ranked
     return _promoted(ranked, lambda s: _figure_claimed(s.text) is False)
+
+
+def _country_first(question: str, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+    """For a question asking what a country did ("When did the Americans finally ratify the
+    treaty?"), the best candidate telling of that country as acting comes first when the best
+    tells of another or of none (see nations.actor). A sentence opening with a pronoun tells of
+    the one the sentence before it does ("Canada played a leading role … It signed on 5 June 2000
+    …"); when its passage does not hold that sentence, there is no telling, and the ranking
+    stands."""
+    country = country_acting(question)
+    if not ranked or country is None:
+        return ranked
+    best = _acting(ranked[0])
+    if best is None or best == country:
+        return ranked
+    return _promoted(ranked, lambda s: _acting(s) == country)
+
+
+def _acting(sentence: ScoredSentence) -> str | None:
+    """The country the sentence tells of as acting, "" for none, None when there is no telling."""
+    said = sentence.text
+    if _OPENS_WITH_PRONOUN.match(said):
+        spans = quotable_spans(sentence.before)
+        if not spans:
+            return None
+        said = sentence.before[spans[-1][0] : spans[-1][1]]
+    return actor(said) or ""
+
+
+_OPENS_WITH_PRONOUN = re.compile(r"^\W*(?:It|They|He|She|Its|Their|His|Her)\b")
 
 
 def _promoted(

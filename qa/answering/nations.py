@@ -170,3 +170,46 @@ def same_country(first: str, second: str) -> bool | None:
     if {first, second} & {_UNITED_KINGDOM} and {first, second} & _ITS_COUNTRIES:
         return None
     return first == second
+
+
+# A people's word is an adjective before a noun ("the French minister"); "the Americans" names
+# the people, and so the country, as acting.
+_PEOPLE_WORDS = {w.lower() for w in PEOPLES}
+_PEOPLE_PLURAL = re.compile(r"\b([A-Z][a-z]+)s\b")
+# A country as the one acting in a question: its name, or its people in the plural, right after
+# the verb's auxiliary and before a word that is no name ("When did the Americans finally ratify
+# …", "did France end up taking anybody"); not a people's adjective ("did the French minister …").
+_ACTS = re.compile(
+    r"\b(?i:did|does|do|has|have|had|was|were|is|are|would|will|could)\s+(?:the\s+)?"
+    r"([A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)\s+[a-z]"
+)
+
+
+def country_acting(question: str) -> str | None:
+    """The country a question asks what it did, as the table names it; None when it names none."""
+    found = _ACTS.search(question)
+    if not found:
+        return None
+    who = found[1].lower()
+    if who.endswith("s") and who[:-1] in _PEOPLE_WORDS:
+        return _COUNTRY[who[:-1]]
+    return _COUNTRY[who] if who in _COUNTRY and who not in _PEOPLE_WORDS else None
+
+
+def actor(sentence: str) -> str | None:
+    """The country a sentence tells of as acting: the first it names by its name or its people in
+    the plural ("The United States, which had signed …, deposited …", "France later accepted …"),
+    not by a people's adjective ("French Foreign Minister Bernard Kouchner"); None when none."""
+    found = [
+        (m.start(), _COUNTRY[m[1].lower()])
+        for m in _NATION.finditer(sentence)
+        # "The" before "United States" is no longer name that it ends.
+        if m[1].lower() not in _PEOPLE_WORDS
+        and (_names_a_people(m) or sentence[: m.start()].endswith("The "))
+    ]
+    found += [
+        (m.start(), _COUNTRY[m[1].lower()])
+        for m in _PEOPLE_PLURAL.finditer(sentence)
+        if m[1].lower() in _PEOPLE_WORDS
+    ]
+    return min(found)[1] if found else None
