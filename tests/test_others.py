@@ -24,6 +24,10 @@ ARTICLE = (
         ("After he fell out with MSF, what was the other aid group Kouchner helped start?", True),
         ("Apart from France, which governments lobbied Washington?", True),
         ("Who else was in the room?", True),
+        ("After he fell out with MSF, what group did Kouchner go and start?", True),
+        ("Kouchner split from MSF at some point - what group did he start after that?", True),
+        ("After Kouchner met Clinton, what did she do?", False),  # no thing of a kind asked
+        ("What did Clinton do after that?", False),
         ("Which group did Kouchner found in 1971?", False),
         ("Who is Kouchner's significant other?", False),
     ],

@@ -17,9 +17,16 @@ from qa.answering.nations import PEOPLES
 from qa.dates import MONTHS
 from qa.text import NAME_WORD, words
 
+# "what group", "which prison": a kind of thing, not "what did …".
+_WHAT_THING = r"\b(?:what|which)\s+(?!(?:did|does|do|was|were|is|are|has|had)\b)\w+"
 _ASKS_OTHER = re.compile(
     r"\b(?:what|which|who)(?:\s+\w+){0,2}\s+(?:other|else)\b"
-    r"|\b(?:besides|apart from|aside from|other than)\b",
+    r"|\b(?:besides|apart from|aside from|other than)\b"
+    # A thing asked for after one the question names: "After he fell out with Doctors Without
+    # Borders, what group did Kouchner start?", "… split from MSF - what group did he start after
+    # that?"
+    rf"|^\W*after\b[^?]*[,;—–-]\s*{_WHAT_THING}"
+    rf"|{_WHAT_THING}\b[^?]*\bafter (?:that|this)\b",
     re.I,
 )
 # A name, with the particles some names hold between capitalised words ("Doctors of the World",
@@ -33,7 +40,7 @@ _MONTH = re.compile(rf"(?:{MONTHS})", re.I)
 
 def asks_for_another(question: str) -> bool:
     """Whether the question asks for something besides what it names ("what other group",
-    "apart from France, which governments")."""
+    "apart from France, which governments", "after he split with MSF, what group")."""
     return bool(_ASKS_OTHER.search(question))
 
 
