@@ -18,6 +18,7 @@ from qa.answering.extractive import (
     score_sentences,
     the_ask,
 )
+from qa.corpus import PHOTO_CAPTION
 from qa.types import Passage
 from tests.fakes import ScriptedJudge
 from tests.passages import make_passage
@@ -966,6 +967,33 @@ def test_the_person_brought_in_unnamed_must_be_the_one_asked_for() -> None:
     assert [c.quote for c in answer.citations] == [
         "The charity said it would hire a man for the post."
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "caption_quoted"),
+    [
+        ("What did Clinton promise to do about Khadr?", False),
+        ("Where was the photo of Clinton and Cannon taken?", True),
+        ("Who was Canada's foreign minister at the time?", True),
+        ("Which minister stood beside Clinton?", True),
+    ],
+)
+def test_a_photo_caption_answers_only_of_the_photo_or_whom_it_names(
+    question: str, caption_quoted: bool
+) -> None:
+    caption = replace(
+        passage(
+            "Clinton listens to a question with Foreign Affairs Minister Lawrence Cannon at a "
+            "G8 meeting in Gatineau.",
+            0,
+            "cap",
+        ),
+        section=PHOTO_CAPTION,
+    )
+    story = passage("Clinton agreed to review the case of Khadr, the cable says.", 400, "s")
+    judge = ScriptedJudge({"Clinton listens": 0.9, "Clinton agreed": 0.3}, blend=0.4)
+    first = quotes(question, (caption, story), judge, max_sentences=1)[0]
+    assert first.startswith("Clinton listens") is caption_quoted
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from qa.answering.nations import actor, country_acting
 from qa.answering.others import aliases, asks_for_another, names_another
 from qa.chunking import quotable_spans, split_sentences
 from qa.citations import cited_pieces, span_citation
+from qa.corpus import PHOTO_CAPTION
 from qa.dates import MONTHS, PRECISIONS, YEAR, find_dates, spoken, without_labels
 from qa.text import CLAUSE_BOUNDARY, NAME_RUN, NAME_WORD, NUMBER_WORDS, STOPWORDS, stem, tokens
 from qa.types import Answer, Citation, Passage
@@ -203,6 +204,13 @@ _ADDRESSES_ASSISTANT = re.compile(
     r"|\b(system|developer) (prompt|message|note|instruction)s?\b"
     r"|\bas an ai\b",
     re.I,
+)
+
+# A photo's caption says who is pictured, where and when: it answers a question about the photo
+# or about someone it names, and was quoted for others only because it names the story's people
+# ("And what did she say she'd do about it?").
+_OF_PHOTO = re.compile(
+    r"\b(?:photo|picture|pic|image|pictured|caption|shot|snap)|\bwho(?:m|se)?\b", re.I
 )
 
 # A date given relative to when the text was written.
@@ -391,12 +399,15 @@ def answer_extractively(
     scored = score_sentences(question, passages, dense, idf, weights)
     cited = _cited_by_reader(question, scored)
     # Passages overlap, so the sentence the reader cites may be scored again from its neighbour:
-    # that copy is no answer either, nor is a span running on from it.
+    # that copy is no answer either, nor is a span running on from it. Nor is a photo's caption,
+    # unless asked of (see _OF_PHOTO).
+    captions = bool(_OF_PHOTO.search(question) or _ASKS_PERSON.search(question.lower()))
     ranked = [
         s
         for s in scored
         if (s.passage.source, s.start) not in given
         and not (cited is not None and _overlaps(s, cited))
+        and (captions or s.passage.section != PHOTO_CAPTION)
     ]
     # Whether the sources answer is decided by what their sentences say: a heading helps choose
     # among them, but "a restaurant near Parliament Hill" is not answered by a section headed "The
