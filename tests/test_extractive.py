@@ -970,6 +970,30 @@ def test_the_person_brought_in_unnamed_must_be_the_one_asked_for() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        (
+            "That afternoon Jackson collapsed while cross-examining a witness, and the trial stopped.",
+            True,
+        ),
+        (
+            "That afternoon Jackson collapsed while cross-examining a witness. "
+            "The witness, Sergeant Tom Berg, left the stand.",
+            False,
+        ),
+        ("That afternoon Jackson collapsed while cross-examining Tom Berg, a witness.", False),
+    ],
+)
+def test_a_person_asked_for_whom_the_sources_leave_unnamed_is_refused(
+    text: str, refused: bool
+) -> None:
+    judge = ScriptedJudge({"Jackson": 0.9}, blend=0.4)
+    answer = judged("Which witness was Jackson questioning when he collapsed?", judge, text=text)
+    assert answer.refused is refused
+    assert judged("Who collapsed in court?", judge, text=text).refused is False
+
+
+@pytest.mark.parametrize(
     ("question", "caption_quoted"),
     [
         ("What did Clinton promise to do about Khadr?", False),

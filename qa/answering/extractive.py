@@ -43,7 +43,8 @@ PERSON_NOUN = (
     r"sergeant|officer|commander|general|prisoner|detainee|inmate|diplomat|ambassador|envoy|"
     r"politician|leader|chief|spokes(?:man|woman|person)|journalist|reporter|correspondent|"
     r"author|writer|columnist|editor|photographer|senator|mp|member|doctor|physician|activist|"
-    r"representative|secretary|father|mother|brother|sister|son|daughter|wife|husband|man|woman"
+    r"representative|secretary|witness|father|mother|brother|sister|son|daughter|wife|husband|"
+    r"man|woman"
 )
 _ASKS_PERSON = re.compile(
     rf"^\s*(who|whom)\b|\b(which|what) (?:of (?:the |[\w.'-]+'s )?)?"
@@ -442,7 +443,14 @@ def answer_extractively(
     ranked = _given_before_claimed(question, ranked)
     ranked = _country_first(question, ranked)
     best = ranked[0] if ranked else None
-    if best is None or weak or unlikely or no_figure or refuses_by_absence(question, best.text):
+    if (
+        best is None
+        or weak
+        or unlikely
+        or no_figure
+        or refuses_by_absence(question, best.text)
+        or leaves_unnamed(question, best)
+    ):
         return Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
     chosen = compose(question, ranked, max_sentences, idf)
     chosen = with_a_reason(question, chosen, ranked, max_sentences)
@@ -1231,6 +1239,28 @@ def is_claim(question: str) -> bool:
 def says_silent(sentence: str) -> bool:
     """Whether the sentence says the record is silent on something ("without detailing …")."""
     return bool(_ABSENCE.search(sentence))
+
+
+def leaves_unnamed(question: str, best: ScoredSentence) -> bool:
+    """True when the question asks which person of a kind ("Which witness was Jackson
+    questioning?") and the best sentence brings one in only unnamed ("… collapsed while
+    cross-examining a witness"), naming no one the question does not, nor does the sentence after
+    it when that goes on about the one brought in: the sources do not say who."""
+    asked = _ASKS_PERSON.search(question.lower())
+    if not asked or asked[1]:  # "who" names no kind of person
+        return False
+    kind = asked[0].split()[-1]  # the person noun, maybe plural
+    if not any(m[1].lower() in (kind, kind[:-1]) for m in _UNNAMED.finditer(best.text)):
+        return False
+    known = set(tokens(question))
+    said = best.text
+    after = best.passage.text[best.end - best.passage.start :]
+    if spans := quotable_spans(after):
+        following = after[spans[0][0] : spans[0][1]]
+        # "… a witness. He was …", "… a witness. The witness, …": it goes on about that one.
+        if re.match(rf"\W*(?:(?:he|she|they)\b|the {re.escape(kind)})", following, re.I):
+            said += " " + following
+    return not any(set(tokens(m[0])) - known for m in _NAMED.finditer(said))
 
 
 def refuses_by_absence(question: str, sentence: str) -> bool:
