@@ -988,8 +988,12 @@ def test_a_person_asked_for_whom_the_sources_leave_unnamed_is_refused(
     text: str, refused: bool
 ) -> None:
     judge = ScriptedJudge({"Jackson": 0.9}, blend=0.4)
-    answer = judged("Which witness was Jackson questioning when he collapsed?", judge, text=text)
-    assert answer.refused is refused
+    for question in (
+        "Which witness was Jackson questioning when he collapsed?",
+        "Who was the witness Jackson was questioning?",
+        "What was the name of the witness Jackson was cross-examining?",
+    ):
+        assert judged(question, judge, text=text).refused is refused
     assert judged("Who collapsed in court?", judge, text=text).refused is False
 
 

@@ -190,6 +190,12 @@ _REFERS_BACK = re.compile(
     r"|[A-Z][a-z]+ed (?:by|in|at|as|on|from|for|between|with)\b)"
 )
 
+# The kind of person "who was the …" or "the name of the …" asks for: "Who was the federal judge in
+# Utah …?", "What was the name of the witness …?".
+_NAMES_KIND = re.compile(
+    rf"\b(?:who(?:'s| was| is| were)|name of) the (?:[\w.'-]+ ){{0,2}}?({PERSON_NOUN})s?\b"
+)
+
 # Someone brought in without a name: "one Guantanamo prisoner", "a lawyer".
 _UNNAMED = re.compile(rf"\b(?:one|a|an|another)\s+(?:[\w'-]+\s+){{0,2}}?({PERSON_NOUN})\b", re.I)
 
@@ -1243,13 +1249,17 @@ def says_silent(sentence: str) -> bool:
 
 def leaves_unnamed(question: str, best: ScoredSentence) -> bool:
     """True when the question asks which person of a kind ("Which witness was Jackson
-    questioning?") and the best sentence brings one in only unnamed ("… collapsed while
+    questioning?", "Who was the witness …?", "the name of the witness …") and the best sentence brings one in only unnamed ("… collapsed while
     cross-examining a witness"), naming no one the question does not, nor does the sentence after
     it when that goes on about the one brought in: the sources do not say who."""
-    asked = _ASKS_PERSON.search(question.lower())
-    if not asked or asked[1]:  # "who" names no kind of person
+    lowered = question.lower()
+    asked = _ASKS_PERSON.search(lowered)
+    if asked and not asked[1]:  # "who" alone names no kind of person
+        kind = asked[0].split()[-1]  # the person noun, maybe plural
+    elif named := _NAMES_KIND.search(lowered):
+        kind = named[1]
+    else:
         return False
-    kind = asked[0].split()[-1]  # the person noun, maybe plural
     if not any(m[1].lower() in (kind, kind[:-1]) for m in _UNNAMED.finditer(best.text)):
         return False
     known = set(tokens(question))
