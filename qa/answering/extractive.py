@@ -190,8 +190,8 @@ _REFERS_BACK = re.compile(
     r"|[A-Z][a-z]+ed (?:by|in|at|as|on|from|for|between|with)\b)"
 )
 
-# The kind of person "who was the …" or "the name of the …" asks for: "Who was the federal judge in
-# Utah …?", "What was the name of the witness …?".
+# The kind of person "who was the …" or "the name of the …" asks for: "Who was the federal judge
+# in Utah …?", "What was the name of the witness …?".
 _NAMES_KIND = re.compile(
     rf"\b(?:who(?:'s| was| is| were)|name of) the (?:[\w.'-]+ ){{0,2}}?({PERSON_NOUN})s?\b"
 )
@@ -1249,9 +1249,10 @@ def says_silent(sentence: str) -> bool:
 
 def leaves_unnamed(question: str, best: ScoredSentence) -> bool:
     """True when the question asks which person of a kind ("Which witness was Jackson
-    questioning?", "Who was the witness …?", "the name of the witness …") and the best sentence brings one in only unnamed ("… collapsed while
-    cross-examining a witness"), naming no one the question does not, nor does the sentence after
-    it when that goes on about the one brought in: the sources do not say who."""
+    questioning?", "Who was the witness …?", "the name of the witness …") and the best sentence
+    brings one in only unnamed ("… collapsed while cross-examining a witness"), naming no one the
+    question does not, nor does the sentence after it when that goes on about the one brought
+    in: the sources do not say who."""
     lowered = question.lower()
     asked = _ASKS_PERSON.search(lowered)
     if asked and not asked[1]:  # "who" alone names no kind of person

@@ -203,7 +203,7 @@ def actor(sentence: str) -> str | None:
     found = [
         (m.start(), _COUNTRY[m[1].lower()])
         for m in _NATION.finditer(sentence)
-        # "The" before "United States" is no longer name that it ends.
+        # _names_a_people takes "The United States" for the end of a longer name; it is not.
         if m[1].lower() not in _PEOPLE_WORDS
         and (_names_a_people(m) or sentence[: m.start()].endswith("The "))
     ]
