@@ -1266,8 +1266,8 @@ def leaves_unnamed(question: str, best: ScoredSentence) -> bool:
     known = set(tokens(question))
     said = best.text
     after = best.passage.text[best.end - best.passage.start :]
-    if spans := quotable_spans(after):
-        following = after[spans[0][0] : spans[0][1]]
+    if sentences := split_sentences(after):
+        following = after[sentences[0][0] : sentences[0][1]]
         # "… a witness. He was …", "… a witness. The witness, …": it goes on about that one.
         if re.match(rf"\W*(?:(?:he|she|they)\b|the {re.escape(kind)})", following, re.I):
             said += " " + following
