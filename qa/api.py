@@ -622,7 +622,7 @@ def ask_stream(
             if item.refused:
                 log_refusal(request.app.state.feedback, item, body.turns())
                 if item.passages:
-                    yield ServerSentEvent(event="related", data=asdict(item.passages[0]))
+                    yield ServerSentEvent(event="related", data=item.passages[0].to_dict())
             yield ServerSentEvent(event="done", data=item.to_dict(passages=False))
     except QAError as exc:
         yield ServerSentEvent(

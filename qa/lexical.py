@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -45,6 +46,12 @@ class LexicalIndex:
             if i < len(frequencies) and frequencies[i]
         }
         self._rarest = max(self._idf.values(), default=1.0)
+        # Each passage's predecessor in its source's section, for lead().
+        self._previous: dict[str, Passage] = {}
+        ordered = sorted(passages, key=lambda p: (p.source, p.start))
+        for previous, passage in itertools.pairwise(ordered):
+            if (previous.source, previous.section) == (passage.source, passage.section):
+                self._previous[passage.chunk_id] = previous
 
     @classmethod
     def build(cls, passages: list[Passage]) -> LexicalIndex:
@@ -82,6 +89,14 @@ class LexicalIndex:
         if bm25.scores["num_docs"] != len(passages):
             raise ValueError(f"{folder} holds {len(passages)} passages for another index")
         return cls(passages, bm25)
+
+    def lead(self, chunk_id: str) -> str:
+        """The text before a passage in its source's section, "" at the section's start."""
+        previous = self._previous.get(chunk_id)
+        passage = self.by_id.get(chunk_id)
+        if previous is None or passage is None:
+            return ""
+        return previous.text[: passage.start - previous.start]
 
     def idf(self, token: str) -> float:
         """Inverse document frequency; unseen tokens count like the rarest seen ones."""

@@ -64,6 +64,7 @@ class HybridRetriever(BaseRetriever):
             vector, [passages[d.id] for d in documents if d.id]
         )
         for doc in documents:
+            doc.metadata["lead"] = self.lexical.lead(str(doc.id))
             doc.metadata["sentence_dense"] = {
                 (start, end): score
                 for (chunk_id, start, end), score in similarities.items()

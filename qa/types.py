@@ -58,6 +58,15 @@ class Passage:
     end: int
     score: float
     listed: bool = True  # its source is described in sources.toml
+    # The text before it in its source's section (the previous passage's), for the answerer to
+    # read what "It signed …" or "On 12 August …" at its start stands on; a reader is not shown it.
+    lead: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The passage as front ends receive it: without its lead."""
+        data = asdict(self)
+        del data["lead"]
+        return data
 
 
 @dataclass(frozen=True)
@@ -124,5 +133,5 @@ class Answer:
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
         if passages:
-            data["passages"] = [asdict(p) for p in self.passages]
+            data["passages"] = [p.to_dict() for p in self.passages]
         return data

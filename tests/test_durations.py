@@ -130,6 +130,12 @@ def test_a_date_in_a_sentence_about_another_event_does_not_date_this_one() -> No
     assert nearest_date(quote, {"captur"}).year == 2002
     # A quote that names the event nowhere (found by meaning) still gives its date.
     assert nearest_date("The raid came on 27 July 2002.", {"captur"}).year == 2002
+    # Nor does a date in a clause a semicolon joins on: the notes are dated, not the sentencing.
+    joined = (
+        "The deal capped his sentence at eight years; Washington and Ottawa exchanged diplomatic "
+        "notes on 23 October 2010."
+    )
+    assert nearest_date(joined, {"sentenc"}) is None
 
 
 def test_a_sentence_that_already_states_the_interval_is_recognised() -> None:

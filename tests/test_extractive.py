@@ -1068,3 +1068,18 @@ def test_a_best_sentence_that_cannot_answer_gives_way_to_a_runner_up_that_does(
     assert first_quote(asked, 0.3) == runner_up
     assert first_quote(asked, 0.05) == best
     assert first_quote(unasked, 0.3) == best
+
+
+def test_a_pronoun_opening_a_passage_tells_of_whom_the_passage_before_it_names() -> None:
+    """ "It signed …" at a passage's start tells what the country its lead names did: for a
+    question of what the Americans did, the runner-up telling of them comes first. Without the
+    lead there is no telling, and the ranking stands."""
+    best = "It signed on 5 June 2000 and was the first country to ratify it."
+    runner_up = "The United States deposited its ratification on 23 December 2002."
+    alone = passage(best, 0, "b")
+    led = replace(alone, lead="Canada played a leading role in drafting the protocol.")
+    judge = ScriptedJudge({best[:12]: 0.9, runner_up[:12]: 0.3}, blend=0.4)
+    question = "When did the Americans finally ratify the protocol?"
+    for first, expected in ((led, runner_up), (alone, best)):
+        [quote] = quotes(question, (first, passage(runner_up, 400, "r")), judge, max_sentences=1)
+        assert quote == expected

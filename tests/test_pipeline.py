@@ -33,6 +33,21 @@ def test_every_citation_quotes_its_source_exactly(fake_pipeline: Pipeline) -> No
         assert text[c.start : c.end] == c.quote and c.quote in answer.answer
 
 
+def test_passages_carry_their_lead_to_the_answerer_but_not_to_readers(
+    fake_pipeline: Pipeline,
+) -> None:
+    """A retrieved passage that does not open its section carries the text before it (what "It"
+    at its start stands for); the JSON readers get leaves it out."""
+    answer = fake_pipeline.ask("When did the United States ratify the child soldier protocol?")
+    led = [p for p in answer.passages if p.lead]
+    assert led
+    for p in led:
+        text = (fake_pipeline.settings.corpus / p.source).read_text(encoding="utf-8")
+        gap = text[text.rindex(p.lead, 0, p.start) + len(p.lead) : p.start]
+        assert not gap.strip("-* \n")  # at most a line break and a list marker between
+    assert all("lead" not in p for p in answer.to_dict()["passages"])
+
+
 @pytest.mark.parametrize("question", ["", "   \n\t ", "\x00\x01"])
 def test_empty_questions_are_rejected(fake_pipeline: Pipeline, question: str) -> None:
     with pytest.raises(InvalidQuestionError, match="type a question"):

@@ -100,6 +100,26 @@ def test_passages_of_undescribed_files_come_after_every_described_one() -> None:
     assert [d.metadata["chunk_id"] for d in docs] == ["a", "b", "stray"]
 
 
+def test_a_passages_lead_is_the_text_before_it_in_its_section() -> None:
+    """What "It signed …" at a passage's start stands on is in the passage before it, when that
+    one is of the same source and section; a section's first passage has none."""
+
+    def at(cid: str, text: str, start: int, section: str = "Treaty", source: str = "s.md"):
+        return replace(passage(cid, text), source=source, section=section, start=start)
+
+    index = LexicalIndex.build(
+        [
+            at("second", "It signed in 2000.", 60),
+            at("first", "Canada played a leading role in drafting the protocol.", 5),
+            at("other-section", "Khadr was 15.", 80, section="Capture"),
+            at("other-source", "It was ratified later.", 70, source="t.md"),
+        ]
+    )
+    assert index.lead("second") == "Canada played a leading role in drafting the protocol."
+    assert index.lead("first") == index.lead("other-section") == index.lead("other-source") == ""
+    assert index.lead("unknown") == ""
+
+
 def test_lexical_index_is_kept_per_generation_and_a_damaged_one_rebuilt(tmp_path: Path) -> None:
     texts = ["Kouchner met Clinton in February.", "Khadr was 15.", "Clinton called it a cancer."]
     reads: list[str] = []

@@ -3,16 +3,18 @@ found, with the one followed checked to be the name asked about."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
 
-from qa.answering.extractive import score_sentences
+from qa.answering.extractive import ScoredSentence, score_sentences
 from qa.answering.succession import (
     SuccessionQuestion,
     answer_by_succession,
     parse_succession_question,
 )
+from qa.types import Passage
 from tests.passages import find_in, make_passage
 
 THRESHOLD = 0.35
@@ -169,14 +171,14 @@ def test_a_post_named_in_other_words_for_a_post_is_the_same_post() -> None:
     assert answer_by_succession(question, asked, find_in(defence), THRESHOLD) is None
 
 
+def found_in(passage: Passage) -> Callable[[str], list[ScoredSentence]]:
+    return lambda query: score_sentences(query, [passage], lambda p, s, e: 0.5, lambda t: 1.0)
+
+
 def test_a_timeline_line_concerns_the_one_its_source_is_titled_for() -> None:
     line = "14 November 2010 — leaves office in a reshuffle; succeeded by Michèle Alliot-Marie."
     profile = replace(make_passage(line), title="Bernard Kouchner: Profile")
     other = replace(make_passage(line, chunk_id="c2"), title="Omar Khadr: Timeline")
-
-    def found_in(passage):
-        return lambda query: score_sentences(query, [passage], lambda p, s, e: 0.5, lambda t: 1.0)
-
     question = "Who succeeded Kouchner?"
     asked = parse_succession_question(question)
     assert asked is not None
@@ -184,3 +186,19 @@ def test_a_timeline_line_concerns_the_one_its_source_is_titled_for() -> None:
     assert answer is not None
     assert answer.answer.startswith("Michèle Alliot-Marie: 14 November 2010")
     assert answer_by_succession(question, asked, found_in(other), THRESHOLD) is None
+
+
+def test_the_timeline_lines_before_a_line_tell_of_the_same_one() -> None:
+    """The line before names Clinton as whom he met: no subject of its own, so the timeline's
+    line still concerns the one its source is titled for, within a passage or from its lead."""
+    earlier = "5 February 2009 — first meeting with Hillary Clinton; raises Omar Khadr's case."
+    line = "14 November 2010 — leaves office in a reshuffle; succeeded by Michèle Alliot-Marie."
+    profile = replace(make_passage(f"{earlier}\n{line}"), title="Bernard Kouchner: Profile")
+    led = replace(make_passage(line), title="Bernard Kouchner: Profile", lead=earlier)
+    question = "Who succeeded Kouchner?"
+    asked = parse_succession_question(question)
+    assert asked is not None
+    for passage in (profile, led):
+        answer = answer_by_succession(question, asked, found_in(passage), THRESHOLD)
+        assert answer is not None
+        assert answer.answer.startswith("Michèle Alliot-Marie: 14 November 2010")

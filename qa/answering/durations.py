@@ -238,11 +238,13 @@ def _precise_enough(mention: DateMention, unit: str | None) -> bool:
 
 
 def _statements(quote: str) -> list[tuple[int, int]]:
-    """The quote's sentences, each cut at its line breaks: the items of a list ("- 14 August 2009:
-    the appeal court upheld it") are read as statements of their own."""
+    """The quote's sentences, each cut at its line breaks and semicolons: the items of a list ("-
+    14 August 2009: the appeal court upheld it") and the clauses a semicolon joins ("… capped his
+    sentence …; Washington and Ottawa exchanged notes on 23 October") are read as statements of
+    their own."""
     pieces = []
     for start, end in split_sentences(quote):
-        for line in re.finditer(r"[^\n]+", quote[start:end]):
+        for line in re.finditer(r"[^\n;]+", quote[start:end]):
             pieces.append((start + line.start(), start + line.end()))
     return pieces
 

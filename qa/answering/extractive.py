@@ -363,8 +363,10 @@ class ScoredSentence:
 
     @property
     def before(self) -> str:
-        """What its passage says before it: it may give the year a date in it leaves out."""
-        return self.passage.text[: self.start - self.passage.start]
+        """What its source says before it in its section (its passage's lead, then its passage up
+        to it): it may give the year a date in it leaves out, or whom "It" is."""
+        own = self.passage.text[: self.start - self.passage.start]
+        return f"{self.passage.lead} {own}" if self.passage.lead else own
 
     def cite(self, n: int) -> Citation:
         """Citation number n of this sentence."""

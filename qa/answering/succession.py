@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 
 from qa.answering.durations import FindSentences, computed_answer, question_text
 from qa.answering.extractive import ScoredSentence, given_and_ask
+from qa.chunking import split_sentences
 from qa.dates import MONTHS
 from qa.text import NAME_RUN, STOPWORDS, tokens
 from qa.types import Answer
@@ -204,18 +205,19 @@ def find_succession(
 def _followed(said: Succession, sentence: ScoredSentence) -> str | None:
     """The one followed: named as the relation's object, else the first name of its subject's
     clause, else, when that clause opens with a pronoun or a date (a timeline line), the first name
-    of the sentence before it or, failing that, of its source's title."""
+    of the last sentence before it with a subject of its own (the timeline's earlier lines and "He
+    …" sentences tell of the same one) or, failing that, of its source's title."""
     if said.old is not None:
         return said.old
     before = f"{sentence.before}{said.subject}".strip()
-    clause = _last_sentence(before)
+    spoken = [before[s:e] for s, e in split_sentences(before)] or [""]
+    clause = spoken[-1]
     if name := _first_name(clause):
         return name
     if not _NO_SUBJECT.match(clause):
         return None
-    return _first_name(_last_sentence(before[: len(before) - len(clause)])) or _first_name(
-        sentence.passage.title
-    )
+    earlier = next((s for s in reversed(spoken[:-1]) if not _NO_SUBJECT.match(s)), "")
+    return _first_name(earlier) or _first_name(sentence.passage.title)
 
 
 def _first_name(text: str) -> str | None:
@@ -227,10 +229,6 @@ def _first_name(text: str) -> str | None:
         if words:
             return " ".join(words)
     return None
-
-
-def _last_sentence(text: str) -> str:
-    return re.split(r"(?<=[.!?])\s+(?=[A-Z])", text.strip())[-1] if text.strip() else ""
 
 
 def _same_post(said: str, asked: str) -> bool:
