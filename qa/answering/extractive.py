@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from qa.answering.choices import names_no_choice
 from qa.answering.judge import blended
 from qa.answering.nations import actor, country_acting
 from qa.answering.others import aliases, asks_for_another, names_another
@@ -458,6 +459,7 @@ def answer_extractively(
         or no_figure
         or refuses_by_absence(question, best.text)
         or leaves_unnamed(question, best)
+        or names_no_choice(question, best.text)
     ):
         return Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
     chosen = compose(question, ranked, max_sentences, idf)
