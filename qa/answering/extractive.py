@@ -20,6 +20,7 @@ from qa.answering.choices import names_no_choice
 from qa.answering.judge import blended
 from qa.answering.nations import actor, country_acting
 from qa.answering.others import aliases, asks_for_another, names_another
+from qa.answering.outcomes import only_undertaken
 from qa.chunking import quotable_spans, split_sentences
 from qa.citations import cited_pieces, span_citation
 from qa.corpus import PHOTO_CAPTION
@@ -460,6 +461,7 @@ def answer_extractively(
         or refuses_by_absence(question, best.text)
         or leaves_unnamed(question, best)
         or names_no_choice(question, best.text)
+        or only_undertaken(question, [s.text for s in ranked[:JUDGE_POOL]])
     ):
         return Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
     chosen = compose(question, ranked, max_sentences, idf)
