@@ -54,10 +54,13 @@ def words(text: str) -> list[str]:
 
 
 # Irregular forms no suffix rule joins, of the words a life story is told with: "date of birth"
-# is answered by "was born on …", "when did he die" by "his death in …".
+# and "birthday" are answered by "was born on …", "when did he die" by "his death in …".
 _SAME_STEM = {
     "birth": "born",
     "births": "born",
+    "birthday": "born",
+    "birthdays": "born",
+    "birthplace": "born",
     "death": "die",
     "deaths": "die",
     "died": "die",
@@ -66,7 +69,7 @@ _SAME_STEM = {
 }
 # Changes whenever tokens() gives other tokens for some text: lexical indexes kept on disk were
 # built with the tokens of their time, and are rebuilt when this differs (qa.lexical).
-TOKENS_VERSION = 3
+TOKENS_VERSION = 4
 
 
 def stem(token: str) -> str:

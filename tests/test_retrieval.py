@@ -51,7 +51,7 @@ def test_every_form_of_a_word_stems_alike() -> None:
         ("describe", "described", "describing"),
         ("agree", "agrees", "agreed"),
         ("release", "released", "releases"),
-        ("born", "birth"),  # irregular: "date of birth" is asked of "was born on …"
+        ("born", "birth", "birthday"),  # irregular: "date of birth" is asked of "was born on …"
         ("die", "died", "dies", "death", "dead"),
         ("report", "reported", "reportedly"),  # "reportedly paid" asks what was "reported"
     ):
