@@ -275,10 +275,16 @@ ANSWER_TYPES = [
             "The meeting lasted 30 minutes.",
             "The meeting went on for two hours.",
             "The meeting lasted from 1826 to 1918.",
+            "The four-hour meeting ended early.",
+            "The railway to the meeting is 828 km long.",  # a length in space
         ],
-        # The figure belongs to another clause's subject.
-        ["Kouchner, foreign minister until three weeks ago, asked for the meeting."],
-        id="how long wants a figure beside what it asks about",
+        [
+            # The figure belongs to another clause's subject.
+            "Kouchner, foreign minister until three weeks ago, asked for the meeting.",
+            # A figure beside the meeting, but no length: an age.
+            "Khadr was in fact 22 at the time of the meeting.",
+        ],
+        id="how long wants a length beside what it asks about",
     ),
     pytest.param(
         "When exactly did U.S. forces capture Khadr?",
@@ -314,6 +320,8 @@ def test_only_a_noun_for_a_person_asks_for_someone() -> None:
 def test_asked_how_long_the_sources_say_nothing_without_a_figure_for_it() -> None:
     text = "Kouchner, minister until three weeks ago, met Clinton. The meeting was in Washington."
     assert ask("How long did the meeting between Kouchner and Clinton last?", text=text).refused
+    aged = f"{text} Khadr was 22 at the time of the meeting."
+    assert ask("How long did the meeting between Kouchner and Clinton last?", text=aged).refused
     answer = ask("How long did the meeting last?", text=f"{text} The meeting lasted 30 minutes.")
     assert not answer.refused and "30 minutes" in answer.answer
 

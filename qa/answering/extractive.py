@@ -127,6 +127,19 @@ _ASKS_CLAIM = re.compile(
     rf"{_CLAIMS}|\b(?:ask(?:s|ed|ing)?|push(?:es|ed|ing)? for|want(?:s|ed|ing)?|prosecut\w*)\b",
     re.I,
 )
+# "How long …?" asks a length, not any figure (see _states_amount).
+_ASKS_LENGTH = re.compile(r"\bhow long\b")
+# A length, of time or of space: "eight years", "a four-hour battle", "about two weeks", "months",
+# "828 km".
+_UNIT = (
+    r"(?:second|minute|hour|day|week|month|year|decade|century|centuries|mile|yard|foot|feet|inch"
+    r"|km|kilomet(?:er|re)|met(?:er|re)|centimet(?:er|re))"
+)
+_LENGTH = re.compile(
+    rf"\b(?:\d[\d,.]*|{NUMBER_WORDS}|an?|half an?|a few|several)[\s-]+(?:[\w-]+\s+)?"
+    rf"{_UNIT}(?:e?s)?\b|\b{_UNIT}e?s\b",
+    re.I,
+)
 # A word that is a count: "251,287", "five", "hundreds".
 _FIGURE = re.compile(
     rf"\d[\d,.]*|{NUMBER_WORDS}|dozens?|hundreds?|thousands?|millions?|billions?", re.I
@@ -1134,6 +1147,8 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
         if short:
             return lambda claim: bool(_HAS_NUMBER.search(_DATE_FIGURES.sub(" ", claim)))
         asked = ask_terms(question)
+        if _ASKS_LENGTH.search(lowered):
+            return lambda sentence: _states_amount(sentence, asked, _LENGTH)
         return lambda sentence: _states_amount(sentence, asked)
     if short and (_ASKS_PLACE.search(lowered) or _ASKS_PERSON.search(lowered)):
         # A short answer may be the name alone: "Gatineau, Que." is where, with no preposition to
@@ -1188,15 +1203,13 @@ def asks_amount(question: str) -> bool:
     )
 
 
-def _states_amount(sentence: str, asked: set[str]) -> bool:
-    """A figure (not a date's), or the two dates of a span ("It lasted from 1826 to 1918"),
-    stands in a clause that holds a term of what the question asks: "foreign minister until
-    three weeks ago" says nothing of how long a meeting lasted."""
+def _states_amount(sentence: str, asked: set[str], figure: re.Pattern[str] = _HAS_NUMBER) -> bool:
+    """A figure (not a date's; a length, when asked how long), or the two dates of a span ("It
+    lasted from 1826 to 1918"), stands in a clause that holds a term of what the question asks:
+    "foreign minister until three weeks ago" says nothing of how long a meeting lasted, nor "22
+    at the time of the meeting", an age."""
     return any(
-        (
-            _HAS_NUMBER.search(_DATE_FIGURES.sub(" ", clause))
-            or len(_DATE_FIGURES.findall(clause)) >= 2
-        )
+        (figure.search(_DATE_FIGURES.sub(" ", clause)) or len(_DATE_FIGURES.findall(clause)) >= 2)
         and asked & set(tokens(clause))
         for clause in CLAUSE_BOUNDARY.split(sentence)
     )
