@@ -162,6 +162,25 @@ def test_a_named_person_with_no_response_after_what_is_asked_about_is_declined()
     assert ask("How did the ministry react when it heard that France had lobbied?", *texts) is None
 
 
+def test_a_named_persons_office_speaks_for_them() -> None:
+    """ "Harper's office" is declined like Harper when no response of his follows, and answered by
+    his own response when one does; "the Harper government" responds through any of its
+    ministers, so the usual quotes stay."""
+    texts = (
+        "France lobbied the United States over Khadr in February 2009.",
+        "For years the government faced pressure. "
+        "But Prime Minister Stephen Harper insisted Mr. Khadr faced serious charges.",
+    )
+    question = "How did Harper's office react when it heard that France had lobbied?"
+    declined = ask(question, *texts)
+    assert declined is not None and declined.refused
+    answered = ask(question, texts[0] + " Harper said Canada would not intervene.", texts[1])
+    assert answered is not None and not answered.refused
+    assert answered.citations[0].quote == "Harper said Canada would not intervene."
+    government = "How did the Harper government react when it heard that France had lobbied?"
+    assert ask(government, *texts) is None
+
+
 @pytest.mark.parametrize(
     "question",
     [

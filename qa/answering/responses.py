@@ -11,9 +11,10 @@ several answers).
 When the one asked about is a person (named in the question, and given a first name or a title in
 the sources: "Prime Minister Stephen Harper"), and the sources tell of the stimulus but no response
 of theirs follows it, the question is declined: the sources say what Harper held throughout, not
-how he reacted to news of France's request. A country or a government responds through its
-people, in sentences that need not name it ("How did Washington respond?": "The Secretary
-agreed …"), so for them the usual quotes stay.
+how he reacted to news of France's request; nor how his office did ("How did Harper's office
+respond once the cable came out?"), which speaks for him. A country or a government responds
+through its people, in sentences that need not name it ("How did Washington respond?": "The
+Secretary agreed …"), so for them the usual quotes stay.
 
 "Why did Clinton turn down Kouchner's request?" presumes a refusal. When the response found says
 the opposite (she agreed), the answer says so and quotes it; a response that neither agrees nor
@@ -23,7 +24,7 @@ refuses leaves the question to the usual quotes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.answering.durations import FindSentences, question_text
 from qa.answering.extractive import ScoredSentence
@@ -147,9 +148,13 @@ def answer_by_response(
     found = find(f"{asked.actor} {asked.stimulus}")
     if not found or found[0].support < threshold:
         return None
-    response = find_response(asked, found)
+    person = _speaks_for(asked)
+    response = find_response(asked, found) or (
+        find_response(replace(asked, actor=person), found) if person else None
+    )
     if response is None:
-        if asked.presumed or not (asked.named and _is_person(asked.actor, found)):
+        someone = asked.actor if asked.named else person
+        if asked.presumed or not (someone and _is_person(someone, found)):
             return None
         return Answer(question, refusal, refused=True)
     if asked.presumed and response.stance == asked.presumed:
@@ -158,6 +163,19 @@ def answer_by_response(
     if asked.presumed:
         return correction(question, citation, passage)
     return _quoted(question, citation, passage)
+
+
+# Those who speak for a person: "Harper's office", "Cannon's spokesman". Not a government ("the
+# Harper government"), which responds through any of its ministers.
+_SPEAKING_FOR = re.compile(
+    r"^(?P<person>[a-z][\w'-]*?)'s\s+(?:office|aides?|staff|spokes(?:man|woman|person))$"
+)
+
+
+def _speaks_for(asked: ResponseQuestion) -> str:
+    """The person whose office or staff the question asks about ("harper"), or ""."""
+    m = _SPEAKING_FOR.match(asked.actor)
+    return m["person"] if m else ""
 
 
 def correction(question: str, citation: Citation, passage: Passage) -> Answer:
