@@ -147,38 +147,37 @@ def test_someone_else_named_before_a_title_is_not_the_responder() -> None:
     assert answer is not None and answer.citations[0].quote == "The Minister denied it."
 
 
+# Harper's sentence is about the case, not about France's lobbying, and follows no sentence telling
+# of it.
+LOBBIED = (
+    "France lobbied the United States over Khadr in February 2009.",
+    "For years the government faced pressure. "
+    "But Prime Minister Stephen Harper insisted Mr. Khadr faced serious charges.",
+)
+
+
 def test_a_named_person_with_no_response_after_what_is_asked_about_is_declined() -> None:
-    # Harper's sentence is about the case, not about France's lobbying, and follows no sentence
-    # telling of it.
-    texts = (
-        "France lobbied the United States over Khadr in February 2009.",
-        "For years the government faced pressure. "
-        "But Prime Minister Stephen Harper insisted Mr. Khadr faced serious charges.",
-    )
-    answer = ask("How did Stephen Harper react when he heard that France had lobbied?", *texts)
+    answer = ask("How did Stephen Harper react when he heard that France had lobbied?", *LOBBIED)
     assert answer is not None
     assert answer.refused and answer.answer == REFUSAL and not answer.citations
     # Not named: "the ministry" may be told of in other words, so the usual quotes stay.
-    assert ask("How did the ministry react when it heard that France had lobbied?", *texts) is None
+    assert (
+        ask("How did the ministry react when it heard that France had lobbied?", *LOBBIED) is None
+    )
 
 
 def test_a_named_persons_office_speaks_for_them() -> None:
     """ "Harper's office" is declined like Harper when no response of his follows, and answered by
     his own response when one does; "the Harper government" responds through any of its
     ministers, so the usual quotes stay."""
-    texts = (
-        "France lobbied the United States over Khadr in February 2009.",
-        "For years the government faced pressure. "
-        "But Prime Minister Stephen Harper insisted Mr. Khadr faced serious charges.",
-    )
     question = "How did Harper's office react when it heard that France had lobbied?"
-    declined = ask(question, *texts)
+    declined = ask(question, *LOBBIED)
     assert declined is not None and declined.refused
-    answered = ask(question, texts[0] + " Harper said Canada would not intervene.", texts[1])
+    answered = ask(question, LOBBIED[0] + " Harper said Canada would not intervene.", LOBBIED[1])
     assert answered is not None and not answered.refused
     assert answered.citations[0].quote == "Harper said Canada would not intervene."
     government = "How did the Harper government react when it heard that France had lobbied?"
-    assert ask(government, *texts) is None
+    assert ask(government, *LOBBIED) is None
 
 
 @pytest.mark.parametrize(
