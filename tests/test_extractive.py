@@ -1091,3 +1091,6 @@ def test_a_pronoun_opening_a_passage_tells_of_whom_the_passage_before_it_names()
     for first, expected in ((led, runner_up), (alone, best)):
         [quote] = quotes(question, (first, passage(runner_up, 400, "r")), judge, max_sentences=1)
         assert quote == expected
+    # Nor is what Canada did quoted beside it, where "It" would read as the United States.
+    both = quotes(question, (led, passage(runner_up, 400, "r")), judge, max_sentences=2)
+    assert both == [runner_up]

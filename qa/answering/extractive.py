@@ -768,7 +768,8 @@ def _given_before_claimed(question: str, ranked: list[ScoredSentence]) -> list[S
 def _country_first(question: str, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
     """For a question asking what a country did ("When did the Americans finally ratify the
     treaty?"), the best candidate telling of that country as acting comes first when the best
-    tells of another or of none (see nations.actor). A sentence opening with a pronoun tells of
+    tells of another or of none (see nations.actor), and candidates telling of another are left
+    out. A sentence opening with a pronoun tells of
     the one the sentence before it does ("Canada played a leading role … It signed on 5 June 2000
     …"); when its passage does not hold that sentence, there is no telling, and the ranking
     stands."""
@@ -778,7 +779,12 @@ def _country_first(question: str, ranked: list[ScoredSentence]) -> list[ScoredSe
     best = _acting(ranked[0])
     if best is None or best == country:
         return ranked
-    return _promoted(ranked, lambda s: _acting(s) == country)
+    promoted = _promoted(ranked, lambda s: _acting(s) == country)
+    if promoted is ranked:
+        return ranked
+    # What another country did is no more quoted beside it: "It signed on 5 June 2000 …" after
+    # the United States' ratification would read as the United States'.
+    return [s for s in promoted if _acting(s) in (None, "", country)]
 
 
 def _acting(sentence: ScoredSentence) -> str | None:
