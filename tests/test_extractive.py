@@ -990,6 +990,19 @@ def test_the_person_brought_in_unnamed_must_be_the_one_asked_for() -> None:
             False,
         ),
         ("That afternoon Jackson collapsed while cross-examining Tom Berg, a witness.", False),
+        ("That afternoon Jackson collapsed while cross-examining a witness, Tom Berg.", False),
+        # The sentence's other names are other people, not the witness.
+        (
+            "That afternoon Jackson collapsed while cross-examining a witness, and Judge Patrick "
+            "Parrish adjourned the trial.",
+            True,
+        ),
+        # The sentence after goes on about someone it names first.
+        (
+            "That afternoon Jackson collapsed while cross-examining a witness. "
+            "On 13 August 2010 the Army sergeant Tom Berg left the stand.",
+            False,
+        ),
     ],
 )
 def test_a_person_asked_for_whom_the_sources_leave_unnamed_is_refused(

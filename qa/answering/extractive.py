@@ -211,6 +211,18 @@ _NAMES_KIND = re.compile(
     rf"\b(?:who(?:'s| was| is| were)|name of) the (?:[\w.'-]+ ){{0,2}}?({PERSON_NOUN})s?\b"
 )
 
+# A name right after someone brought in ("a witness, Sgt. Layne Morris"), or right before ("Lakhdar
+# Boumediene, a prisoner").
+_NAME_AFTER = re.compile(rf",?\s+(?:named\s+|called\s+)?({NAME_RUN})")
+_NAME_BEFORE = re.compile(rf"({NAME_RUN}),?\s+$")
+# The name a sentence opens on, after a time ("On 15 May 2009", "In June") and "the" with its
+# adjectives: "On 15 May 2009 the Algerian Lakhdar Boumediene …" is about Boumediene. Not an
+# opening word or a month ("That afternoon …").
+_NAMED_SUBJECT = re.compile(
+    r"^\W*(?:(?i:on|in|by|at)\s+(?:[\w,]+\s+){0,3}?(?=(?i:the)\s|[A-Z]))?"
+    r"(?:(?i:the)\s+(?:[a-z-]+\s+|[A-Z][a-z]+\s+(?=[A-Z]))*)?"
+    rf"(?!(?i:the|that|this|these|those|it|its|a|an|on|in|by|at|{MONTHS})\b)({NAME_RUN})"
+)
 # Someone brought in without a name: "one Guantanamo prisoner", "a lawyer".
 _UNNAMED = re.compile(rf"\b(?:one|a|an|another)\s+(?:[\w'-]+\s+){{0,2}}?({PERSON_NOUN})\b", re.I)
 
@@ -1275,9 +1287,11 @@ def says_silent(sentence: str) -> bool:
 def leaves_unnamed(question: str, best: ScoredSentence) -> bool:
     """True when the question asks which person of a kind ("Which witness was Jackson
     questioning?", "Who was the witness …?", "the name of the witness …") and the best sentence
-    brings one in only unnamed ("… collapsed while cross-examining a witness"), naming no one the
-    question does not, nor does the sentence after it when that goes on about the one brought
-    in: the sources do not say who."""
+    brings one in only unnamed ("… collapsed while cross-examining a witness"): no name the
+    question lacks stands beside it ("a witness, Sgt. Layne Morris,"), nor in the sentence after
+    it when that goes on about someone ("He was …", "The witness …", "On 15 May 2009 the Algerian
+    Lakhdar Boumediene …"). The sentence's other names are other people: "a federal judge in Utah
+    granted Tabitha Speer and Layne Morris a default judgment" does not say who the judge was."""
     lowered = question.lower()
     asked = _ASKS_PERSON.search(lowered)
     if asked and not asked[1]:  # "who" alone names no kind of person
@@ -1286,17 +1300,27 @@ def leaves_unnamed(question: str, best: ScoredSentence) -> bool:
         kind = named[1]
     else:
         return False
-    if not any(m[1].lower() in (kind, kind[:-1]) for m in _UNNAMED.finditer(best.text)):
+    mentions = [m for m in _UNNAMED.finditer(best.text) if m[1].lower() in (kind, kind[:-1])]
+    if not mentions:
         return False
-    known = set(tokens(question))
-    said = best.text
+    names = [name for m in mentions for name in _beside(best.text, m)]
     after = best.passage.text[best.end - best.passage.start :]
     if sentences := split_sentences(after):
         following = after[sentences[0][0] : sentences[0][1]]
-        # "… a witness. He was …", "… a witness. The witness, …": it goes on about that one.
         if re.match(rf"\W*(?:(?:he|she|they)\b|the {re.escape(kind)})", following, re.I):
-            said += " " + following
-    return not any(set(tokens(m[0])) - known for m in _NAMED.finditer(said))
+            names += [m[0] for m in _NAMED.finditer(following)]
+        elif subject := _NAMED_SUBJECT.match(following):
+            names.append(subject[1])
+    known = set(tokens(question))
+    return not any(set(tokens(name)) - known for name in names)
+
+
+def _beside(text: str, mention: re.Match[str]) -> list[str]:
+    """The names standing beside a mention of someone: after it ("a witness, Sgt. Layne Morris",
+    "a prisoner named …") or before it ("Boumediene, a prisoner")."""
+    after = _NAME_AFTER.match(text, mention.end())
+    before = _NAME_BEFORE.search(text, 0, mention.start())
+    return [m[1] for m in (after, before) if m]
 
 
 def refuses_by_absence(question: str, sentence: str) -> bool:
