@@ -28,10 +28,12 @@ PLACED = "Clinton and Kouchner met in Washington on 5 February 2009."
             ["confidential", "secret"],
         ),
         ("Which paper broke the story, the Globe or the Star?", ["glob", "star"]),
+        # A name may hold a hyphen.
+        ("Which writer flew planes, Saint-Exupéry or Friedman?", ["saint exupery", "friedman"]),
     ],
 )
 def test_the_answers_a_question_offers(question: str, choices: list[str]) -> None:
-    assert offered(question) == [{c} for c in choices]
+    assert offered(question) == [set(c.split()) for c in choices]
 
 
 @pytest.mark.parametrize(

@@ -277,6 +277,7 @@ ANSWER_TYPES = [
             "The meeting lasted from 1826 to 1918.",
             "The four-hour meeting ended early.",
             "The railway to the meeting is 828 km long.",  # a length in space
+            "The meeting hall stands 192 mi away.",
         ],
         [
             # The figure belongs to another clause's subject.
@@ -991,6 +992,7 @@ def test_the_person_brought_in_unnamed_must_be_the_one_asked_for() -> None:
         ),
         ("That afternoon Jackson collapsed while cross-examining Tom Berg, a witness.", False),
         ("That afternoon Jackson collapsed while cross-examining a witness, Tom Berg.", False),
+        ("Tom Berg (born 1980) was a witness Jackson was questioning when he collapsed.", False),
         # The sentence's other names are other people, not the witness.
         (
             "That afternoon Jackson collapsed while cross-examining a witness, and Judge Patrick "

@@ -15,9 +15,9 @@ from qa.text import tokens
 _WH_OPENING = re.compile(r"^\W*(?:where|what|which|who|whom|when|how)\b", re.I)
 # The offer closes the question, set off by a dash, a colon or a comma: "— in Washington or in
 # Paris?", ": confidential or secret?". A dash inside a word ("sit-down", "Clinton–Kouchner") sets
-# nothing off.
+# nothing off, and a name may hold one ("Saint-Exupéry").
 _OFFER = re.compile(
-    r"(?:\s[-—–]\s|[—:,])\s*(?P<first>[^-—–:,?]+?)\s+or\s+(?P<second>[^-—–:,?]+?)\s*\?\s*$"
+    r"(?:\s[-—–]\s|[—:,])\s*(?P<first>[^—–:,?]+?)\s+or\s+(?P<second>[^—–:,?]+?)\s*\?\s*$"
 )
 # Longer than this, the words after the dash are a clause of their own, not an answer offered.
 MAX_WORDS = 4

@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from qa.answering.choices import names_no_choice
+from qa.answering.choices import names_no_choice, offered
 from qa.answering.judge import blended
 from qa.answering.nations import actor, country_acting
 from qa.answering.others import aliases, asks_for_another, names_another
@@ -130,10 +130,10 @@ _ASKS_CLAIM = re.compile(
 # "How long …?" asks a length, not any figure (see _states_amount).
 _ASKS_LENGTH = re.compile(r"\bhow long\b")
 # A length, of time or of space: "eight years", "a four-hour battle", "about two weeks", "months",
-# "828 km".
+# "828 km", "192 mi".
 _UNIT = (
     r"(?:second|minute|hour|day|week|month|year|decade|century|centuries|mile|yard|foot|feet|inch"
-    r"|km|kilomet(?:er|re)|met(?:er|re)|centimet(?:er|re))"
+    r"|km|mi|ft|yd|kilomet(?:er|re)|met(?:er|re)|centimet(?:er|re))"
 )
 _LENGTH = re.compile(
     rf"\b(?:\d[\d,.]*|{NUMBER_WORDS}|an?|half an?|a few|several)[\s-]+(?:[\w-]+\s+)?"
@@ -211,10 +211,13 @@ _NAMES_KIND = re.compile(
     rf"\b(?:who(?:'s| was| is| were)|name of) the (?:[\w.'-]+ ){{0,2}}?({PERSON_NOUN})s?\b"
 )
 
+_HE_OR_SHE = re.compile(r"\b(?:he|she|He|She)\b")
 # A name right after someone brought in ("a witness, Sgt. Layne Morris"), or right before ("Lakhdar
-# Boumediene, a prisoner").
+# Boumediene, a prisoner", "Steven Spielberg (born 1946) is an American film director").
 _NAME_AFTER = re.compile(rf",?\s+(?:named\s+|called\s+)?({NAME_RUN})")
-_NAME_BEFORE = re.compile(rf"({NAME_RUN}),?\s+$")
+_NAME_BEFORE = re.compile(
+    rf"({NAME_RUN})(?:\s*\([^()]*\))?(?:,|\s+(?:is|was|are|were|became|remains))?\s+$"
+)
 # The name a sentence opens on, after a time ("On 15 May 2009", "In June") and "the" with its
 # adjectives: "On 15 May 2009 the Algerian Lakhdar Boumediene …" is about Boumediene. Not an
 # opening word or a month ("That afternoon …").
@@ -1301,9 +1304,15 @@ def leaves_unnamed(question: str, best: ScoredSentence) -> bool:
     else:
         return False
     mentions = [m for m in _UNNAMED.finditer(best.text) if m[1].lower() in (kind, kind[:-1])]
-    if not mentions:
+    # A question offering its answers names its candidates ("Which writer …, Saint-Exupéry or
+    # Friedman?"); a sentence telling of "he" or "she" may bring in as "a naval communications
+    # officer" the one it names before ("Redman … was an admiral. A naval communications officer,
+    # he …"): any name of it may be that one.
+    if not mentions or offered(question):
         return False
     names = [name for m in mentions for name in _beside(best.text, m)]
+    if _HE_OR_SHE.search(best.text):
+        names += [m[0] for m in _NAMED.finditer(best.text)]
     after = best.passage.text[best.end - best.passage.start :]
     if sentences := split_sentences(after):
         following = after[sentences[0][0] : sentences[0][1]]
