@@ -993,6 +993,8 @@ def test_the_person_brought_in_unnamed_must_be_the_one_asked_for() -> None:
         ("That afternoon Jackson collapsed while cross-examining Tom Berg, a witness.", False),
         ("That afternoon Jackson collapsed while cross-examining a witness, Tom Berg.", False),
         ("Tom Berg (born 1980) was a witness Jackson was questioning when he collapsed.", False),
+        # Told of as "he", the one brought in may be anyone the span names.
+        ("Tom Berg took the stand. A witness, he was questioned when Jackson collapsed.", False),
         # The sentence's other names are other people, not the witness.
         (
             "That afternoon Jackson collapsed while cross-examining a witness, and Judge Patrick "
@@ -1018,6 +1020,15 @@ def test_a_person_asked_for_whom_the_sources_leave_unnamed_is_refused(
     ):
         assert judged(question, judge, text=text).refused is refused
     assert judged("Who collapsed in court?", judge, text=text).refused is False
+
+
+def test_a_question_offering_its_answers_names_the_person_it_asks_for() -> None:
+    """ "Which witness …, Berg or Morris?" names its candidates: a sentence naming one of them
+    answers it, though it brings the witness in unnamed."""
+    text = "Berg testified first; Jackson collapsed while cross-examining a witness."
+    judge = ScriptedJudge({"Berg": 0.9}, blend=0.4)
+    question = "Which witness was Jackson questioning when he collapsed, Berg or Morris?"
+    assert not judged(question, judge, text=text).refused
 
 
 @pytest.mark.parametrize(
