@@ -211,6 +211,8 @@ _NAMES_KIND = re.compile(
     rf"\b(?:who(?:'s| was| is| were)|name of) the (?:[\w.'-]+ ){{0,2}}?({PERSON_NOUN})s?\b"
 )
 
+# A span telling of "he" or "she" may bring that one in by a noun ("A naval communications
+# officer, he …") after naming them (see leaves_unnamed).
 _HE_OR_SHE = re.compile(r"\b(?:he|she|He|She)\b")
 # A name right after someone brought in ("a witness, Sgt. Layne Morris"), or right before ("Lakhdar
 # Boumediene, a prisoner", "Steven Spielberg (born 1946) is an American film director").
@@ -784,10 +786,9 @@ def _country_first(question: str, ranked: list[ScoredSentence]) -> list[ScoredSe
     """For a question asking what a country did ("When did the Americans finally ratify the
     treaty?"), the best candidate telling of that country as acting comes first when the best
     tells of another or of none (see nations.actor), and candidates telling of another are left
-    out. A sentence opening with a pronoun tells of
-    the one the sentence before it does ("Canada played a leading role … It signed on 5 June 2000
-    …"); when its passage does not hold that sentence, there is no telling, and the ranking
-    stands."""
+    out. A sentence opening with a pronoun tells of the one the sentence before it does ("Canada
+    played a leading role … It signed on 5 June 2000 …"), read through its passage's lead; when
+    nothing comes before it in its section, there is no telling, and the ranking stands."""
     country = country_acting(question)
     if not ranked or country is None:
         return ranked
