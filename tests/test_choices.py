@@ -28,6 +28,8 @@ PLACED = "Clinton and Kouchner met in Washington on 5 February 2009."
             ["confidential", "secret"],
         ),
         ("Which paper broke the story, the Globe or the Star?", ["glob", "star"]),
+        # An abbreviation's full stop ends no sentence.
+        ("Which U.S. city did they meet in — Washington or Paris?", ["washington", "paris"]),
         # A name may hold a hyphen.
         ("Which writer flew planes, Saint-Exupéry or Friedman?", ["saint exupery", "friedman"]),
     ],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from qa.chunking import split_sentences
 from qa.text import tokens
 
 # Asking for something, not whether: "Was it a long sit-down or a quick chat?" asks whether either
@@ -26,7 +27,8 @@ MAX_WORDS = 4
 def offered(question: str) -> list[set[str]]:
     """The answers the question's last sentence offers, each as its terms; [] when it offers
     none."""
-    last = re.split(r"(?<=[?.!])\s+", question.strip())[-1]
+    spans = split_sentences(question)
+    last = question[spans[-1][0] : spans[-1][1]] if spans else ""
     offer = _OFFER.search(last) if _WH_OPENING.match(last) else None
     if offer is None:
         return []

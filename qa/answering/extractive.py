@@ -1306,12 +1306,11 @@ def leaves_unnamed(question: str, best: ScoredSentence) -> bool:
         return False
     mentions = [m for m in _UNNAMED.finditer(best.text) if m[1].lower() in (kind, kind[:-1])]
     # A question offering its answers names its candidates ("Which writer …, Saint-Exupéry or
-    # Friedman?"); a sentence telling of "he" or "she" may bring in as "a naval communications
-    # officer" the one it names before ("Redman … was an admiral. A naval communications officer,
-    # he …"): any name of it may be that one.
+    # Friedman?").
     if not mentions or offered(question):
         return False
     names = [name for m in mentions for name in _beside(best.text, m)]
+    # "Redman … was an admiral. A naval communications officer, he …": any name may be that one.
     if _HE_OR_SHE.search(best.text):
         names += [m[0] for m in _NAMED.finditer(best.text)]
     after = best.passage.text[best.end - best.passage.start :]
