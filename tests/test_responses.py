@@ -168,16 +168,29 @@ def test_a_named_person_with_no_response_after_what_is_asked_about_is_declined()
 
 def test_a_named_persons_office_speaks_for_them() -> None:
     """ "Harper's office" is declined like Harper when no response of his follows, and answered by
-    his own response when one does; "the Harper government" responds through any of its
-    ministers, so the usual quotes stay."""
+    his own response when one does."""
     question = "How did Harper's office react when it heard that France had lobbied?"
     declined = ask(question, *LOBBIED)
     assert declined is not None and declined.refused
     answered = ask(question, LOBBIED[0] + " Harper said Canada would not intervene.", LOBBIED[1])
     assert answered is not None and not answered.refused
     assert answered.citations[0].quote == "Harper said Canada would not intervene."
-    government = "How did the Harper government react when it heard that France had lobbied?"
-    assert ask(government, *LOBBIED) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How did the Harper government react when it heard that France had lobbied?",
+        "How did Harper's government respond once it heard that France had lobbied?",
+    ],
+)
+def test_a_government_named_for_its_head_responds_through_him_or_a_minister(question: str) -> None:
+    """Declined when neither the head nor any minister responds after what is asked about; a
+    minister's response leaves the usual quotes to choose (it may be another government's)."""
+    declined = ask(question, *LOBBIED)
+    assert declined is not None and declined.refused
+    minister = " Foreign Affairs Minister Lawrence Cannon said Canada would not intervene."
+    assert ask(question, LOBBIED[0] + minister, LOBBIED[1]) is None
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,10 @@ When the one asked about is a person (named in the question, and given a first n
 the sources: "Prime Minister Stephen Harper"), and the sources tell of the stimulus but no response
 of theirs follows it, the question is declined: the sources say what Harper held throughout, not
 how he reacted to news of France's request; nor how his office did ("How did Harper's office
-respond once the cable came out?"), which speaks for him. A country or a government responds
-through its people, in sentences that need not name it ("How did Washington respond?": "The
-Secretary agreed …"), so for them the usual quotes stay.
+respond once the cable came out?"), which speaks for him; nor how "the Harper government" did when
+neither he nor any minister responds. Any other country or government responds through its people,
+in sentences that need not name it ("How did Washington respond?": "The Secretary agreed …"), so
+for them the usual quotes stay.
 
 "Why did Clinton turn down Kouchner's request?" presumes a refusal. When the response found says
 the opposite (she agreed), the answer says so and quotes it; a response that neither agrees nor
@@ -153,8 +154,13 @@ def answer_by_response(
         find_response(replace(asked, actor=person), found) if person else None
     )
     if response is None:
-        someone = asked.actor if asked.named else person
+        head = _headed_by(asked)
+        someone = asked.actor if asked.named else person or head
         if asked.presumed or not (someone and _is_person(someone, found)):
+            return None
+        # Any minister's response may be that government's (or another's): the usual quotes
+        # decide. With none, the head's government is declined like the head.
+        if head and find_response(replace(asked, actor=head), found, _MINISTERS):
             return None
         return Answer(question, refusal, refused=True)
     if asked.presumed and response.stance == asked.presumed:
@@ -178,6 +184,20 @@ def _speaks_for(asked: ResponseQuestion) -> str:
     return m["person"] if m else ""
 
 
+# A government named for its head ("the Harper government", "Harper's government") responds
+# through the head or any minister: the sources name them with their title.
+_GOVERNMENT_OF = re.compile(
+    r"^(?:the\s+)?(?P<person>[a-z][\w'-]*?)(?:'s)?\s+(?:government|administration|cabinet)$"
+)
+_MINISTERS = frozenset({"minister", "ministers", "government", "spokesman", "spokeswoman"})
+
+
+def _headed_by(asked: ResponseQuestion) -> str:
+    """The person heading the government the question asks about ("harper"), or ""."""
+    m = _GOVERNMENT_OF.match(asked.actor)
+    return m["person"] if m else ""
+
+
 def correction(question: str, citation: Citation, passage: Passage) -> Answer:
     """The quote that says the opposite of what the question presumes, said to be that."""
     return _quoted(question, citation, passage, lead="The sources say otherwise: ")
@@ -194,13 +214,16 @@ def _quoted(question: str, citation: Citation, passage: Passage, lead: str = "")
     )
 
 
-def find_response(asked: ResponseQuestion, found: list[ScoredSentence]) -> Response | None:
+def find_response(
+    asked: ResponseQuestion, found: list[ScoredSentence], members: frozenset[str] = frozenset()
+) -> Response | None:
     """The response of the actor to the stimulus among the best sentences found for both (see
     _responses): the first in the most authoritative source that tells one, as the answerer
     quotes the news article before a dossier retelling it; of those, one told after the stimulus,
     and one that agrees or refuses ("The Secretary agreed to review the case" before "Ms. Clinton
     asked for help …", told after Kouchner's own request too). A question presuming a refusal or
-    an agreement is about one: for it, only responses that say either."""
+    an agreement is about one: for it, only responses that say either. With members, a subject
+    holding one of those words speaks for the actor too (a minister for a government)."""
     actor = tokens(asked.actor)
     if not actor:
         return None
@@ -210,7 +233,7 @@ def find_response(asked: ResponseQuestion, found: list[ScoredSentence]) -> Respo
         response
         for sentence in found[:RESPONSE_CANDIDATES]
         if stimulus & set(tokens(sentence.text))
-        for response in _responses(sentence, actor, titles, stimulus, asked.party)
+        for response in _responses(sentence, actor, titles, stimulus, asked.party, members)
         if response.stance or not asked.presumed
     ]
     # max() keeps the first of equals: the best-ranked response of that authority and kinds.
@@ -222,7 +245,12 @@ def find_response(asked: ResponseQuestion, found: list[ScoredSentence]) -> Respo
 
 
 def _responses(
-    sentence: ScoredSentence, actor: list[str], titles: set[str], stimulus: set[str], party: str
+    sentence: ScoredSentence,
+    actor: list[str],
+    titles: set[str],
+    stimulus: set[str],
+    party: str,
+    members: frozenset[str] = frozenset(),
 ) -> list[Response]:
     """The responses of the actor a sentence sharing a word with the stimulus gives: itself, when
     the actor is its subject and it tells of the stimulus too (see _tells_of: "Sarkozy told Obama
@@ -240,16 +268,18 @@ def _responses(
     # The stance the reported sentence tells, for a clause that tells none of its own.
     goes_on = _stance(following) if reported else ""
     found = []
-    if _tells_of(sentence.text, stimulus, party) and _is_subject(sentence.text, actor, titles):
+    if _tells_of(sentence.text, stimulus, party) and _is_subject(
+        sentence.text, actor, titles, members
+    ):
         found.append(
             Response(sentence, *whole, _stance(_own_sentence(sentence.text)) or goes_on, False)
         )
     found += [
         Response(sentence, *whole, _stance(_own_sentence(clause)) or goes_on)
         for m in _CLAUSE.finditer(sentence.text)
-        if _is_subject(clause := sentence.text[m.end() :], actor, titles)
+        if _is_subject(clause := sentence.text[m.end() :], actor, titles, members)
     ]
-    if after and _is_subject(following, actor, titles):
+    if after and _is_subject(following, actor, titles, members):
         found.append(Response(sentence, *after, _stance(following)))
     return found
 
@@ -276,7 +306,9 @@ def _next_sentence(sentence: ScoredSentence) -> tuple[int, int] | None:
     return following[0] if following else None
 
 
-def _is_subject(text: str, actor: list[str], titles: set[str]) -> bool:
+def _is_subject(
+    text: str, actor: list[str], titles: set[str], members: frozenset[str] = frozenset()
+) -> bool:
     """Whether the text opens with the actor as its subject: named ("Ms. Clinton", "But Prime
     Minister Stephen Harper", "January 2010: the Supreme Court of Canada") or by a title the
     sources give them ("The Secretary")."""
@@ -285,7 +317,11 @@ def _is_subject(text: str, actor: list[str], titles: set[str]) -> bool:
         m = _SUBJECT.match(text)
         if m:
             words = set(tokens(m[1]))
-            if _names(words, actor) or (words and words <= titles and text[: m.start(1)]):
+            if (
+                _names(words, actor)
+                or words & members
+                or (words and words <= titles and text[: m.start(1)])
+            ):
                 return True
             # Someone else is the subject, whatever title follows: "Peter Kent, the Minister of
             # State, accused …" is not the foreign minister's response.
