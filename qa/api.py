@@ -13,6 +13,7 @@ import ipaddress
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict
 from importlib.resources import files
@@ -108,12 +109,13 @@ def create_app(settings: Settings, pipeline: Pipeline, *, with_ui: bool = False)
     app.state.widget_js = read_widget_script()
 
     # Added inner first, so a request meets the origin guard, then CORS (which answers preflights
-    # and dresses every error below it), then the error shape, the size limit and the guard on
-    # Gradio's routes. Gradio sees a CORSMiddleware and leaves CORS to it rather than adding its
+    # and dresses every error below it), then the error shape, the size limit, the nesting limit
+    # and the guard on Gradio's routes. Gradio sees a CORSMiddleware and leaves CORS to it rather than adding its
     # own, more permissive one.
     app.add_middleware(
         ReaderGradioGuard, limiter=app.state.limiter, max_bytes=settings.max_body_bytes
     )
+    app.add_middleware(ShallowJson, max_bytes=settings.max_body_bytes)
     app.add_middleware(DeclaredBodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ErrorShape, routes=route_methods([*api.routes, *site.routes]))
     app.add_middleware(
@@ -424,6 +426,52 @@ class DeclaredBodyLimit:
         await self.app(scope, receive, send)
 
 
+class ShallowJson:
+    """422 for a JSON body nested deeper than MAX_JSON_DEPTH, before any parser reads it: on the
+    API's routes and the reader page's queue, whose bodies nest a few levels at most.
+
+    Python's JSON parser recurses once per level, so a body of a few thousand "[" takes it to the
+    interpreter's recursion limit. It fails cleanly there, but a garbage collection that happens
+    at that depth runs finalizers with no stack left, and they fail unseen (a flaky test_hostile
+    batch was traced to this).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"] if scope["type"] == "http" else ""
+        if scope.get("method") not in ("POST", "PUT", "PATCH") or not (
+            path.startswith(API_PREFIX + "/") or path == _GRADIO_JOIN
+        ):
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive, self.max_bytes)
+        if body is None:
+            await error_response(413, body_too_large_message(self.max_bytes))(scope, receive, send)
+            return
+        if json_depth(body) > MAX_JSON_DEPTH:
+            problem = f"The request body nests deeper than {MAX_JSON_DEPTH} levels."
+            await error_response(422, problem)(scope, receive, send)
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def json_depth(body: bytes) -> int:
+    """How deep a JSON text nests arrays and objects, read without parsing it (strings skipped)."""
+    depth = deepest = 0
+    for bracket in _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS):
+        depth += 1 if bracket in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 class ReaderGradioGuard:
     """The reader page's Gradio routes pass the API's checks: a question sent through Gradio's
     queue is rate-limited per client address with the same buckets as /api/, its body is held to
@@ -485,7 +533,7 @@ def _unknown_event(body: bytes, events: set[int]) -> str:
     """Why a queue request names no event of the reader's page, or ""."""
     try:
         data = json.loads(body)
-    except (ValueError, RecursionError):  # nested too deep for the parser
+    except ValueError:  # ShallowJson has turned away bodies nested too deep to parse
         return "The request body is not valid JSON."
     index = data.get("fn_index") if isinstance(data, dict) else None
     if type(index) is not int or index not in events:

@@ -243,6 +243,25 @@ def test_a_body_that_is_not_json_is_422(client: TestClient, body: bytes) -> None
     assert_error(response, 422, "invalid_request")
 
 
+@pytest.mark.parametrize("path", ["/api/ask", "/api/ask/stream", "/gradio_api/queue/join"])
+def test_a_body_nested_too_deep_is_422_before_any_parser_reads_it(
+    fake_pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """A parser recursing to the interpreter's limit leaves finalizers run there no stack."""
+    client = TestClient(create_app(fake_pipeline.settings, fake_pipeline, with_ui=True))
+    nested = b'{"question": "hi", "x": ' + b"[" * 3000 + b"]" * 3000 + b"}"
+    parsed: list[str | bytes] = []
+    loads = json.loads
+    monkeypatch.setattr(json, "loads", lambda s, **kw: parsed.append(s) or loads(s, **kw))
+    headers = {"Content-Type": "application/json"}
+    body = assert_error(client.post(path, content=nested, headers=headers), 422, "invalid_request")
+    assert "nests deeper than" in body["message"]
+    assert nested not in parsed
+    # A string holding brackets is no nesting.
+    shallow = json.dumps({"question": "[" * 100 + " Who asked Clinton?", "history": []})
+    assert client.post("/api/ask", content=shallow, headers=headers).status_code == 200
+
+
 @pytest.mark.parametrize("with_ui", [False, True])
 def test_one_error_shape_for_wrong_methods_and_paths(
     fake_pipeline: Pipeline, with_ui: bool
