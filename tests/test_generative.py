@@ -477,6 +477,27 @@ def test_a_figure_taken_from_another_fact_of_the_sentence_is_dropped(
         assert answer.verification[0].reason.startswith("states a number")
 
 
+@pytest.mark.parametrize(
+    ("question", "claim", "kept"),
+    [
+        # Neither clause tells of being picked up: which age is meant is the model's guess.
+        ("How old was he at the time he was picked up?", "Khadr was 22 at the time.", False),
+        ("How old was he at the time he was picked up?", "Khadr was 15.", False),
+        ("How old was Khadr when he was detained?", "He was 15.", True),
+        ("How old was Khadr when he was detained?", "He was 22.", False),
+        ("How old was Khadr at the time of the meeting?", "Khadr was 22 then.", True),
+    ],
+)
+def test_an_age_is_kept_only_from_the_clause_the_question_tells_apart(
+    question: str, claim: str, kept: bool
+) -> None:
+    text = "Khadr was in fact 22 at the time of the meeting - he was 15 when he was detained."
+    answer = answered(question, text, claim, [1])
+    assert answer.refused is not kept
+    if not kept:
+        assert answer.verification[0].reason.startswith(("gives one of several ages", "states"))
+
+
 def test_figures_joined_by_a_dash_are_one_fact() -> None:
     # The 1 of "a 2–1 vote" is not a figure taken from another clause than its 2.
     upheld = passage("In August 2009 the appeal court upheld the order by a 2–1 vote.")

@@ -1148,6 +1148,10 @@ def judge_sentences(
     return sorted(judged, key=lambda s: -s.support), probabilities
 
 
+def asks_age(question: str) -> bool:
+    return bool(_ASKS_AGE.search(question.lower()))
+
+
 def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] | None:
     """A test for sentences that hold the kind of thing the question asks for, if it asks one.
 
@@ -1163,7 +1167,7 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
         keep = asked_about(question)
         dated = _HAS_DAY if _ASKS_DAY.search(lowered) else _HAS_DATE
         return lambda sentence: bool(dated.search(without_labels(sentence, keep)))
-    if _ASKS_AGE.search(lowered) and not short:
+    if asks_age(question) and not short:
         return lambda sentence: bool(STATES_AGE.search(sentence))
     if _ASKS_NUMBER.search(lowered):
         if short:

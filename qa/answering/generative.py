@@ -30,8 +30,10 @@ from langchain_core.utils.json import parse_partial_json
 from qa.answering.durations import figure_follows
 from qa.answering.extractive import (
     PERSON_NOUN,
+    STATES_AGE,
     ScoredSentence,
     answer_type,
+    asks_age,
     given_and_ask,
     is_yes_no,
     says_silent,
@@ -288,6 +290,8 @@ class _Verifier:
         self.premise = premise_words(question) - _LIGHT_VERBS - set(tokens(kind[1] if kind else ""))
         self.wants = answer_type(question, short=True)
         self.count = asked_count(question)
+        self.asks_age = asks_age(question)
+        self.question = question
         self.described = described_person(question)
         self.candidates = candidates
         self.min_support = min_support
@@ -421,6 +425,8 @@ class _Verifier:
             return "names no one the sentences it cites describe as the question does"
         if not _figures_stand(claim, quotes):
             return "states a number or date the sentences it cites do not"
+        if self.asks_age and _one_of_several_ages(claim, quotes, self.question):
+            return "gives one of several ages its sentences state, which the question tells apart"
         return ""
 
     def _context(self, ids: tuple[int, ...]) -> str:
@@ -546,6 +552,31 @@ def _taken_from_another_fact(numbers: set[str], claim: str, quotes: list[str]) -
         stating = [shared for stated, shared in clauses if number in stated]
         other = [shared for stated, shared in clauses if number not in stated]
         if stating and max(other, default=0) > max(stating):
+            return True
+    return False
+
+
+# Words an age question uses to say when, which tell no clause of the sentences from another.
+_WHEN = frozenset(tokens("time point moment day"))
+
+
+def _one_of_several_ages(claim: str, quotes: list[str], question: str) -> bool:
+    """Whether the claim's age is one of several the quotes state, in a clause sharing no more
+    of the question's words (beyond names, which every clause's "he" stands for) than a clause
+    stating another: "Khadr was 22 at the time of the meeting" for "How old was he at the time he
+    was picked up?", from "… in fact 22 at the time of the meeting - he was 15 in 2002 when he
+    was detained"."""
+    words = set(tokens(question)) - _WHEN - set(tokens(" ".join(_NAME.findall(question))))
+    clauses = [
+        (ages, len(words & set(tokens(clause))))
+        for quote in quotes
+        for clause in CLAUSE_BOUNDARY.split(_outside_dates(quote))
+        if (ages := {_NUMBER.findall(m[0])[0] for m in STATES_AGE.finditer(clause)})
+    ]
+    claimed = set(_NUMBER.findall(_outside_dates(claim)))
+    for age in claimed & {age for ages, _ in clauses for age in ages}:
+        stating = max(shared for ages, shared in clauses if age in ages)
+        if any(shared >= stating for ages, shared in clauses if age not in ages):
             return True
     return False
 
