@@ -225,6 +225,13 @@ ANSWER_TYPES = [
         id="who wants someone the question does not name",
     ),
     pytest.param(
+        "Steven Blaney said Ottawa was disappointed at the bail - which judge granted it?",
+        ["On 24 April 2015 Justice June Ross granted Khadr bail."],
+        # The question names Blaney; his title before his name makes no one new of him.
+        ["Public Safety Minister Steven Blaney said the government was disappointed."],
+        id="a name the question gives is no one new behind a title",
+    ),
+    pytest.param(
         "Which Canadian spy chief was quoted in the cable?",
         ["The cable quoted Jim Judd, then director of CSIS."],
         ["The cable was posted by the newspaper on 29 November 2010."],
@@ -774,7 +781,7 @@ def test_the_articles_restatement_does_not_undo_the_judges_pick() -> None:
     only when nearly as good on the judged score, not on support alone."""
     question = "Who is Kouchner's significant other?"
     dossier = passage("Kouchner's partner is the journalist Christine Ockrent.")
-    article = in_the_article("The memo shows that Bernard Kouchner raised Khadr with Clinton.")
+    article = in_the_article("The memo shows Kouchner raised Khadr with Hillary Clinton.")
     judge = ScriptedJudge({"partner": 0.9, "memo": 0.05}, blend=0.4)
     answer = answer_extractively(
         question, [article, dossier], similar(0.5), idf, refusal=REFUSAL, threshold=0.1, judge=judge

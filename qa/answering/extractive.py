@@ -1196,13 +1196,21 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
     if _ASKS_PERSON.search(lowered):
         # Someone the question does not name already: "Who handed Clinton a paper about Omar
         # Khadr?" is not answered by "the FM handed the Secretary a paper concerning Omar Khadr".
-        asked = set(tokens(question))
+        # A name is told by its last word, whatever title comes before it: "Public Safety Minister
+        # Steven Blaney" is no one new for "Steven Blaney said … — which judge granted it?".
+        asked = set(tokens(question)) | {""}
         return lambda sentence: any(
-            set(tokens(name[0])) - asked
+            _last_word(name[0]) not in asked
             for name in _HAS_NAME.finditer(sentence)
             if not name["article"]
         )
     return None
+
+
+def _last_word(name: str) -> str:
+    """A name's last word as a token (its surname), or "" when it has none."""
+    words = tokens(name)
+    return words[-1] if words else ""
 
 
 def _about(sentence: str, terms: set[str]) -> list[str]:
