@@ -1014,6 +1014,9 @@ def test_the_person_brought_in_unnamed_must_be_the_one_asked_for() -> None:
             "On 13 August 2010 the Army sergeant Tom Berg left the stand.",
             False,
         ),
+        # Brought in as theirs, a witness is as unnamed.
+        ("That afternoon Jackson collapsed while cross-examining their witness.", True),
+        ("That afternoon Jackson collapsed while cross-examining their witness, Tom Berg.", False),
     ],
 )
 def test_a_person_asked_for_whom_the_sources_leave_unnamed_is_refused(

@@ -228,8 +228,10 @@ _NAMED_SUBJECT = re.compile(
     r"(?:(?i:the)\s+(?:[a-z-]+\s+|[A-Z][a-z]+\s+(?=[A-Z]))*)?"
     rf"(?!(?i:the|that|this|these|those|it|its|a|an|on|in|by|at|{MONTHS})\b)({NAME_RUN})"
 )
-# Someone brought in without a name: "one Guantanamo prisoner", "a lawyer".
-_UNNAMED = re.compile(rf"\b(?:one|a|an|another)\s+(?:[\w'-]+\s+){{0,2}}?({PERSON_NOUN})\b", re.I)
+# Someone brought in without a name: "one Guantanamo prisoner", "a lawyer", "his sister".
+_UNNAMED = re.compile(
+    rf"\b(?:one|a|an|another|his|her|their)\s+(?:[\w'-]+\s+){{0,2}}?({PERSON_NOUN})\b", re.I
+)
 
 # The name a sentence opens with ("Kouchner broke with MSF …", "The Melbourne–Adelaide railway is …").
 _OPENING_NAME = re.compile(rf"^\W*(?:The\s+)?({NAME_RUN})")
