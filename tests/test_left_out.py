@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from qa.answering.left_out import asked_left_out
 from qa.corpus import LeftOut
 
 LISTED = (
     LeftOut("the signing date of the Military Commissions Act of 2009", "not confirmed"),
     LeftOut("Kouchner's reported consideration of resignation in 2010", "not confirmed"),
+    LeftOut("the reasons for Michèle Alliot-Marie's 2011 resignation", "not confirmed"),
 )
 
 
@@ -35,5 +38,31 @@ def test_a_detail_close_in_meaning_is_what_is_asked_however_it_is_worded() -> No
     question = "Did Kouchner think about quitting in 2010?"
     quoted = "Kouchner left the government in 2010."  # covers the question's terms better
     assert asked_left_out(question, LISTED, quoted, _even) is None
-    assert asked_left_out(question, LISTED, quoted, _even, [0.31, 0.90]) == LISTED[1]
-    assert asked_left_out(question, LISTED, quoted, _even, [0.31, 0.85]) is None
+    assert asked_left_out(question, LISTED, quoted, _even, [0.31, 0.90, 0.2]) == LISTED[1]
+    assert asked_left_out(question, LISTED, quoted, _even, [0.31, 0.85, 0.2]) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "closeness", "found"),
+    [
+        # Asks for the reason a detail lists, less close in meaning than LEFT_OUT_SIMILAR.
+        ("Why did Alliot-Marie quit as foreign minister in 2011?", (0.2, 0.3, 0.76), 2),
+        ("When did Obama sign the Military Commissions Act of 2009?", (0.84, 0.3, 0.2), 0),
+        # Asks for another kind of thing than the detail names.
+        ("When did Alliot-Marie resign as foreign minister?", (0.2, 0.3, 0.81), None),
+        # A figure the detail holds that the question lacks: a neighbour's date.
+        ("When did Bush sign the Military Commissions Act of 2006?", (0.78, 0.3, 0.2), None),
+        # Not close enough in meaning.
+        ("Why did the foreign minister quit in 2011?", (0.2, 0.3, 0.55), None),
+    ],
+)
+def test_a_detail_naming_the_kind_of_thing_asked_is_found_less_close_in_meaning(
+    question: str, closeness: tuple[float, ...], found: int | None
+) -> None:
+    # Quotes covering each question's terms, so that only closeness in meaning can find a detail.
+    quoted = (
+        "Foreign minister Michèle Alliot-Marie quit, resigning on 27 February 2011. Obama and "
+        "Bush signed the Military Commissions Acts of 2009 and 2006 into law."
+    )
+    expected = None if found is None else LISTED[found]
+    assert asked_left_out(question, LISTED, quoted, _even, list(closeness)) == expected

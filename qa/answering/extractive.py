@@ -524,7 +524,7 @@ def date_answer(question: str, sentence: str, before: str = "") -> str | None:
     resigned on 27 February 2011", and stating it would make the wrong quote look like an answer. `before` is what the passage says before the sentence: a date
     given without its year takes it from there (see find_dates)."""
     lowered = question.lower()
-    if not _asks_date(lowered):
+    if not asks_date(lowered):
         return None
     present = set(tokens(sentence))
     # A capitalised run holding no term ("U.S." is "U" and "S") names no one to look for.
@@ -723,7 +723,7 @@ def _retelling(
     the battle's account, asked how old Speer was). The sentences are embedded alone: the index's
     vectors lead with their source's title, which makes sentences of one source alike."""
     lowered = question.lower()
-    if _ASKS_NUMBER.search(lowered) or _asks_date(lowered):
+    if _ASKS_NUMBER.search(lowered) or asks_date(lowered):
         return None
     options = [c for c in ranked if _primary(c, top_authority) and not _overlaps(c, best)]
     if not options:
@@ -1165,7 +1165,7 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
     if unit:
         # "how many minutes": a number alone is not enough, the sentence must count minutes.
         return lambda sentence: _counts(sentence, unit)
-    if _asks_date(lowered):
+    if asks_date(lowered):
         keep = asked_about(question)
         dated = _HAS_DAY if _ASKS_DAY.search(lowered) else _HAS_DATE
         return lambda sentence: bool(dated.search(without_labels(sentence, keep)))
@@ -1225,9 +1225,15 @@ def _about(sentence: str, terms: set[str]) -> list[str]:
     return [c for i, c in enumerate(clauses) if i in about] or clauses
 
 
-def _asks_date(lowered: str) -> bool:
-    """Whether the (lower-cased) question asks when, or for a date or a day."""
+def asks_date(question: str) -> bool:
+    """Whether the question asks when, or for a date or a day."""
+    lowered = question.lower()
     return bool(_ASKS_DATE.search(lowered) or _ASKS_DAY.search(lowered))
+
+
+def asks_why(question: str) -> bool:
+    """Whether the question asks for a reason."""
+    return bool(_ASKS_WHY.search(question))
 
 
 def asks_amount(question: str) -> bool:
@@ -1235,7 +1241,7 @@ def asks_amount(question: str) -> bool:
     (those have tests of their own in answer_type)."""
     lowered = question.lower()
     return bool(_ASKS_NUMBER.search(lowered)) and not (
-        _counted_unit(lowered) or _asks_date(lowered) or _ASKS_AGE.search(lowered)
+        _counted_unit(lowered) or asks_date(lowered) or _ASKS_AGE.search(lowered)
     )
 
 
