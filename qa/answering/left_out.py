@@ -50,7 +50,8 @@ def asked_left_out(
     similarity: Sequence[float] = (),
 ) -> LeftOut | None:
     """The listed detail the question asks for: one whose similarity (one per listed detail, when
-    given) reaches LEFT_OUT_SIMILAR, else one that names it better than the quoted text.
+    given) reaches LEFT_OUT_SIMILAR, or LEFT_OUT_KIND_SIMILAR when the question asks for the kind
+    of thing it names (see _asks_its_kind); else one that names it better than the quoted text.
 
     A detail names the question by the F1 of their shared terms (it must hold the question's terms
     and the question its terms: "the exact date the House adopted the motion" is not what "the
