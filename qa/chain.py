@@ -331,20 +331,24 @@ class Pipeline:
         """A refusal that says why, when the question asks for a detail the corpus's editors
         list as left out and that names it better than the answer's quotes do together (a
         computed answer's two quotes each hold half of the question), and the judge, if on, reads
-        the detail as what the question asks (Judge.left_out_above)."""
+        the detail as what the question asks (Judge.left_out_above) unless the question asks for
+        the kind of thing the detail names (see asked_left_out)."""
         if not self.left_out:
             return None
         quoted = " ".join(c.quote for c in answer.citations)
         # The model's vectors are unit length: a dot product is the cosine.
         query_vector = np.asarray(retriever.store.model.embeddings.embed_query(query))
         similarity = self._left_out_vectors(retriever) @ query_vector
-        detail = asked_left_out(
-            query, self.left_out, quoted, retriever.lexical.idf, similarity.tolist()
+        judge = self.judge
+        reads = (
+            None
+            if judge is None
+            else lambda detail: judge.score(query, [detail.item])[0] >= judge.left_out_above
         )
-        if detail is None or (
-            self.judge is not None
-            and self.judge.score(query, [detail.item])[0] < self.judge.left_out_above
-        ):
+        detail = asked_left_out(
+            query, self.left_out, quoted, retriever.lexical.idf, similarity.tolist(), reads
+        )
+        if detail is None:
             return None
         note = self.left_out_note.render(item=detail.item, reason=detail.reason)
         return replace(

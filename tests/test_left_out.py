@@ -35,11 +35,28 @@ def test_a_shared_year_alone_is_not_a_listed_detail() -> None:
 
 
 def test_a_detail_close_in_meaning_is_what_is_asked_however_it_is_worded() -> None:
-    question = "Did Kouchner think about quitting in 2010?"
+    question = "What did Kouchner say about quitting in 2010?"
     quoted = "Kouchner left the government in 2010."  # covers the question's terms better
     assert asked_left_out(question, LISTED, quoted, _even) is None
     assert asked_left_out(question, LISTED, quoted, _even, [0.31, 0.90, 0.2]) == LISTED[1]
     assert asked_left_out(question, LISTED, quoted, _even, [0.31, 0.85, 0.2]) is None
+    # Found by closeness alone, the detail must also be read as what is asked, when a reader is
+    # given (the judge).
+    unread = asked_left_out(question, LISTED, quoted, _even, [0.31, 0.90, 0.2], lambda d: False)
+    assert unread is None
+
+
+def test_a_question_whether_a_listed_event_happened_asks_for_it() -> None:
+    """A detail naming no kind of thing is an event; asked whether it happened, it is found at
+    LEFT_OUT_KIND_SIMILAR, without the judge's reading."""
+    question = "Was Kouchner thinking about quitting in 2010 before the reshuffle?"
+    quoted = "Kouchner left the government in a reshuffle in 2010."
+    found = asked_left_out(question, LISTED, quoted, _even, [0.31, 0.70, 0.2], lambda d: False)
+    assert found == LISTED[1]
+    assert asked_left_out(question, LISTED, quoted, _even, [0.31, 0.55, 0.2]) is None
+    # A figure the detail holds and the question lacks: another time.
+    other = "Was Kouchner thinking about quitting in 2009?"
+    assert asked_left_out(other, LISTED, quoted, _even, [0.31, 0.70, 0.2]) is None
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from qa.answering.extractive import asks_date, asks_why, covered_share
+from qa.answering.extractive import asks_date, asks_why, covered_share, is_yes_no
 from qa.corpus import LeftOut
 from qa.text import tokens
 
@@ -39,7 +39,7 @@ _KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool]], ...] = (
     (re.compile(r"^the reasons? (?:for|behind|why)\b", re.I), asks_why),
     (re.compile(r"\bdates?\b", re.I), asks_date),
 )
-_FIGURE = re.compile(r"\d[\d,.]*")
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def asked_left_out(
@@ -48,21 +48,29 @@ def asked_left_out(
     quoted: str,
     idf: Callable[[str], float],
     similarity: Sequence[float] = (),
+    reads: Callable[[LeftOut], bool] | None = None,
 ) -> LeftOut | None:
-    """The listed detail the question asks for: one whose similarity (one per listed detail, when
-    given) reaches LEFT_OUT_SIMILAR, or LEFT_OUT_KIND_SIMILAR when the question asks for the kind
-    of thing it names (see _asks_its_kind); else one that names it better than the quoted text.
+    """The listed detail the question asks for: the closest in meaning (one similarity per listed
+    detail, when given) if the question asks for the kind of thing it names (see _asks_its_kind)
+    and it reaches LEFT_OUT_KIND_SIMILAR, or if it reaches LEFT_OUT_SIMILAR; else one that names
+    the question better than the quoted text.
 
     A detail names the question by the F1 of their shared terms (it must hold the question's terms
     and the question its terms: "the exact date the House adopted the motion" is not what "the
-    exact date of the meeting" asks); the quoted text, by the share of the question's terms it covers.
+    exact date of the meeting" asks); the quoted text, by the share of the question's terms it
+    covers. A detail found by closeness alone or by words must also be read by `reads` (the judge:
+    the detail is what the question asks), when given. One of the kind asked needs no such
+    reading: the judge reads a yes/no question against a noun phrase poorly ("Was Kouchner
+    thinking of quitting before the reshuffle?" against "Kouchner's reported consideration of
+    resignation in 2010": 0.18).
     """
+    confirmed = reads or (lambda detail: True)
     if similarity:
         score, closest = max(zip(similarity, listed, strict=True), key=lambda pair: pair[0])
-        if score >= LEFT_OUT_SIMILAR or (
-            score >= LEFT_OUT_KIND_SIMILAR and _asks_its_kind(question, closest.item)
-        ):
+        if score >= LEFT_OUT_KIND_SIMILAR and _asks_its_kind(question, closest.item):
             return closest
+        if score >= LEFT_OUT_SIMILAR:
+            return closest if confirmed(closest) else None
     asked = set(tokens(question))
     best, match = None, 0.0
     for detail in listed:
@@ -78,6 +86,7 @@ def asked_left_out(
         best is None
         or match < LEFT_OUT_MIN
         or match <= covered_share(asked, set(tokens(quoted)), idf)
+        or not confirmed(best)
     ):
         return None
     return best
@@ -85,6 +94,10 @@ def asked_left_out(
 
 def _asks_its_kind(question: str, item: str) -> bool:
     """Whether the question asks for the kind of thing the detail names (see _KINDS), holding
-    every figure the detail holds."""
-    figures = set(_FIGURE.findall(item)) <= set(_FIGURE.findall(question))
-    return figures and any(names.search(item) and asks(question) for names, asks in _KINDS)
+    every figure the detail holds. A detail naming no kind of thing tells of an event ("Kouchner's
+    reported consideration of resignation in 2010"): a question asking whether it happened asks
+    for it."""
+    if not set(_FIGURE.findall(item)) <= set(_FIGURE.findall(question)):
+        return False
+    kinds = [asks for names, asks in _KINDS if names.search(item)]
+    return any(asks(question) for asks in kinds or [is_yes_no])
