@@ -57,6 +57,14 @@ REFUSAL = "The sources don't answer that."
             "Why did Sarkozy agree to take a detainee?",
             ResponseQuestion("sarkozy", "take a detainee", "agreed", True, ""),
         ),
+        (
+            "What did Bellinger say back to the envoy when she raised Khadr's case?",
+            ResponseQuestion("bellinger", "she raised khadr's case", "", True, "khadr", said=True),
+        ),
+        (
+            "What did Bellinger himself tell the envoy after she raised the case?",
+            ResponseQuestion("bellinger", "she raised the case", "", True, "", said=True),
+        ),
     ],
 )
 def test_a_response_question_names_who_responded_and_to_what(
@@ -73,6 +81,8 @@ def test_a_response_question_names_who_responded_and_to_what(
         "How did the family react",  # "family" is not an adverb before "react"
         "Who responded to Kouchner?",
         "Why did Clinton meet Kouchner?",
+        # Reported speech, not a reply: "say" does not stand for "say to".
+        "What did he say Cannon told him when he asked about a legal opinion?",
     ],
 )
 def test_other_questions_are_not_response_questions(question: str) -> None:
@@ -191,6 +201,17 @@ def test_a_government_named_for_its_head_responds_through_him_or_a_minister(ques
     assert declined is not None and declined.refused
     minister = " Foreign Affairs Minister Lawrence Cannon said Canada would not intervene."
     assert ask(question, LOBBIED[0] + minister, LOBBIED[1]) is None
+
+
+def test_what_a_person_said_when_something_happened_is_declined_only_if_they_said_nothing() -> None:
+    """Asked what someone said in reply, the question is declined when the sources tell of the
+    stimulus and no response of theirs follows; a response found is left to the usual quotes,
+    which give the words."""
+    question = "What did Harper say when he heard that France had lobbied?"
+    declined = ask(question, *LOBBIED)
+    assert declined is not None and declined.refused
+    answered = ask(question, LOBBIED[0] + " Harper said Canada would not intervene.", LOBBIED[1])
+    assert answered is None
 
 
 @pytest.mark.parametrize(

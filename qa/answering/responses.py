@@ -37,7 +37,10 @@ from qa.types import Answer, Citation, Passage
 
 _STIMULUS = r"(?: (?:to|when|once|after|as|upon|on hearing(?: that)?) (?P<stimulus>.+))?"
 # "How did Harper personally react": a few adverbs, not any "-ly" word ("the family react").
-_ADVERB = r"(?: (?:personally|publicly|officially|privately|initially|first|later|eventually))?"
+_ADVERB = (
+    r"(?: (?:personally|publicly|officially|privately|initially|first|later|eventually|actually"
+    r"|himself|herself|themselves))?"
+)
 _RESPONSE = r"(?:response|reaction|reply|answer)"
 _REFUSING = r"turn(?:ed)? down|refuse|reject|decline|deny|dismiss|rebuff|say no to"
 _AGREEING = r"agree to|accept|approve|grant|endorse"
@@ -50,6 +53,15 @@ _SHAPES = (
     re.compile(rf"^what (?:was|were) the(?: \w+)? {_RESPONSE} of (?P<actor>.+?){_STIMULUS}$"),
     re.compile(r"^what did (?P<actor>.+?) (?:say|do) in (?:response|reply) to (?P<stimulus>.+)$"),
     re.compile(rf"^why did (?P<actor>.+?) (?P<verb>{_REFUSING}|{_AGREEING}) (?P<stimulus>.+)$"),
+)
+# "What did Bellinger say back to the UN envoy when she raised Khadr's case?" asks for the words of
+# a response: declined as "How did Bellinger respond …?" is when the sources give none, but a
+# response found is left to the usual quotes, which give the words. The actor's own sentence naming
+# the party is no reply to a later event ("Mr. Kouchner … asked the U.S. for assistance" for "What
+# did Kouchner say once the cable became public?").
+_SAID_WHEN = re.compile(
+    rf"^what did (?P<actor>.+?){_ADVERB} (?:(?:say|reply|answer)(?: back)?(?: to [\w.' -]+?)?"
+    rf"|tell [\w.' -]+?){_ADVERB} (?:when|once|after|as|upon) (?P<stimulus>.+)$"
 )
 # What a response says, when it says either: the first of these words in it decides.
 _REFUSED = re.compile(
@@ -98,6 +110,7 @@ class ResponseQuestion:
     presumed: str = ""
     named: bool = False  # the actor is named (capitalised in the question): not "the ministry"
     party: str = ""  # the first name the stimulus gives, as a token ("obama" in "Obama's request")
+    said: bool = False  # asks what the actor said (see _SAID_WHEN)
 
 
 @dataclass(frozen=True)
@@ -125,7 +138,7 @@ class Response:
 def parse_response_question(question: str) -> ResponseQuestion | None:
     """Who responded and to what, when the question asks how someone responded."""
     text = _SEPARATED.sub(r"\1 \3 \2", question_text(question))
-    for shape in _SHAPES:
+    for shape, said in [*((shape, False) for shape in _SHAPES), (_SAID_WHEN, True)]:
         m = shape.match(text)
         # "How did Clinton respond to that?" names nothing to look for.
         if m and m["stimulus"] and set(tokens(m["stimulus"])) - set(tokens(m["actor"])):
@@ -136,7 +149,7 @@ def parse_response_question(question: str) -> ResponseQuestion | None:
             stimulus = re.search(re.escape(m["stimulus"]), question, re.I)
             names = _NAMES.findall(stimulus[0]) if stimulus else []
             party = next(iter(tokens(names[0])), "") if names else ""
-            return ResponseQuestion(m["actor"], m["stimulus"], presumed, named, party)
+            return ResponseQuestion(m["actor"], m["stimulus"], presumed, named, party, said)
     return None
 
 
@@ -163,7 +176,7 @@ def answer_by_response(
         if head and find_response(replace(asked, actor=head), found, _MINISTERS):
             return None
         return Answer(question, refusal, refused=True)
-    if asked.presumed and response.stance == asked.presumed:
+    if asked.said or (asked.presumed and response.stance == asked.presumed):
         return None
     citation, passage = response.cite(1), response.stimulus.passage
     if asked.presumed:
