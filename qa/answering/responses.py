@@ -202,7 +202,7 @@ def _speaks_for(asked: ResponseQuestion) -> str:
 _GOVERNMENT_OF = re.compile(
     r"^(?:the\s+)?(?P<person>[a-z][\w'-]*?)(?:'s)?\s+(?:government|administration|cabinet)$"
 )
-_MINISTERS = frozenset({"minister", "ministers", "government", "spokesman", "spokeswoman"})
+_MINISTERS = frozenset(tokens("minister government spokesman spokeswoman"))
 
 
 def _headed_by(asked: ResponseQuestion) -> str:
