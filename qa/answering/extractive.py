@@ -1151,6 +1151,7 @@ def judge_sentences(
 
 
 def asks_age(question: str) -> bool:
+    """Whether the question asks how old someone was."""
     return bool(_ASKS_AGE.search(question.lower()))
 
 
@@ -1241,7 +1242,7 @@ def asks_amount(question: str) -> bool:
     (those have tests of their own in answer_type)."""
     lowered = question.lower()
     return bool(_ASKS_NUMBER.search(lowered)) and not (
-        _counted_unit(lowered) or asks_date(lowered) or _ASKS_AGE.search(lowered)
+        _counted_unit(lowered) or asks_date(lowered) or asks_age(lowered)
     )
 
 
