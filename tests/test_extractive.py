@@ -232,6 +232,13 @@ ANSWER_TYPES = [
         id="a name the question gives is no one new behind a title",
     ),
     pytest.param(
+        "Who was Canada's prime minister in 2009?",
+        ["Stephen Harper — Conservative Prime Minister of Canada from 2006."],
+        # The entry's title words are the question's; no one is named.
+        ["Conservative Prime Minister of Canada from 2006."],
+        id="a name opening an entry about its bearer",
+    ),
+    pytest.param(
         "Which Canadian spy chief was quoted in the cable?",
         ["The cable quoted Jim Judd, then director of CSIS."],
         ["The cable was posted by the newspaper on 29 November 2010."],

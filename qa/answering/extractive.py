@@ -151,6 +151,9 @@ STATES_AGE = re.compile(
     re.I,
 )
 _ASKS_AGE = re.compile(r"\bhow old\b|\b(what|which) age\b")
+# A name opening an entry about its bearer, where _HAS_NAME reads none: "Stephen Harper —
+# Conservative Prime Minister …", "Radhika Coomaraswamy, a UN Under-Secretary-General …".
+_ENTRY_NAME = re.compile(rf"^\W*({NAME_WORD}(?:\s+{NAME_WORD})+)\s*[—–(,]")
 # A name: two or more capitalised words, not opening the sentence. Letters beyond ASCII and
 # joined parts count ("Michèle Alliot-Marie", "James O'Reilly"). One after "the" is an
 # organisation's or a title's ("The New York Times", "the Supreme Court"): the person test skips it.
@@ -1203,9 +1206,11 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
         # Steven Blaney" is no one new for "Steven Blaney said … — which judge granted it?".
         asked = set(tokens(question)) | {""}
         return lambda sentence: any(
-            _last_word(name[0]) not in asked
-            for name in _HAS_NAME.finditer(sentence)
-            if not name["article"]
+            _last_word(name) not in asked
+            for name in [
+                *(m[0] for m in _HAS_NAME.finditer(sentence) if not m["article"]),
+                *(m[1] for m in [_ENTRY_NAME.match(sentence)] if m),
+            ]
         )
     return None
 
