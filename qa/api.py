@@ -110,8 +110,8 @@ def create_app(settings: Settings, pipeline: Pipeline, *, with_ui: bool = False)
 
     # Added inner first, so a request meets the origin guard, then CORS (which answers preflights
     # and dresses every error below it), then the error shape, the size limit, the nesting limit
-    # and the guard on Gradio's routes. Gradio sees a CORSMiddleware and leaves CORS to it rather than adding its
-    # own, more permissive one.
+    # and the guard on Gradio's routes. Gradio sees a CORSMiddleware and leaves CORS to it rather
+    # than adding its own, more permissive one.
     app.add_middleware(
         ReaderGradioGuard, limiter=app.state.limiter, max_bytes=settings.max_body_bytes
     )
