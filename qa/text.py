@@ -26,6 +26,9 @@ NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 )
+# A figure in digits with its thousands and decimals ("251,287", "10.5"), not a comma or full
+# stop after it ("in 2010, before").
+FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 # Where a clause ends: what a statement ("does not say", "three weeks ago") is about lies inside it.
 # A comma or dash between digits joins one figure ("251,287", "a 2–1 vote", "1992–93").
 CLAUSE_BOUNDARY = re.compile(r"(?<!\d)[,—–]|[,—–](?!\d)|[;:()]|\s-\s")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -45,12 +45,11 @@ from qa.dates import find_dates
 from qa.errors import AnswerModelError, ConfigError
 from qa.models import model_path
 from qa.prompts import Prompt
-from qa.text import CLAUSE_BOUNDARY, fold, tokens, without_possessive
+from qa.text import CLAUSE_BOUNDARY, FIGURE, fold, tokens, without_possessive
 from qa.types import Answer, Citation, ClaimCheck, Passage
 
 MAX_CLAIMS = 2
 _MARKERS = re.compile(r"\s*(\[\d+\])+\s*$")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _DURATION = re.compile(r"\b(\d+) (day|week|month|year)s?\b", re.I)
 # A capitalised word that does not open the sentence: a name the cited sentences must hold.
 _NAME = re.compile(r"(?<=[^.!?\s] )[A-Z][\w'-]*")
@@ -265,7 +264,7 @@ def premise_words(question: str) -> set[str]:
     stated, asking = given_and_ask(question)
     if _EXPLAINS.match(asking):
         stated += " " + asking
-    named = " ".join(_NAME.findall(question) + _NUMBER.findall(question))
+    named = " ".join(_NAME.findall(question) + FIGURE.findall(question))
     return set(tokens(stated)) | set(tokens(named))
 
 
@@ -290,7 +289,6 @@ class _Verifier:
         self.premise = premise_words(question) - _LIGHT_VERBS - set(tokens(kind[1] if kind else ""))
         self.wants = answer_type(question, short=True)
         self.count = asked_count(question)
-        self.asks_age = asks_age(question)
         self.question = question
         self.described = described_person(question)
         self.candidates = candidates
@@ -425,7 +423,7 @@ class _Verifier:
             return "names no one the sentences it cites describe as the question does"
         if not _figures_stand(claim, quotes):
             return "states a number or date the sentences it cites do not"
-        if self.asks_age and _one_of_several_ages(claim, quotes, self.question):
+        if asks_age(self.question) and _one_of_several_ages(claim, quotes, self.question):
             return "gives one of several ages its sentences state, which the question tells apart"
         return ""
 
@@ -528,8 +526,8 @@ def _figures_stand(claim: str, quotes: list[str]) -> bool:
     quote_dates = [(d.year, d.month, d.day) for q in quotes for d in find_dates(q)]
     if any((d.year, d.month, d.day) not in quote_dates for d in claim_dates):
         return False
-    computed = {_NUMBER.findall(d)[0] for d in _computed_durations(claim, quotes)}
-    numbers = set(_NUMBER.findall(_outside_dates(claim)))
+    computed = {FIGURE.findall(d)[0] for d in _computed_durations(claim, quotes)}
+    numbers = set(FIGURE.findall(_outside_dates(claim)))
     if not numbers <= _stated_numbers(quotes) | computed:
         return False
     return not _taken_from_another_fact(numbers - computed, claim, quotes)
@@ -540,14 +538,8 @@ def _taken_from_another_fact(numbers: set[str], claim: str, quotes: list[str]) -
     claim's other words than a clause stating another number: "Khadr was 15 at the time of the
     meeting" from "Khadr was in fact 22 at the time of the meeting - he was 15 in 2002 when he was
     detained"."""
-    words = set(tokens(_NUMBER.sub(" ", claim)))
-    # Each clause stating a number: the numbers it states, and how many of the words it shares.
-    clauses = [
-        (set(stated), len(words & set(tokens(clause))))
-        for quote in quotes
-        for clause in CLAUSE_BOUNDARY.split(_outside_dates(quote))
-        if (stated := _NUMBER.findall(clause))
-    ]
+    words = set(tokens(FIGURE.sub(" ", claim)))
+    clauses = _clauses_stating(quotes, words, lambda clause: set(FIGURE.findall(clause)))
     for number in numbers:
         stating = [shared for stated, shared in clauses if number in stated]
         other = [shared for stated, shared in clauses if number not in stated]
@@ -567,18 +559,28 @@ def _one_of_several_ages(claim: str, quotes: list[str], question: str) -> bool:
     was picked up?", from "… in fact 22 at the time of the meeting - he was 15 in 2002 when he
     was detained"."""
     words = set(tokens(question)) - _WHEN - set(tokens(" ".join(_NAME.findall(question))))
-    clauses = [
-        (ages, len(words & set(tokens(clause))))
-        for quote in quotes
-        for clause in CLAUSE_BOUNDARY.split(_outside_dates(quote))
-        if (ages := {_NUMBER.findall(m[0])[0] for m in STATES_AGE.finditer(clause)})
-    ]
-    claimed = set(_NUMBER.findall(_outside_dates(claim)))
+    clauses = _clauses_stating(
+        quotes, words, lambda clause: {FIGURE.findall(m[0])[0] for m in STATES_AGE.finditer(clause)}
+    )
+    claimed = set(FIGURE.findall(_outside_dates(claim)))
     for age in claimed & {age for ages, _ in clauses for age in ages}:
         stating = max(shared for ages, shared in clauses if age in ages)
         if any(shared >= stating for ages, shared in clauses if age not in ages):
             return True
     return False
+
+
+def _clauses_stating(
+    quotes: list[str], words: set[str], figures: Callable[[str], set[str]]
+) -> list[tuple[set[str], int]]:
+    """Each clause of the quotes (their dates left out) that states figures: the figures it
+    states, and how many of the words it shares."""
+    return [
+        (stated, len(words & set(tokens(clause))))
+        for quote in quotes
+        for clause in CLAUSE_BOUNDARY.split(_outside_dates(quote))
+        if (stated := figures(clause))
+    ]
 
 
 def _computed_durations(claim: str, quotes: list[str]) -> list[str]:
@@ -595,7 +597,7 @@ def _computed_durations(claim: str, quotes: list[str]) -> list[str]:
 
 
 def _stated_numbers(quotes: list[str]) -> set[str]:
-    return {n for q in quotes for n in _NUMBER.findall(_outside_dates(q))}
+    return {n for q in quotes for n in FIGURE.findall(_outside_dates(q))}
 
 
 def _outside_dates(text: str) -> str:

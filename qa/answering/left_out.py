@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from qa.answering.extractive import asks_date, asks_why, covered_share, is_yes_no
 from qa.answering.others import asks_for_another
 from qa.corpus import LeftOut
-from qa.text import tokens
+from qa.text import FIGURE, tokens
 
 # A listed detail must share at least this share of terms with the question, both ways (IDF-
 # weighted F1), to be what it asks: below it a shared year or name is all they have in common
@@ -45,7 +45,6 @@ _KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool]], ...] = (
     # "Khadr's bail conditions beyond residence with his lawyer": asked for besides that one.
     (re.compile(r"\b(?:beyond|besides|other than|apart from)\b", re.I), asks_for_another),
 )
-_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def asked_left_out(
@@ -103,7 +102,7 @@ def _asks_its_kind(question: str, item: str) -> bool:
     every figure the detail holds. A detail naming no kind of thing tells of an event ("Kouchner's
     reported consideration of resignation in 2010"): a question asking whether it happened asks
     for it."""
-    if not set(_FIGURE.findall(item)) <= set(_FIGURE.findall(question)):
+    if not set(FIGURE.findall(item)) <= set(FIGURE.findall(question)):
         return False
     kinds = [asks for names, asks in _KINDS if names.search(item)]
     return any(asks(question) for asks in kinds or [is_yes_no])
