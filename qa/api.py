@@ -427,8 +427,8 @@ class DeclaredBodyLimit:
 
 
 class ShallowJson:
-    """422 for a JSON body nested deeper than MAX_JSON_DEPTH, before any parser reads it: on the
-    API's routes and the reader page's queue, whose bodies nest a few levels at most.
+    """422 for an API request body nested deeper than MAX_JSON_DEPTH, before any parser reads it
+    (the reader page's queue is held to it by ReaderGradioGuard, which reads that body anyway).
 
     Python's JSON parser recurses once per level, so a body of a few thousand "[" takes it to the
     interpreter's recursion limit. It fails cleanly there, but a garbage collection that happens
@@ -442,8 +442,8 @@ class ShallowJson:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"] if scope["type"] == "http" else ""
-        if scope.get("method") not in ("POST", "PUT", "PATCH") or not (
-            path.startswith(API_PREFIX + "/") or path == _GRADIO_JOIN
+        if scope.get("method") not in ("POST", "PUT", "PATCH") or not path.startswith(
+            API_PREFIX + "/"
         ):
             await self.app(scope, receive, send)
             return
@@ -451,8 +451,7 @@ class ShallowJson:
         if body is None:
             await error_response(413, body_too_large_message(self.max_bytes))(scope, receive, send)
             return
-        if json_depth(body) > MAX_JSON_DEPTH:
-            problem = f"The request body nests deeper than {MAX_JSON_DEPTH} levels."
+        if problem := _nested_too_deep(body):
             await error_response(422, problem)(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
@@ -461,6 +460,13 @@ class ShallowJson:
 MAX_JSON_DEPTH = 32
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def _nested_too_deep(body: bytes) -> str:
+    """Why the body is not to be parsed (see ShallowJson), or ""."""
+    if json_depth(body) > MAX_JSON_DEPTH:
+        return f"The request body nests deeper than {MAX_JSON_DEPTH} levels."
+    return ""
 
 
 def json_depth(body: bytes) -> int:
@@ -475,10 +481,10 @@ def json_depth(body: bytes) -> int:
 class ReaderGradioGuard:
     """The reader page's Gradio routes pass the API's checks: a question sent through Gradio's
     queue is rate-limited per client address with the same buckets as /api/, its body is held to
-    QA_MAX_BODY_BYTES, and it must name an event the page has (an unknown `fn_index` is a 422,
-    not an error inside Gradio). Gradio's named-endpoint and upload routes are closed: the page
-    needs neither, and the HTTP API is the way to ask from a program. The editors' app, behind
-    its login, is not affected.
+    QA_MAX_BODY_BYTES and MAX_JSON_DEPTH, and it must name an event the page has (an unknown
+    `fn_index` is a 422, not an error inside Gradio). Gradio's named-endpoint and upload routes
+    are closed: the page needs neither, and the HTTP API is the way to ask from a program. The
+    editors' app, behind its login, is not affected.
     """
 
     def __init__(self, app: ASGIApp, limiter: RateLimiter, max_bytes: int) -> None:
@@ -504,7 +510,8 @@ class ReaderGradioGuard:
         problem = (
             body_too_large_message(self.max_bytes)
             if body is None
-            else _unknown_event(body, getattr(scope["app"].state, "reader_events", set()))
+            else _nested_too_deep(body)
+            or _unknown_event(body, getattr(scope["app"].state, "reader_events", set()))
         )
         if problem:
             await error_response(413 if body is None else 422, problem)(scope, receive, send)
@@ -533,7 +540,7 @@ def _unknown_event(body: bytes, events: set[int]) -> str:
     """Why a queue request names no event of the reader's page, or ""."""
     try:
         data = json.loads(body)
-    except ValueError:  # ShallowJson has turned away bodies nested too deep to parse
+    except ValueError:  # bodies nested too deep to parse are turned away before
         return "The request body is not valid JSON."
     index = data.get("fn_index") if isinstance(data, dict) else None
     if type(index) is not int or index not in events:
