@@ -162,12 +162,12 @@ def answer_by_response(
     found = find(f"{asked.actor} {asked.stimulus}")
     if not found or found[0].support < threshold:
         return None
-    person = _speaks_for(asked)
+    person = _person_in(asked, _SPEAKING_FOR)
     response = find_response(asked, found) or (
         find_response(replace(asked, actor=person), found) if person else None
     )
     if response is None:
-        head = _headed_by(asked)
+        head = _person_in(asked, _GOVERNMENT_OF)
         someone = asked.actor if asked.named else person or head
         if asked.presumed or not (someone and _is_person(someone, found)):
             return None
@@ -189,14 +189,6 @@ def answer_by_response(
 _SPEAKING_FOR = re.compile(
     r"^(?P<person>[a-z][\w'-]*?)'s\s+(?:office|aides?|staff|spokes(?:man|woman|person))$"
 )
-
-
-def _speaks_for(asked: ResponseQuestion) -> str:
-    """The person whose office or staff the question asks about ("harper"), or ""."""
-    m = _SPEAKING_FOR.match(asked.actor)
-    return m["person"] if m else ""
-
-
 # A government named for its head ("the Harper government", "Harper's government") responds
 # through the head or any minister: the sources name them with their title.
 _GOVERNMENT_OF = re.compile(
@@ -205,9 +197,10 @@ _GOVERNMENT_OF = re.compile(
 _MINISTERS = frozenset(tokens("minister government spokesman spokeswoman"))
 
 
-def _headed_by(asked: ResponseQuestion) -> str:
-    """The person heading the government the question asks about ("harper"), or ""."""
-    m = _GOVERNMENT_OF.match(asked.actor)
+def _person_in(asked: ResponseQuestion, shape: re.Pattern[str]) -> str:
+    """The person the actor asked about belongs to, when it has this shape: whose office or staff
+    (_SPEAKING_FOR) or whose government (_GOVERNMENT_OF) it is ("harper"); else ""."""
+    m = shape.match(asked.actor)
     return m["person"] if m else ""
 
 
