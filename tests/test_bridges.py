@@ -111,6 +111,17 @@ def test_a_name_not_titled_with_the_noun_is_not_taken() -> None:
     assert resolve_description(question, find_in(CAPTION), THRESHOLD) is None
 
 
+def test_a_name_titled_for_another_country_is_not_taken() -> None:
+    # The French minister the report names is not the Canadian one the question describes.
+    question = "What posting did the Canadian minister who told CBC in 2008 about Khadr get?"
+    report = "In 2008 CBC reported that French Foreign Minister Bernard Kouchner had met Khadr."
+    assert resolve_description(question, find_in(report), THRESHOLD) is None
+    # A title naming no country may be anyone's.
+    plain = "In 2008 Foreign Affairs Minister Maxime Bernier told CBC about Khadr."
+    bridge = resolve_description(question, find_in(report, plain), THRESHOLD)
+    assert bridge is not None and bridge.name == "Maxime Bernier"
+
+
 def test_the_sentence_that_gave_the_name_is_cited_after_the_answer() -> None:
     question = "What posting did the Canadian minister pictured with Clinton later get?"
     bridge = resolve_description(question, find_in(CAPTION), THRESHOLD)

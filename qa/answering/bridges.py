@@ -7,7 +7,9 @@ draws the caption, which holds most of its words. So a description of a person (
 …", "the <noun> pictured …") is looked up on its own, like a question of who: the name the best
 sentence found gives it, titled with its noun ("Foreign Affairs Minister Lawrence Cannon" for "the
 minister …") and not already in the question, takes its place, and the question so rewritten is
-answered as usual; the sentence that gave the name is not quoted as the answer. "The woman who
+answered as usual; the sentence that gave the name is not quoted as the answer. A title naming
+another country than the description does is not its name ("French Foreign Minister Bernard
+Kouchner" for "the Canadian prime minister who told CBC …"). "The woman who
 replaced Kouchner" is resolved as a succession (succession.py). A name the sentence does not title
 so is not taken: on HaluEval's questions of lines 0–7999 ("the man who played Mick Carter …"),
 whose passages hold both steps, any new name made 47 answers right of 84 where the question as
@@ -36,6 +38,7 @@ from typing import NamedTuple
 
 from qa.answering.durations import FindSentences
 from qa.answering.extractive import PERSON_NOUN, ScoredSentence
+from qa.answering.nations import Nationality, country_of, same_country
 from qa.answering.succession import find_succession, parse_succession_question
 from qa.conversation import titled_names
 from qa.text import NAME_RUN, STOPWORDS, tokens
@@ -253,17 +256,27 @@ def _named(
         if asked := parse_succession_question(query):
             return find_succession(asked, find, threshold)
     asked_terms = set(tokens(question))
+    country = country_of(described.head)
     for sentence in find(query):
         if sentence.support < threshold:
             return None
         titled = [
             name
             for run, name in titled_names(sentence.text)
-            if not set(tokens(name)) & asked_terms and described.noun in run.lower().split()
+            if not set(tokens(name)) & asked_terms
+            and described.noun in run.lower().split()
+            and not _of_another_country(run, country)
         ]
         if titled:
             return titled[0], sentence
     return None
+
+
+def _of_another_country(title: str, country: Nationality | None) -> bool:
+    """Whether a title names another country than the description's: "French Foreign Minister
+    Bernard Kouchner" is not "the Canadian prime minister"."""
+    titled = country_of(title)
+    return bool(country and titled and same_country(country.country, titled.country) is False)
 
 
 def _kin_named(
