@@ -319,3 +319,18 @@ def test_a_response_that_agrees_or_refuses_comes_before_one_that_says_neither() 
     answer = ask("How did Clinton react to Kouchner's request about Khadr?", asked_back, agreed)
     assert answer is not None
     assert answer.citations[0].quote == "Clinton agreed to review it."
+
+
+def test_a_sentence_telling_the_actors_state_is_no_response() -> None:
+    # "Harper was reported … to reject" says "refused" but tells what was said of him, not what
+    # he did after the ruling; the sentence after the other ruling does.
+    reported = (
+        "In February 2009 the court ruled on Khadr's case. Harper was reported in February 2009 "
+        "to reject suggestions that the label applied to him."
+    )
+    said = "In August 2009 the appeal court ruled for Khadr. Harper said the government would study it."
+    answer = ask(
+        "What was Harper's response when the appeal court ruled for Khadr?", reported, said
+    )
+    assert answer is not None
+    assert answer.citations[0].quote == "Harper said the government would study it."

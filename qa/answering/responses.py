@@ -72,6 +72,9 @@ _AGREED = re.compile(r"\b(?:agree|accept|approv|grant|promis|endors)", re.I)
 _ANOTHERS_CLAUSE = re.compile(r"\b(?:even though|although|though|whereas|while|because)\b", re.I)
 # A sentence closing on who said it, by pronoun: it goes on with what the sentence before reports.
 _REPORTED = re.compile(r",\s+(?:he|she)\s+(?:said|added|noted|explained|argued|told \w+)\W*$")
+# A subject's state, not an act: "Mr. Khadr was in fact 22 …", "Harper was reported … to reject
+# suggestions" tell of no response of theirs, where "Sarkozy told Obama …" does.
+_STATE = re.compile(r"^\s*(?:is|was|are|were|has been|had been)\b")
 # Where a later clause of the stimulus's own sentence may start, with a new subject.
 _CLAUSE = re.compile(r"[,;]\s+(?:but|and|while|whereas|yet)\s+|;\s+")
 # What may open a sentence or clause before its subject: a conjunction or the "that" of reported
@@ -274,18 +277,16 @@ def _responses(
     # The stance the reported sentence tells, for a clause that tells none of its own.
     goes_on = _stance(following) if reported else ""
     found = []
-    if _tells_of(sentence.text, stimulus, party) and _is_subject(
-        sentence.text, actor, titles, members
-    ):
+    if _tells_of(sentence.text, stimulus, party) and _acts(sentence.text, actor, titles, members):
         found.append(
             Response(sentence, *whole, _stance(_own_sentence(sentence.text)) or goes_on, False)
         )
     found += [
         Response(sentence, *whole, _stance(_own_sentence(clause)) or goes_on)
         for m in _CLAUSE.finditer(sentence.text)
-        if _is_subject(clause := sentence.text[m.end() :], actor, titles, members)
+        if _acts(clause := sentence.text[m.end() :], actor, titles, members)
     ]
-    if after and _is_subject(following, actor, titles, members):
+    if after and _acts(following, actor, titles, members):
         found.append(Response(sentence, *after, _stance(following)))
     return found
 
@@ -312,12 +313,20 @@ def _next_sentence(sentence: ScoredSentence) -> tuple[int, int] | None:
     return following[0] if following else None
 
 
-def _is_subject(
+def _acts(
     text: str, actor: list[str], titles: set[str], members: frozenset[str] = frozenset()
 ) -> bool:
-    """Whether the text opens with the actor as its subject: named ("Ms. Clinton", "But Prime
-    Minister Stephen Harper", "January 2010: the Supreme Court of Canada") or by a title the
-    sources give them ("The Secretary")."""
+    """Whether the text opens with the actor as the subject of an act, not of a state."""
+    rest = _after_subject(text, actor, titles, members)
+    return rest is not None and not _STATE.match(rest)
+
+
+def _after_subject(
+    text: str, actor: list[str], titles: set[str], members: frozenset[str] = frozenset()
+) -> str | None:
+    """What follows the actor when the text opens with them as its subject, named ("Ms. Clinton",
+    "But Prime Minister Stephen Harper", "January 2010: the Supreme Court of Canada") or by a title
+    the sources give them ("The Secretary"); None when it does not."""
     text = _CONJUNCTION.sub("", text.lstrip("\"'“ "))
     for _ in range(OPENINGS + 1):
         m = _SUBJECT.match(text)
@@ -328,13 +337,13 @@ def _is_subject(
                 or words & members
                 or (words and words <= titles and text[: m.start(1)])
             ):
-                return True
+                return text[m.end() :]
             # Someone else is the subject, whatever title follows: "Peter Kent, the Minister of
             # State, accused …" is not the foreign minister's response.
             if words - titles and text[m.end() :].startswith(","):
-                return False
+                return None
         text = _OPENING.sub("", text, count=1)
-    return False
+    return None
 
 
 def _names(words: set[str], actor: list[str]) -> bool:
