@@ -928,6 +928,23 @@ def test_a_why_question_answered_with_its_event_gets_the_reason_beside_it() -> N
     assert quoted("How did Ottawa settle the lawsuit with Khadr?", 0.2) == [event.text]
 
 
+def test_the_reason_right_after_the_event_is_quoted_however_the_judge_reads_it() -> None:
+    """The sentence after the one telling the event gives its reason, read low by the judge; it
+    takes the place of the further sentence before the event when it holds a word of the question
+    that sentence lacks, and leaves it when that sentence is what the question asks about."""
+    staged = "The staged release of the cables broke down in 2011 when the archive leaked."
+    posted = "In September 2011 WikiLeaks posted every cable unredacted."
+    deplored = "The partners deplored it because sources were put at risk."
+    text = passage(f"{staged} {posted} {deplored}", 0, "w")
+    judge = ScriptedJudge({"staged": 0.3, "posted": 0.6, "deplored": 0.02}, blend=0.4)
+    upset = "Why were the partners upset when WikiLeaks posted every cable unredacted?"
+    assert quotes(upset, (text,), judge) == [posted, deplored]
+    ended = (
+        "Why did WikiLeaks end the staged release of the cables and post every cable unredacted?"
+    )
+    assert quotes(ended, (text,), judge) == [posted, staged]
+
+
 def test_a_judge_sure_of_an_answer_overrules_weak_support() -> None:
     """A reader's own words share little with the sentence that answers ("taken when the shooting
     stopped" of a firefight that "ended when Khadr was captured"): support is weak, but the

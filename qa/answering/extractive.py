@@ -647,26 +647,36 @@ def with_a_reason(
     of Justin Trudeau settled Khadr's $20-million civil suit in July 2017."); the reason is told
     beside it, in words the question does not use ("… had little chance of winning, given the
     Supreme Court's 2010 ruling"). The candidate needs REASON_SUPPORT of the best's support and a
-    judged reading of REASON_JUDGED: a reason given for something else reads low."""
-    if (
-        len(chosen) >= max_sentences
-        or not _ASKS_WHY.search(question)
-        or any(_GIVES_REASON.search(c.text) for c in chosen)
-    ):
+    judged reading of REASON_JUDGED: a reason given for something else reads low. The sentence
+    right after the best one needs no reading, and is quoted even with no room left (see below)."""
+    if not _ASKS_WHY.search(question) or any(_GIVES_REASON.search(c.text) for c in chosen):
         return chosen
-    floor = REASON_SUPPORT * chosen[0].support
-    reason = next(
-        (
-            c
-            for c in ranked
-            if c.support >= floor
-            and c.judged is not None
-            and c.judged >= REASON_JUDGED
-            and _GIVES_REASON.search(c.text)
-            and not any(_overlaps(c, x) for x in chosen)
-        ),
-        None,
-    )
+    best = chosen[0]
+    floor = REASON_SUPPORT * best.support
+    reasons = [
+        c
+        for c in ranked
+        if c.support >= floor
+        and c.judged is not None
+        and _GIVES_REASON.search(c.text)
+        and not any(_overlaps(c, x) for x in chosen)
+    ]
+    # The sentence right after the one telling the event goes on about it: its reason is the
+    # event's, however the judge reads it, and takes the place of a further sentence, unless that
+    # one tells the event on the other side ("The staged approach broke down in 2011 after …"
+    # before "On 2 September 2011 WikiLeaks posted all … cables") and the reason adds none of the
+    # question's words (the partners "deploring the decision because …" answer why they were
+    # upset, not why the staged release ended).
+    following = next((c for c in reasons if _right_after(c, best)), None)
+    kept = chosen[: max_sentences - 1]
+    dropped = chosen[len(kept) :]
+    lacking = set(tokens(question)) - {t for c in kept for t in tokens(c.text)}
+    beside = any(_right_after(best, c) for c in dropped)
+    if following is not None and kept and (not beside or lacking & set(tokens(following.text))):
+        return [*kept, following]
+    if len(chosen) >= max_sentences:
+        return chosen
+    reason = next((c for c in reasons if c.judged is not None and c.judged >= REASON_JUDGED), None)
     return chosen if reason is None else [*chosen, reason]
 
 
@@ -916,15 +926,7 @@ def _follow_on(
         if lacking and candidate.start > best.start and bool(named) and named <= given:
             return True
         # The sentence right after the one bringing in, unnamed, the person asked for.
-        gap = best.passage.text[
-            best.end - best.passage.start : candidate.start - best.passage.start
-        ]
-        return (
-            introduced
-            and candidate.passage == best.passage
-            and candidate.start > best.start
-            and not gap.strip()
-        )
+        return introduced and _right_after(candidate, best)
 
     return next(
         (
@@ -939,6 +941,12 @@ def _follow_on(
         ),
         None,
     )
+
+
+def _right_after(candidate: ScoredSentence, best: ScoredSentence) -> bool:
+    """Whether the candidate is the sentence right after the best one in its passage."""
+    gap = best.passage.text[best.end - best.passage.start : candidate.start - best.passage.start]
+    return candidate.passage == best.passage and candidate.start > best.start and not gap.strip()
 
 
 def _same_paragraph(candidate: ScoredSentence, best: ScoredSentence) -> bool:
