@@ -945,6 +945,15 @@ def test_the_reason_right_after_the_event_is_quoted_however_the_judge_reads_it()
     assert quotes(ended, (text,), judge) == [posted, staged]
 
 
+def test_what_held_an_event_up_is_its_reason() -> None:
+    expired = "The one-year deadline expired in January 2010 without the camp being closed."
+    slowed = "Political opposition and the lack of places to send detainees slowed the process."
+    text = passage(f"{expired} {slowed}", 0, "g")
+    judge = ScriptedJudge({"deadline": 0.6, "opposition": 0.02}, blend=0.4)
+    why = "Why did Obama miss his one-year deadline for closing the camp?"
+    assert quotes(why, (text,), judge) == [expired, slowed]
+
+
 def test_a_judge_sure_of_an_answer_overrules_weak_support() -> None:
     """A reader's own words share little with the sentence that answers ("taken when the shooting
     stopped" of a firefight that "ended when Khadr was captured"): support is weak, but the

@@ -80,13 +80,15 @@ _ASKS_WHY = re.compile(
     r"|\bfor what reasons?\b|\bwhat (?:was the )?reasons?\b",
     re.I,
 )
-# Words that give a reason: a cause ("because", "due to", "given the ruling"), a purpose ("so
-# that", "to avoid"), an argument ("argued", "citing"), or an outcome weighed ("left Ottawa little
-# chance of winning"). "since" only before a word: "since 2002" is a time.
+# Words that give a reason: a cause ("because", "due to", "given the ruling", "opposition …
+# slowed the process"), a purpose ("so that", "to avoid"), an argument ("argued", "citing"), or an
+# outcome weighed ("left Ottawa little chance of winning"). "since" only before a word: "since
+# 2002" is a time.
 _GIVES_REASON = re.compile(
     r"\b(?:because|since (?!\d)[a-z]|as a result|due to|owing to|so that|in order to|for fear"
     r"|citing|on the grounds|given (?:that|the|his|her|its|their)|reasons?\b|which meant"
     r"|meaning that|argu(?:ed|ing)|to avoid|led to|prompt|caused"
+    r"|(?:slow|block|hamper|stall|obstruct)(?:ed|ing)\b|prevent"
     r"|left [a-z ]{0,30}(?:little|no) chance)",
     re.I,
 )
