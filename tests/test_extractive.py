@@ -308,6 +308,15 @@ ANSWER_TYPES = [
         id="when exactly wants a day",
     ),
     pytest.param(
+        "How old was the sergeant who was killed by the grenade?",
+        [
+            "The grenade mortally wounded Sergeant Christopher Speer, a 28-year-old medic.",
+            "Speer was 28.",
+        ],
+        ["Khadr was 22 - he was 15 when detained, accused of a grenade that killed Sergeant Speer."],
+        id="an age stated beside someone else's name is not theirs",
+    ),
+    pytest.param(
         "How much did the government pay him?",
         ["The government paid him C$10.5 million."],
         ["On 7 July 2017 the government paid him."],

@@ -1163,6 +1163,32 @@ def judge_sentences(
     return sorted(judged, key=lambda s: -s.support), probabilities
 
 
+# Whose age is asked, by the noun after "the": "how old was the sergeant who …".
+_AGE_HOLDER = re.compile(r"\bhow old (?:was|is|were|are) the ([a-z]+)\b")
+
+
+def _age_holder(lowered: str) -> str:
+    """The noun naming whose age a question asks ("sergeant"), or "" when it names none so."""
+    m = _AGE_HOLDER.search(lowered)
+    return stem(m[1]) if m else ""
+
+
+def _states_age_of(sentence: str, holder: str) -> bool:
+    """Whether the sentence states an age, and, when it names the one asked about, theirs: an age
+    in a clause naming them or right after it ("Sergeant … Speer, a 28-year-old medic"). "Khadr
+    was 22 …, he was 15 … when … a grenade that killed Sergeant … Speer" gives no sergeant's age."""
+    if not STATES_AGE.search(sentence):
+        return False
+    clauses = CLAUSE_BOUNDARY.split(sentence)
+    named = [holder in tokens(clause) for clause in clauses]
+    if not holder or not any(named):
+        return True
+    return any(
+        STATES_AGE.search(clause) and (named[i] or (i and named[i - 1]))
+        for i, clause in enumerate(clauses)
+    )
+
+
 def asks_age(question: str) -> bool:
     """Whether the question asks how old someone was."""
     return bool(_ASKS_AGE.search(question.lower()))
@@ -1184,7 +1210,8 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
         dated = _HAS_DAY if _ASKS_DAY.search(lowered) else _HAS_DATE
         return lambda sentence: bool(dated.search(without_labels(sentence, keep)))
     if asks_age(question) and not short:
-        return lambda sentence: bool(STATES_AGE.search(sentence))
+        holder = _age_holder(lowered)
+        return lambda sentence: _states_age_of(sentence, holder)
     if _ASKS_NUMBER.search(lowered):
         if short:
             return lambda claim: bool(_HAS_NUMBER.search(_DATE_FIGURES.sub(" ", claim)))
