@@ -313,7 +313,9 @@ ANSWER_TYPES = [
             "The grenade mortally wounded Sergeant Christopher Speer, a 28-year-old medic.",
             "Speer was 28.",
         ],
-        ["Khadr was 22 - he was 15 when detained, accused of a grenade that killed Sergeant Speer."],
+        [
+            "Khadr was 22 - he was 15 when detained, accused of a grenade that killed Sergeant Speer."
+        ],
         id="an age stated beside someone else's name is not theirs",
     ),
     pytest.param(
