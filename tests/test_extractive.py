@@ -319,6 +319,15 @@ ANSWER_TYPES = [
         id="an age stated beside someone else's name is not theirs",
     ),
     pytest.param(
+        "What was the 2006 Supreme Court case that struck down the first commissions?",
+        [
+            "In June 2006 the Supreme Court ruled in Hamdan v. Rumsfeld that they were unlawful.",
+            "In Canada (Justice) v. Khadr the court ruled on the interviews.",
+        ],
+        ["The case collapsed when the Supreme Court struck down the commissions in June 2006."],
+        id="a court case is named by its parties",
+    ),
+    pytest.param(
         "How much did the government pay him?",
         ["The government paid him C$10.5 million."],
         ["On 7 July 2017 the government paid him."],

@@ -1194,6 +1194,11 @@ def asks_age(question: str) -> bool:
     return bool(_ASKS_AGE.search(question.lower()))
 
 
+# A court case asked for: "Which court case …", "What was the 2006 Supreme Court case that …".
+_ASKS_CASE = re.compile(r"\b(?:what|which)\b[^?]*?\bcourt case\b")
+_CASE_NAME = re.compile(r"(?:[A-Z][\w'’-]*|\))\s+v\.?\s+[A-Z]")
+
+
 def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] | None:
     """A test for sentences that hold the kind of thing the question asks for, if it asks one.
 
@@ -1219,6 +1224,9 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
         if _ASKS_LENGTH.search(lowered):
             return lambda sentence: _states_amount(sentence, asked, _LENGTH)
         return lambda sentence: _states_amount(sentence, asked)
+    if _ASKS_CASE.search(lowered):
+        # A court case is named by its parties: "Hamdan v. Rumsfeld", "Canada (Justice) v. Khadr".
+        return lambda sentence: bool(_CASE_NAME.search(sentence))
     if short and (_ASKS_PLACE.search(lowered) or _ASKS_PERSON.search(lowered)):
         # A short answer may be the name alone: "Gatineau, Que." is where, with no preposition to
         # place it, and "WikiLeaks" is who, though one word makes no full name.
