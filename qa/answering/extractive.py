@@ -1179,9 +1179,11 @@ def _states_age_of(sentence: str, holder: str) -> bool:
     was 22 …, he was 15 … when … a grenade that killed Sergeant … Speer" gives no sergeant's age."""
     if not STATES_AGE.search(sentence):
         return False
+    if not holder:
+        return True
     clauses = CLAUSE_BOUNDARY.split(sentence)
     named = [holder in tokens(clause) for clause in clauses]
-    if not holder or not any(named):
+    if not any(named):
         return True
     return any(
         STATES_AGE.search(clause) and (named[i] or (i and named[i - 1]))
