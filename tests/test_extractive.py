@@ -1183,3 +1183,19 @@ def test_a_pronoun_opening_a_passage_tells_of_whom_the_passage_before_it_names()
     # Nor is what Canada did quoted beside it, where "It" would read as the United States.
     both = quotes(question, (led, passage(runner_up, 400, "r")), judge, max_sentences=2)
     assert both == [runner_up]
+
+
+def test_a_source_telling_what_it_covers_is_never_the_answer() -> None:
+    """ "This dossier explains … the cable describing the meeting" shares the question's words and
+    the judge reads it as on topic (so the question is not refused), but it states no fact."""
+    question = "How did the leaked cable describe Khadr?"
+    text = (
+        "This dossier explains how the leak touched Canada and the cable describing the meeting. "
+        'The cable called Khadr "a 15-year old Muslim of Canadian origin".'
+    )
+    judge = ScriptedJudge({"dossier": 0.6, "Muslim": 0.2}, blend=0.4)
+    answer = judged(question, judge, text=text, threshold=0.1, max_sentences=1)
+    assert [c.quote for c in answer.citations] == [text.split(". ", 1)[1]]
+    # Asked about the dossier itself, it answers.
+    about = judged("What does this dossier explain?", judge, text=text, threshold=0.1)
+    assert about.citations[0].quote.startswith("This dossier")

@@ -252,6 +252,15 @@ _ADDRESSES_ASSISTANT = re.compile(
     re.I,
 )
 
+# A source telling what it is about ("This dossier explains the legal framework, the five charges
+# …") names the story's people and topics but states none of its facts: it answers only a question
+# about that source.
+_TELLS_ITS_CONTENTS = re.compile(
+    r"\bThis (dossier|article|report|document|profile|page|section|timeline|paper|chapter) "
+    r"(?:\w+ )?(explains|summari[sz]es|sets out|describes|covers|outlines|looks at|examines|"
+    r"reviews|traces|lists)\b"
+)
+
 # A photo's caption says who is pictured, where and when: it answers a question about the photo
 # or about someone it names, and was quoted for others only because it names the story's people
 # ("And what did she say she'd do about it?").
@@ -486,6 +495,9 @@ def answer_extractively(
         # sentence must read as the answer: ten faint readings add up to as much ("the best way
         # to cook a French onion soup" summed 0.25 over sentences about Kouchner).
         weak = weak and max(probabilities, default=0.0) < judge.answer_above
+    # A source's account of its own contents still says the sources cover the topic, so the
+    # judge reads it above; it is never the answer.
+    ranked = [s for s in ranked if not _tells_its_contents(question, s.text)]
     ranked = _another_first(question, ranked)
     ranked = _given_before_claimed(question, ranked)
     ranked = _country_first(question, ranked)
@@ -784,6 +796,11 @@ def _another_first(question: str, ranked: list[ScoredSentence]) -> list[ScoredSe
     if names_another(question, ranked[0].text, known):
         return ranked
     return _promoted(ranked, lambda s: names_another(question, s.text, known))
+
+
+def _tells_its_contents(question: str, sentence: str) -> bool:
+    match = _TELLS_ITS_CONTENTS.search(sentence)
+    return match is not None and match.group(1) not in question.lower()
 
 
 def _given_before_claimed(question: str, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
