@@ -328,6 +328,15 @@ ANSWER_TYPES = [
         id="a court case is named by its parties",
     ),
     pytest.param(
+        "What was Sergeant Speer's job in his unit?",
+        [
+            "The grenade killed Sergeant Christopher Speer, a 28-year-old Special Forces medic.",
+            "Speer was a medic with the Special Forces.",
+        ],
+        ["Khadr was accused of throwing a grenade that killed Sergeant Christopher Speer."],
+        id="a job is said of the one asked about",
+    ),
+    pytest.param(
         "How much did the government pay him?",
         ["The government paid him C$10.5 million."],
         ["On 7 July 2017 the government paid him."],
@@ -1185,17 +1194,37 @@ def test_a_pronoun_opening_a_passage_tells_of_whom_the_passage_before_it_names()
     assert both == [runner_up]
 
 
-def test_a_source_telling_what_it_covers_is_never_the_answer() -> None:
-    """ "This dossier explains … the cable describing the meeting" shares the question's words and
-    the judge reads it as on topic (so the question is not refused), but it states no fact."""
-    question = "How did the leaked cable describe Khadr?"
-    text = (
-        "This dossier explains how the leak touched Canada and the cable describing the meeting. "
-        'The cable called Khadr "a 15-year old Muslim of Canadian origin".'
-    )
-    judge = ScriptedJudge({"dossier": 0.6, "Muslim": 0.2}, blend=0.4)
-    answer = judged(question, judge, text=text, threshold=0.1, max_sentences=1)
-    assert [c.quote for c in answer.citations] == [text.split(". ", 1)[1]]
-    # Asked about the dossier itself, it answers.
-    about = judged("What does this dossier explain?", judge, text=text, threshold=0.1)
-    assert about.citations[0].quote.startswith("This dossier")
+@pytest.mark.parametrize(
+    ("question", "passed_over", "answer", "readings"),
+    [
+        pytest.param(
+            "How did the leaked cable describe Khadr?",
+            "This dossier explains how the leak touched Canada and the cable describing the meeting.",
+            'The cable called Khadr "a 15-year old Muslim of Canadian origin".',
+            {"dossier": 0.6, "Muslim": 0.2},
+            id="a source telling what it covers states no fact",
+        ),
+        pytest.param(
+            "What was Sergeant Speer's job in his unit?",
+            "Khadr was accused of throwing a grenade that killed Sergeant Christopher Speer.",
+            "The grenade mortally wounded Christopher Speer, a Special Forces medic.",
+            {"accused": 0.9, "mortally": 0.3},
+            id="asked someone's job, naming them is not saying it",
+        ),
+    ],
+)
+def test_a_sentence_the_judge_reads_high_that_cannot_answer_is_passed_over(
+    question: str, passed_over: str, answer: str, readings: dict[str, float]
+) -> None:
+    """ "This dossier explains …" shares the question's words and is read as on topic (so the
+    question is not refused); the judge reads high any sentence naming the person asked about."""
+    judge = ScriptedJudge(readings, blend=0.4)
+    quoted = judged(question, judge, text=f"{passed_over} {answer}", threshold=0.1, max_sentences=1)
+    assert [c.quote for c in quoted.citations] == [answer]
+
+
+def test_a_source_telling_what_it_covers_answers_a_question_about_it() -> None:
+    text = "This dossier explains the five charges. Khadr faced five charges."
+    judge = ScriptedJudge({"dossier": 0.6, "faced": 0.2}, blend=0.4)
+    answer = judged("What does this dossier explain?", judge, text=text, threshold=0.1)
+    assert answer.citations[0].quote.startswith("This dossier")

@@ -499,6 +499,7 @@ def answer_extractively(
     # judge reads it above; it is never the answer.
     ranked = [s for s in ranked if not _tells_its_contents(question, s.text)]
     ranked = _another_first(question, ranked)
+    ranked = _job_first(question, ranked)
     ranked = _given_before_claimed(question, ranked)
     ranked = _country_first(question, ranked)
     best = ranked[0] if ranked else None
@@ -801,6 +802,16 @@ def _another_first(question: str, ranked: list[ScoredSentence]) -> list[ScoredSe
 def _tells_its_contents(question: str, sentence: str) -> bool:
     match = _TELLS_ITS_CONTENTS.search(sentence)
     return match is not None and match.group(1) not in question.lower()
+
+
+def _job_first(question: str, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+    """For a question asking someone's job, the best candidate saying what they were comes first
+    when the best does not: the judge reads high any sentence naming the person ("… a grenade
+    that killed Sergeant Christopher Speer" for "What was Speer's job?"). Promoting a fitting
+    runner-up for every kind of answer asked loses more answers than it gains (bench/RESULTS.md)."""
+    if not ranked or ranked[0].features.fits_type or not _ASKS_JOB.search(question):
+        return ranked
+    return _promoted(ranked, lambda s: s.features.fits_type)
 
 
 def _given_before_claimed(question: str, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -1218,6 +1229,27 @@ _ASKS_CASE = re.compile(r"\b(?:what|which)\b[^?]*?\bcourt case\b")
 _CASE_NAME = re.compile(r"(?:[A-Z][\w'’-]*|\))\s+v\.?\s+[A-Z]")
 
 
+# Someone's job asked for: "What was Sergeant Speer's job in his unit?".
+_ASKS_JOB = re.compile(
+    r"\b(?:[Ww]hat|[Ww]hich)\b[^?]*?\b(?P<name>[A-Z][\w-]*)(?:'s|’s) "
+    r"(?:job|occupation|profession|role|position|post|rank)\b"
+)
+
+
+def _states_job_of(sentence: str, name: str, asked: set[str]) -> bool:
+    """Whether the sentence says what the named person is or was, in words the question lacks:
+    set off after the name ("Christopher Speer, a 28-year-old Special Forces (Delta Force) medic")
+    or after the name or a pronoun and "was" ("he was the United Nations … Special Representative")."""
+    who = rf"(?:\b{re.escape(name)}\b|\b(?:[Hh]e|[Ss]he)\b)"
+    described = re.finditer(
+        rf"(?:\b{re.escape(name)}\b(?:\s+\([^)]*\))?,\s+(?:then\s+)?"
+        rf"|{who}\s+(?:was|is|had been|became|served as|worked as)\s+)"
+        r"(?:an?|the)\s+(?P<job>[^,.;]+)",
+        sentence,
+    )
+    return any(set(tokens(m["job"])) - asked for m in described)
+
+
 def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] | None:
     """A test for sentences that hold the kind of thing the question asks for, if it asks one.
 
@@ -1246,6 +1278,9 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
     if _ASKS_CASE.search(lowered):
         # A court case is named by its parties: "Hamdan v. Rumsfeld", "Canada (Justice) v. Khadr".
         return lambda sentence: bool(_CASE_NAME.search(sentence))
+    if (job := _ASKS_JOB.search(question)) and not short:
+        asked = set(tokens(question))
+        return lambda sentence: _states_job_of(sentence, job["name"], asked)
     if short and (_ASKS_PLACE.search(lowered) or _ASKS_PERSON.search(lowered)):
         # A short answer may be the name alone: "Gatineau, Que." is where, with no preposition to
         # place it, and "WikiLeaks" is who, though one word makes no full name.
