@@ -355,6 +355,11 @@ def test_a_question_asks_for_a_kind_of_answer(
     assert not any(fits(sentence) for sentence in unfitting)
 
 
+def test_a_stance_is_no_job() -> None:
+    assert answer_type("What was Ottawa's position on bringing Khadr home?") is None
+    assert answer_type("What was Speer's job?") is not None
+
+
 def test_only_a_noun_for_a_person_asks_for_someone() -> None:
     assert answer_type("Which Guantanamo prisoner did France take in?") is not None
     assert answer_type("What militant group did he fight with?") is None

@@ -1229,10 +1229,11 @@ _ASKS_CASE = re.compile(r"\b(?:what|which)\b[^?]*?\bcourt case\b")
 _CASE_NAME = re.compile(r"(?:[A-Z][\w'’-]*|\))\s+v\.?\s+[A-Z]")
 
 
-# Someone's job asked for: "What was Sergeant Speer's job in his unit?".
+# Someone's job asked for: "What was Sergeant Speer's job in his unit?". Not a "position" or a
+# "role", which a government takes on a question as well ("What was Ottawa's position on Khadr?").
 _ASKS_JOB = re.compile(
     r"\b(?:[Ww]hat|[Ww]hich)\b[^?]*?\b(?P<name>[A-Z][\w-]*)(?:'s|’s) "
-    r"(?:job|occupation|profession|role|position|post|rank)\b"
+    r"(?:job|occupation|profession|post)\b"
 )
 
 
