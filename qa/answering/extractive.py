@@ -1237,18 +1237,22 @@ _ASKS_JOB = re.compile(
 )
 
 
-def _states_job_of(sentence: str, name: str, asked: set[str]) -> bool:
-    """Whether the sentence says what the named person is or was, in words the question lacks:
-    set off after the name ("Christopher Speer, a 28-year-old Special Forces (Delta Force) medic")
-    or after the name or a pronoun and "was" ("he was the United Nations … Special Representative")."""
-    who = rf"(?:\b{re.escape(name)}\b|\b(?:[Hh]e|[Ss]he)\b)"
-    described = re.finditer(
-        rf"(?:\b{re.escape(name)}\b(?:\s+\([^)]*\))?,\s+(?:then\s+)?"
-        rf"|{who}\s+(?:was|is|had been|became|served as|worked as)\s+)"
-        r"(?:an?|the)\s+(?P<job>[^,.;]+)",
-        sentence,
+def _describing(name: str) -> re.Pattern[str]:
+    """What a sentence says the named person is or was: set off after the name ("Christopher
+    Speer, a 28-year-old Special Forces (Delta Force) medic") or after the name or a pronoun and
+    "was" ("he was the United Nations … Special Representative")."""
+    named = rf"\b{re.escape(name)}\b"
+    return re.compile(
+        rf"(?:{named}(?:\s+\([^)]*\))?,\s+(?:then\s+)?"
+        rf"|(?:{named}|\b(?:[Hh]e|[Ss]he)\b)\s+(?:was|is|had been|became|served as|worked as)\s+)"
+        r"(?:an?|the)\s+(?P<job>[^,.;]+)"
     )
-    return any(set(tokens(m["job"])) - asked for m in described)
+
+
+def _states_job(sentence: str, describing: re.Pattern[str], asked: set[str]) -> bool:
+    """Whether the sentence says what the person is or was (see _describing) in words the
+    question lacks."""
+    return any(set(tokens(m["job"])) - asked for m in describing.finditer(sentence))
 
 
 def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] | None:
@@ -1280,8 +1284,9 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
         # A court case is named by its parties: "Hamdan v. Rumsfeld", "Canada (Justice) v. Khadr".
         return lambda sentence: bool(_CASE_NAME.search(sentence))
     if (job := _ASKS_JOB.search(question)) and not short:
-        asked = set(tokens(question))
-        return lambda sentence: _states_job_of(sentence, job["name"], asked)
+        # Compiled once per question: the test runs on every candidate sentence.
+        describing, asked = _describing(job["name"]), set(tokens(question))
+        return lambda sentence: _states_job(sentence, describing, asked)
     if short and (_ASKS_PLACE.search(lowered) or _ASKS_PERSON.search(lowered)):
         # A short answer may be the name alone: "Gatineau, Que." is where, with no preposition to
         # place it, and "WikiLeaks" is who, though one word makes no full name.
