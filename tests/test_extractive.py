@@ -1181,6 +1181,21 @@ def test_a_best_sentence_that_cannot_answer_gives_way_to_a_runner_up_that_does(
     assert first_quote(unasked, 0.3) == best
 
 
+def test_what_another_country_did_does_not_answer_what_one_did() -> None:
+    """Asked what Portugal did, the sources telling only what France did leave it open: refused.
+    A candidate telling what Portugal did answers, and a question about France is answered."""
+    france = "France later accepted one Guantanamo detainee, the Algerian Lakhdar Boumediene."
+    portugal = "Portugal accepted two Guantanamo detainees in August 2009."
+    judge = ScriptedJudge({"France": 0.8, "Portugal": 0.3}, blend=0.4)
+    question = "How many Guantanamo detainees did Portugal end up accepting?"
+    assert not quotes(question, (passage(france, 0, "f"),), judge)
+    assert quotes(question, (passage(france, 0, "f"), passage(portugal, 400, "p")), judge)[0] == (
+        portugal
+    )
+    asked_of_france = "How many Guantanamo detainees did France end up accepting?"
+    assert quotes(asked_of_france, (passage(france, 0, "f"),), judge) == [france]
+
+
 def test_a_pronoun_opening_a_passage_tells_of_whom_the_passage_before_it_names() -> None:
     """ "It signed …" at a passage's start tells what the country its lead names did: for a
     question of what the Americans did, the runner-up telling of them comes first. Without the

@@ -512,6 +512,7 @@ def answer_extractively(
         or leaves_unnamed(question, best)
         or names_no_choice(question, best.text)
         or only_undertaken(question, [s.text for s in ranked[:JUDGE_POOL]])
+        or another_country_acts(question, ranked)
     ):
         return Answer(question=question, answer=refusal, refused=True, passages=tuple(passages))
     chosen = compose(question, ranked, max_sentences, idf)
@@ -846,6 +847,19 @@ def _country_first(question: str, ranked: list[ScoredSentence]) -> list[ScoredSe
     # What another country did is no more quoted beside it: "It signed on 5 June 2000 …" after
     # the United States' ratification would read as the United States'.
     return [s for s in promoted if _acting(s) in (None, "", country)]
+
+
+def another_country_acts(question: str, ranked: Sequence[ScoredSentence]) -> bool:
+    """For a question asking what a country did ("How many detainees did Portugal end up
+    accepting?"), whether the best candidate tells what another did ("France later accepted one
+    Guantanamo detainee …") and none of the judged candidates tells of the one asked about acting:
+    the sources then say what some country did, not what this one did (see _country_first, which
+    puts a candidate telling of it first when there is one)."""
+    country = country_acting(question)
+    best = _acting(ranked[0]) if ranked and country is not None else None
+    if not best or best == country:
+        return False
+    return not any(_acting(s) == country for s in ranked[:JUDGE_POOL])
 
 
 def _acting(sentence: ScoredSentence) -> str | None:
