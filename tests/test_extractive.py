@@ -105,12 +105,37 @@ def test_answer_quotes_sentence_with_span_offsets() -> None:
             "Khadr was captured by American troops on 27 July 2002.",
             "27 July 2002",
         ),
+        # One date told twice, to two precisions: the finer is the answer.
+        (
+            "When did the trial finally open?",
+            "It opened in August 2010 but was interrupted on its first day, 12 August.",
+            "12 August 2010",
+        ),
+        # A clause opening on "when" gives the moment asked about; it asks for no date.
+        (
+            "When Obama took office, for how long did he freeze the trials?",
+            "Obama suspended the trials for 120 days when he took office in January 2009.",
+            None,
+        ),
     ],
 )
 def test_a_date_question_is_answered_with_the_one_date_its_quote_gives(
     question: str, sentence: str, stated: str | None
 ) -> None:
     assert date_answer(question, sentence) == stated
+
+
+def test_a_sentence_opening_on_a_pronoun_names_whom_its_source_is_about() -> None:
+    """ "His trial …" in a source whose title (or text before it) names Khadr tells of Khadr; a
+    pronoun further into the sentence, or a source naming someone else, does not."""
+    question = "When did Khadr's war crimes trial finally open?"
+    sentence = "His trial finally opened on 12 August 2010."
+    assert date_answer(question, sentence, title="Omar Khadr: biography") == "12 August 2010"
+    assert date_answer(question, sentence, before="Khadr was charged in 2005. ") == "12 August 2010"
+    assert date_answer(question, sentence, title="Bernard Kouchner: profile") is None
+    assert date_answer(question, sentence) is None
+    later = "The trial before the military judge finally opened on 12 August 2010 in his absence."
+    assert date_answer(question, later, title="Omar Khadr: biography") is None
 
 
 def test_a_section_heading_helps_choose_a_sentence_but_does_not_make_an_answer() -> None:

@@ -29,11 +29,7 @@ from qa.text import CLAUSE_BOUNDARY, NAME_RUN, NAME_WORD, NUMBER_WORDS, STOPWORD
 from qa.types import Answer, Citation, Passage
 
 # What a question asks for, recognised from its wording.
-# "When" asks for a date only as the question word: "what was he doing when…" asks something else.
-_ASKS_DATE = re.compile(
-    r"^\W*((and|but|so|then) )?when\b"
-    r"|\b(what (year|date|day|month)|which (year|date|day|month)|on what day|since when)\b"
-)
+
 # "how many diplomatic cables did…": the words naming what is counted, up to three.
 _COUNTED = re.compile(r"\bhow many((?: [a-z][a-z.'-]*){1,3})")
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|old|long)\b|\bwhat (number|age|amount)\b")
@@ -70,6 +66,13 @@ _GIVEN_THEN_ASK = re.compile(
     re.I,
 )
 _ASKS = re.compile(rf"^\s*{_INTERROGATIVE}", re.I)
+# "When" asks for a date only as the question word: "what was he doing when…" asks something else,
+# and so does "When Obama took office, for how long did he freeze the trials?", whose clause
+# opening on "when" gives the moment the question is about.
+_ASKS_DATE = re.compile(
+    rf"^\W*((and|but|so|then) )?when\b(?![^?,]*,\s*{_INTERROGATIVE})"
+    r"|\b(what (year|date|day|month)|which (year|date|day|month)|on what day|since when)\b"
+)
 # The noun naming the kind of date asked for is no term the answer shares: "the Miami Herald gave
 # his arrival date as 28 October 2002" is no closer to "On what date was Khadr captured?" for it.
 _KIND_OF_DATE = re.compile(
@@ -216,6 +219,9 @@ _NAMES_KIND = re.compile(
     rf"\b(?:who(?:'s| was| is| were)|name of) the (?:[\w.'-]+ ){{0,2}}?({PERSON_NOUN})s?\b"
 )
 
+# How far into a sentence a pronoun stands for its subject ("On 13 May 2008 he testified …").
+_OPENING_WORDS = 5
+_PERSONAL_PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)
 # A span telling of "he" or "she" may bring that one in by a noun ("A naval communications
 # officer, he …") after naming them (see leaves_unnamed).
 _HE_OR_SHE = re.compile(r"\b(?:he|she|He|She)\b")
@@ -522,7 +528,7 @@ def answer_extractively(
     chosen += [cited] if cited is not None else []
     citations = tuple(s.cite(n) for n, s in enumerate(chosen, start=1))
     text = "".join(cited_pieces(citations))
-    when = date_answer(question, chosen[0].text, chosen[0].before)
+    when = _date_of(question, chosen[0])
     # A quote that opens with the date ("5 February 2009 — date of the meeting") states it first.
     leads = when is not None and text.startswith(when)
     return Answer(
@@ -534,18 +540,26 @@ def answer_extractively(
     )
 
 
-def date_answer(question: str, sentence: str, before: str = "") -> str | None:
+def date_answer(question: str, sentence: str, before: str = "", title: str = "") -> str | None:
     """For a question asking when, the one date the sentence gives (to the precision asked: "in
     what month and year" → "February 2009" from "in February of 2009"), stated before the quote
     that gives it; None when it gives none or several, or only dates the question names itself,
     or also a date relative to when it was written ("this year"), or when the sentence leaves out
     someone the question names: "When did Kouchner resign?" is not answered by the date of "she
-    resigned on 27 February 2011", and stating it would make the wrong quote look like an answer. `before` is what the passage says before the sentence: a date
-    given without its year takes it from there (see find_dates)."""
+    resigned on 27 February 2011", and stating it would make the wrong quote look like an answer.
+    A sentence opening on "he", "his" … (within its first words: "On 13 May 2008 he testified")
+    names whom its source has named before it, or its source's title does: "His trial finally
+    opened …" in a biography whose title names Khadr.
+
+    `before` is what the passage says before the sentence: a date given without its year takes
+    it from there (see find_dates). A date given twice, to two precisions ("opened in August 2010
+    but was interrupted on its first day, 12 August"), is one date: the finer answers."""
     lowered = question.lower()
     if not asks_date(lowered):
         return None
     present = set(tokens(sentence))
+    if _PERSONAL_PRONOUN.search(" ".join(sentence.split()[:_OPENING_WORDS])):
+        present |= set(tokens(f"{title} {before}"))
     # A capitalised run holding no term ("U.S." is "U" and "S") names no one to look for.
     names = (set(tokens(name[0])) for name in _CAPITALISED.finditer(question))
     if any(name and not name & present for name in names):
@@ -561,8 +575,16 @@ def date_answer(question: str, sentence: str, before: str = "") -> str | None:
     if precision is not None:
         wanted = PRECISIONS.index(precision)
         given = [d for d in given if PRECISIONS.index(d.precision) >= wanted]
+    finest = max(given, key=lambda d: PRECISIONS.index(d.precision), default=None)
+    if finest is not None and all(spoken(finest, d.precision) == spoken(d) for d in given):
+        given = [finest]
     answers = {spoken(d, precision or d.precision) for d in given}
     return answers.pop() if len(answers) == 1 else None
+
+
+def _date_of(question: str, sentence: ScoredSentence) -> str | None:
+    """date_answer for a candidate, read in its source."""
+    return date_answer(question, sentence.text, sentence.before, sentence.passage.title)
 
 
 def asked_about(question: str) -> Callable[[str], bool]:
@@ -610,7 +632,7 @@ def compose(
     # the cable's "15-year old" beside "he was 15 in 2002 when he was detained", nor "what date is
     # given for the photo" by another event's "5 February 2009 — date of the meeting".
     asked = set(tokens(_KIND_OF_DATE.sub(r"\1", _ASKS_AGE.sub(" ", question.lower()))))
-    when = date_answer(question, best.text, best.before)
+    when = _date_of(question, best)
     follow = _follow_on(question, ranked, wants) if max_sentences > 1 else None
     top_authority = max(s.passage.authority for s in ranked)
     for candidate in ranked[1:]:
@@ -734,7 +756,7 @@ def beside_the_article(
         article = _retelling(question, chosen[0], ranked, top_authority, embed)
     if article is None:
         return chosen
-    if _gives_date(article, date_answer(question, chosen[0].text, chosen[0].before)):
+    if _gives_date(article, _date_of(question, chosen[0])):
         return [article, *chosen[1:]]
     return [*chosen, article]
 
@@ -775,7 +797,7 @@ def _dated_instead(question: str, ranked: Sequence[ScoredSentence]) -> ScoredSen
     gives the date, when the best gives none a reader can place ("He pleaded guilty … in October
     of this year", against "On Monday 25 October 2010 Khadr pleaded guilty …")."""
     best = ranked[0]
-    if date_answer(question, best.text, best.before) is not None:
+    if _date_of(question, best) is not None:
         return None
     return next(
         (
@@ -783,7 +805,7 @@ def _dated_instead(question: str, ranked: Sequence[ScoredSentence]) -> ScoredSen
             for c in ranked[1:]
             if c.support >= RUNNER_UP * best.support
             and not _overlaps(c, best)
-            and date_answer(question, c.text, c.before) is not None
+            and _date_of(question, c) is not None
         ),
         None,
     )
