@@ -237,6 +237,16 @@ ANSWER_TYPES = [
         id="how many wants a figure before the noun",
     ),
     pytest.param(
+        "How many years did Manning get at sentencing?",
+        [
+            "Manning was convicted in 2013 and was sentenced to 35 years in prison.",
+            "Manning, who was convicted in 2013, was sentenced to 35 years.",
+        ],
+        # A count in a clause about something else, though it names the same person.
+        ["Obama commuted that sentence in 2017, and Manning was freed after seven years in jail."],
+        id="how many counts in a clause about what is asked",
+    ),
+    pytest.param(
         "Who replaced Kouchner as foreign minister?",
         ["He was replaced by Michèle Alliot-Marie.", "The order came from Justice James O'Reilly."],
         ["He was replaced as foreign minister in a reshuffle."],

@@ -1301,7 +1301,11 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
     unit = None if short else _counted_unit(lowered)
     if unit:
         # "how many minutes": a number alone is not enough, the sentence must count minutes.
-        return lambda sentence: _counts(sentence, unit)
+        names = {t for m in _CAPITALISED.finditer(question) for t in tokens(m[0])}
+        about = ask_terms(question) - names - {unit, "many"}
+        return lambda sentence: any(
+            _counts(clause, unit) for clause in _counting_clauses(sentence, about, names | {unit})
+        )
     if asks_date(lowered):
         keep = asked_about(question)
         dated = _HAS_DAY if _ASKS_DAY.search(lowered) else _HAS_DATE
@@ -1362,10 +1366,29 @@ def _last_word(name: str) -> str:
     return words[-1] if words else ""
 
 
-def _about(sentence: str, terms: set[str]) -> list[str]:
-    """The sentence's clauses that hold one of the terms, with a place set off beside one ("4
-    June 2009: at a council in Luxembourg, ministers …"); all of them when none holds a term."""
-    clauses = [c.strip() for c in CLAUSE_BOUNDARY.split(sentence)]
+# Clauses for counting: a dash sets an entry's figure off from what it counts ("251,287 — total
+# cables in the archive"), so it does not end one.
+_COUNT_CLAUSE = re.compile(r"(?<!\d),|,(?!\d)|[;:()]")
+
+
+def _counting_clauses(sentence: str, about: set[str], given: set[str]) -> list[str]:
+    """The clauses of a sentence whose figures may count what a question asks about: those about
+    it (see _about), and those holding nothing but figures and the `given` terms (its names, the
+    unit counted: "Sixty times in all, he hosted them"). "How many years did Manning get at
+    sentencing?" is not answered by "…, and Manning was released … after about seven years in
+    confinement"."""
+    clauses = [c.strip() for c in _COUNT_CLAUSE.split(sentence)]
+    bare = [c for c in clauses if not {t for t in tokens(c) if not _FIGURE.fullmatch(t)} - given]
+    return _about(sentence, about, _COUNT_CLAUSE) + bare
+
+
+def _about(
+    sentence: str, terms: set[str], boundary: re.Pattern[str] = CLAUSE_BOUNDARY
+) -> list[str]:
+    """The sentence's clauses (split at `boundary`) that hold one of the terms, with a place set
+    off beside one ("4 June 2009: at a council in Luxembourg, ministers …"); all of them when none
+    holds a term."""
+    clauses = [c.strip() for c in boundary.split(sentence)]
     about = {i for i, c in enumerate(clauses) if set(tokens(c)) & terms}
     beside = {j for i in about for j in (i - 1, i + 1) if 0 <= j < len(clauses)}
     about |= {j for j in beside if _SETS_OFF_PLACE.match(clauses[j])}
