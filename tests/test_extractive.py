@@ -247,6 +247,13 @@ ANSWER_TYPES = [
         id="how many counts in a clause about what is asked",
     ),
     pytest.param(
+        "How many future popes did Paul VI create as cardinals?",
+        # An aside set off by commas does not part the count from its clause.
+        ["The next three popes, including Benedict XVI, were created cardinals by him."],
+        ["He created cardinals in 1967, and three popes visited Rome that year."],
+        id="how many reads a clause past an aside",
+    ),
+    pytest.param(
         "Who replaced Kouchner as foreign minister?",
         ["He was replaced by Michèle Alliot-Marie.", "The order came from Justice James O'Reilly."],
         ["He was replaced as foreign minister in a reshuffle."],

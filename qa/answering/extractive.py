@@ -29,7 +29,6 @@ from qa.text import CLAUSE_BOUNDARY, NAME_RUN, NAME_WORD, NUMBER_WORDS, STOPWORD
 from qa.types import Answer, Citation, Passage
 
 # What a question asks for, recognised from its wording.
-
 # "how many diplomatic cables did…": the words naming what is counted, up to three.
 _COUNTED = re.compile(r"\bhow many((?: [a-z][a-z.'-]*){1,3})")
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|old|long)\b|\bwhat (number|age|amount)\b")
@@ -1366,9 +1365,10 @@ def _last_word(name: str) -> str:
     return words[-1] if words else ""
 
 
-# Clauses for counting: a dash sets an entry's figure off from what it counts ("251,287 — total
-# cables in the archive"), so it does not end one.
-_COUNT_CLAUSE = re.compile(r"(?<!\d),|,(?!\d)|[;:()]")
+# Where a sentence goes on to another clause of its own: not at an aside set off by commas ("The
+# next three popes, including Benedict XVI, were created cardinals by him") nor at a dash setting
+# an entry's figure off from what it counts ("251,287 — total cables in the archive").
+_COUNT_CLAUSE = re.compile(r"[;:]|,\s+(?=(?:and|but|while|whereas|although|though)\b)")
 
 
 def _counting_clauses(sentence: str, about: set[str], given: set[str]) -> list[str]:
