@@ -1374,7 +1374,7 @@ _COUNT_CLAUSE = re.compile(r"[;:]|,\s+(?=(?:and|but|while|whereas|although|thoug
 def _counting_clauses(sentence: str, about: set[str], given: set[str]) -> list[str]:
     """The clauses of a sentence whose figures may count what a question asks about: those about
     it (see _about), and those holding nothing but figures and the `given` terms (its names, the
-    unit counted: "Sixty times in all, he hosted them"). "How many years did Manning get at
+    unit counted: "Sixty times in all; he hosted them"). "How many years did Manning get at
     sentencing?" is not answered by "…, and Manning was released … after about seven years in
     confinement"."""
     clauses = [c.strip() for c in _COUNT_CLAUSE.split(sentence)]
