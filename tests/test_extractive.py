@@ -331,6 +331,12 @@ ANSWER_TYPES = [
         id="where wants the place beside what the question asks about",
     ),
     pytest.param(
+        "In which country did U.S. agents arrest Boumediene?",
+        ["U.S. agents arrested Boumediene in Bosnia in 2001."],
+        ["By then Boumediene was in U.S. custody."],
+        id="which country wants a place the question does not name",
+    ),
+    pytest.param(
         "How long did the meeting last?",
         [
             "The meeting lasted 30 minutes.",
