@@ -24,6 +24,7 @@ from qa.answering.durations import (
 from qa.answering.extractive import (
     ScoredSentence,
     answer_extractively,
+    given_and_ask,
     score_sentences,
 )
 from qa.answering.generative import load_chat_model, stream_generatively
@@ -48,7 +49,7 @@ from qa.answering.verdicts import (
 )
 from qa.citations import answer_pieces
 from qa.config import Settings
-from qa.conversation import condense_question, genders, gives_instructions
+from qa.conversation import condense_question, genders, gives_instructions, named_by_given
 from qa.corpus import read_left_out
 from qa.embeddings import EmbeddingModel, load_embedding_model
 from qa.errors import (
@@ -375,6 +376,23 @@ class Pipeline:
         return replace(answer, question=state["question"], read_as=read_as, timings_ms=timings)
 
     def _compute(self, query: str, answer: Answer, retriever: HybridRetriever) -> Answer | None:
+        """The computed answer (see _computed) to the question, or else to its ask with the person
+        its given part names put for the ask's pronouns (see named_by_given), with the passages
+        retrieved for the question after its own; None when neither is computed."""
+        computed = self._computed(query, answer, retriever)
+        if computed is None:
+            # "The cable calls Khadr a 15-year-old — how old was he when he pleaded guilty?" has the
+            # shape of no question computed; its ask, with Khadr for "he", has one.
+            given, ask = given_and_ask(query)
+            named = named_by_given(ask, given, self._gender_of(retriever))
+            if named != ask:
+                computed = self._computed(named, answer, retriever)
+        if computed is None:
+            return None
+        passages = tuple(dict.fromkeys([*computed.passages, *answer.passages]))
+        return replace(computed, passages=passages)
+
+    def _computed(self, query: str, answer: Answer, retriever: HybridRetriever) -> Answer | None:
         """For a question of how long between two events, an answer that computes the interval
         from the sentences dating each event, unless the best quote already states it; for one of
         who held a post when something happened, the term of office that holds the event's date;
@@ -403,11 +421,7 @@ class Pipeline:
             computed = answer_same(query, same, find, threshold)
         elif both := parse_both_question(query):
             computed = answer_both(query, both, find, threshold)
-        computed = computed or answer_by_opposite(query, find, threshold)
-        if computed is None:
-            return None
-        passages = tuple(dict.fromkeys([*computed.passages, *answer.passages]))
-        return replace(computed, passages=passages)
+        return computed or answer_by_opposite(query, find, threshold)
 
     def _finder(self, retriever: HybridRetriever) -> FindSentences:
         """Sentences for a text of their own, retrieved and ranked like a question's: what a

@@ -20,6 +20,9 @@ _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "h
 _HONORIFIC_GENDER = {"Mr": "m", "Ms": "f", "Mrs": "f", "Miss": "f"}
 _HONORIFIC_NAME = re.compile(r"\b(?P<honorific>Mr|Ms|Mrs|Miss)\.?\s+(?P<surname>[A-Z][\w’'-]+)")
 _SURNAME = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][\w’'-]+")
+_PLURAL_PRONOUN = re.compile(r"\b(?:they|them|their)\b", re.I)
+# Any capitalised word, the text's first too: a given part may open with the name.
+_CAPITALISED_WORD = re.compile(r"\b[A-Z][\w’'-]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _LOWERCASE_WORD = re.compile(r"\b[a-zà-ÿ][\w’'-]*")
 _OPENING_PRONOUN = re.compile(r"^\W*(He|She)\b")
@@ -109,6 +112,27 @@ def condense_question(
     if event or len(tokens(question)) < 3:
         return f"{question} {last.question}"
     return question
+
+
+def named_by_given(ask: str, given: str, gender: Callable[[str], str | None]) -> str:
+    """The ask of a question that first gives something as known, with each "he", "his", "she"
+    … standing for the person the given part names by a name the sources speak of with that
+    gender: "The leaked cable calls Khadr a 15-year-old — how old was he really when he pleaded
+    guilty?" asks "how old was Khadr really when Khadr pleaded guilty?". A pronoun for whom the
+    given part names no one of its gender stays, and the ask is unchanged when it says "they",
+    "them" or "their" (who may be several)."""
+    if _PLURAL_PRONOUN.search(ask):
+        return ask
+    named = [without_possessive(word) for word in _CAPITALISED_WORD.findall(given)]
+
+    def replace(m: re.Match[str]) -> str:
+        wanted = _PRONOUN_GENDER[m.group(1).lower()]
+        name = next((n for n in named if gender(n) == wanted), None)
+        if name is None:
+            return m.group(0)
+        return f"{name}'s" if _possessive(m.group(1), m.group(2)) else name
+
+    return _PRONOUN.sub(replace, ask)
 
 
 def _names(text: str) -> list[str]:

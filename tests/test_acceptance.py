@@ -109,6 +109,17 @@ def test_who_held_a_post_at_the_time_is_computed_from_a_term_and_a_date(
     assert answer.answer.endswith("September 2012 falls after 2006.")
 
 
+def test_an_age_is_computed_for_the_person_a_question_first_gives(
+    real_pipeline: Pipeline,
+) -> None:
+    # "he" in the ask is the Khadr of the clause before it.
+    answer = real_pipeline.ask(
+        "Khadr was accused of killing a U.S. medic; how old was he when he pleaded guilty?"
+    )
+    assert answer.answered_by == "computed"
+    assert answer.answer.endswith("From 19 September 1986 to 25 October 2010: 24 years.")
+
+
 def test_who_followed_someone_in_a_post_is_read_from_the_relation(
     real_pipeline: Pipeline,
 ) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.conversation import condense_question, genders, strip_instructions
+from qa.conversation import condense_question, genders, named_by_given, strip_instructions
 from qa.types import Turn
 
 
@@ -168,3 +168,20 @@ def test_two_pronouns_of_two_genders_stand_for_two_people() -> None:
     assert condense_question(
         "What did her ruling let him do that he could not?", history, gender
     ) == ("What did Mary Moreau's ruling let Khadr do that Khadr could not?")
+
+
+def test_the_ask_after_what_a_question_gives_names_the_person_it_gives() -> None:
+    gender = {"Khadr": "m", "Clinton": "f", "Canada": None}.get
+    asks = "how old was he really when he pleaded guilty?"
+    named = "how old was Khadr really when Khadr pleaded guilty?"
+    assert named_by_given(asks, "The leaked cable calls Khadr a 15-year-old — ", gender) == named
+    # The given part may open with the name; a pronoun of the other gender stays.
+    assert named_by_given("when did she meet him?", "Clinton was new — ", gender) == (
+        "when did Clinton meet him?"
+    )
+    # No person of the pronoun's gender is given, or the pronoun may stand for several.
+    unchanged = [
+        ("when was he sent back?", "The article says he would serve his time in Canada - "),
+        ("who replaced each of them?", "Khadr and Clinton both left - "),
+    ]
+    assert all(named_by_given(ask, given, gender) == ask for ask, given in unchanged)
