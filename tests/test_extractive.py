@@ -1301,3 +1301,9 @@ def test_a_source_telling_what_it_covers_answers_a_question_about_it() -> None:
     judge = ScriptedJudge({"dossier": 0.6, "faced": 0.2}, blend=0.4)
     answer = judged("What does this dossier explain?", judge, text=text, threshold=0.1)
     assert answer.citations[0].quote.startswith("This dossier")
+
+
+def test_a_city_asked_for_by_its_kind_is_no_place_to_find_after_a_preposition() -> None:
+    # "Fort Worth is a city …" names it with no "in" before it; "which country" does ask a place.
+    assert answer_type("Which city covers nearly 350 square miles?") is None
+    assert answer_type("Which country did the first ratification come from?") is not None
