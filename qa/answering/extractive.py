@@ -176,7 +176,7 @@ _ASKS_PLACE = re.compile(
 # A country asked for: "In which country was he captured?". Not a city, a village …: "Which city
 # covers nearly 350 square miles?" is answered by "X is a city …", with no preposition before it
 # (HaluEval lost two answers to those).
-_ASKS_KIND_OF_PLACE = re.compile(r"\b(?:which|what) (?:country|nation)\b")
+_ASKS_COUNTRY = re.compile(r"\b(?:which|what) (?:country|nation)\b")
 # A place a sentence gives: a name after a preposition of place ("near Khost in eastern
 # Afghanistan", "born in Toronto"); "to" and "of" also lead to people ("listens to Cannon").
 _PLACE = re.compile(
@@ -1330,14 +1330,14 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
         # Compiled once per question: the test runs on every candidate sentence.
         describing, asked = _describing(job["name"]), set(tokens(question))
         return lambda sentence: _states_job(sentence, describing, asked)
-    asks_place = _ASKS_PLACE.search(lowered) or _ASKS_KIND_OF_PLACE.search(lowered)
+    asks_place = _ASKS_PLACE.search(lowered) or _ASKS_COUNTRY.search(lowered)
     if short and (asks_place or _ASKS_PERSON.search(lowered)):
         # A short answer may be the name alone: "Gatineau, Que." is where, with no preposition to
         # place it, and "WikiLeaks" is who, though one word makes no full name.
         named = set(tokens(question))
         return lambda claim: any(set(tokens(m[0])) - named for m in _NAMED.finditer(claim))
     # "In which country …" asks no second thing for its "which": only a describing clause does.
-    if asks_place and not _DESCRIBES.search(_ASKS_KIND_OF_PLACE.sub(" ", lowered)):
+    if asks_place and not _DESCRIBES.search(_ASKS_COUNTRY.sub(" ", lowered)):
         # A place the question does not name already: "Where was Khadr captured?" is not
         # answered by "Khadr … was found badly wounded in the rubble", nor by "in Afghanistan" when
         # it asks where in Afghanistan. Named in a clause about what the question asks, when one
