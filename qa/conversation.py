@@ -73,7 +73,7 @@ def strip_instructions(question: str) -> str:
     for pattern in _INSTRUCTIONS:
         stripped = pattern.sub(" ", stripped)
     stripped = " ".join(stripped.split()).strip(" ,;:-")
-    return stripped if len(tokens(stripped)) >= 2 else question
+    return stripped if tokens(stripped) else question
 
 
 def condense_question(
