@@ -1346,7 +1346,7 @@ def answer_type(question: str, *, short: bool = False) -> Callable[[str], bool] 
         named = set(tokens(question))
         return lambda sentence: any(
             set(tokens(place["place"])) - named
-            for clause in _about(sentence, named)
+            for clause in _about(_clauses(sentence), named)
             for place in _PLACE.finditer(clause)
         )
     if _ASKS_PERSON.search(lowered):
@@ -1383,18 +1383,20 @@ def _counting_clauses(sentence: str, about: set[str], given: set[str]) -> list[s
     unit counted: "Sixty times in all; he hosted them"). "How many years did Manning get at
     sentencing?" is not answered by "…, and Manning was released … after about seven years in
     confinement"."""
-    clauses = [c.strip() for c in _COUNT_CLAUSE.split(sentence)]
+    clauses = _clauses(sentence, _COUNT_CLAUSE)
     bare = [c for c in clauses if not {t for t in tokens(c) if not _FIGURE.fullmatch(t)} - given]
-    return _about(sentence, about, _COUNT_CLAUSE) + bare
+    return _about(clauses, about) + bare
 
 
-def _about(
-    sentence: str, terms: set[str], boundary: re.Pattern[str] = CLAUSE_BOUNDARY
-) -> list[str]:
-    """The sentence's clauses (split at `boundary`) that hold one of the terms, with a place set
-    off beside one ("4 June 2009: at a council in Luxembourg, ministers …"); all of them when none
+def _clauses(sentence: str, boundary: re.Pattern[str] = CLAUSE_BOUNDARY) -> list[str]:
+    """The sentence cut at `boundary`, each clause stripped."""
+    return [c.strip() for c in boundary.split(sentence)]
+
+
+def _about(clauses: list[str], terms: set[str]) -> list[str]:
+    """The clauses (of one sentence, in order) that hold one of the terms, with a place set off
+    beside one ("4 June 2009: at a council in Luxembourg, ministers …"); all of them when none
     holds a term."""
-    clauses = [c.strip() for c in boundary.split(sentence)]
     about = {i for i, c in enumerate(clauses) if set(tokens(c)) & terms}
     beside = {j for i in about for j in (i - 1, i + 1) if 0 <= j < len(clauses)}
     about |= {j for j in beside if _SETS_OFF_PLACE.match(clauses[j])}
